@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The three Keyway services as local processes (after infra.sh up and a build).
+#   services.sh up | down | status
+source "$(dirname "$0")/lib.sh"
+
+R="$KEYWAY_STATE/run"
+mkdir -p "$R"
+# name:port — started in this order (the gateway needs key-service and billing-service).
+SERVICES=(key-service:${KEYWAY_KEYS_PORT:-8081} billing-service:${KEYWAY_BILLING_PORT:-8082} gateway-service:${KEYWAY_GATEWAY_PORT:-8080})
+
+ready() { curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$1/q/health/ready"; }
+
+up() {
+  require_java
+  local s name port jar pid i
+  for s in "${SERVICES[@]}"; do
+    name="${s%%:*}"; port="${s##*:}"; jar="$KEYWAY_ROOT/$name/target/quarkus-app/quarkus-run.jar"
+    if pid_alive "$R/$name.pid"; then say "$name: already running (pid $(cat "$R/$name.pid"))"; continue; fi
+    [ -f "$jar" ] || die "$name: $jar is missing: build first (./mvnw -DskipTests package)"
+    port_open "$port" && die "$name: port $port is taken by another process"
+    say "$name: starting on 127.0.0.1:$port (log $R/$name.log)"
+    nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
+    echo $! > "$R/$name.pid"
+  done
+  for s in "${SERVICES[@]}"; do
+    name="${s%%:*}"; port="${s##*:}"; pid="$(cat "$R/$name.pid")"
+    for ((i = 0; i < 240; i++)); do
+      ready "$port" && break
+      kill -0 "$pid" 2>/dev/null || { tail -30 "$R/$name.log" >&2; die "$name: exited during start, see $R/$name.log"; }
+      sleep 0.5
+    done
+    ready "$port" || { curl -sS "http://127.0.0.1:$port/q/health/ready" >&2 || true; die "$name: not ready after 120 s, see $R/$name.log"; }
+    say "$name: ready on http://127.0.0.1:$port"
+  done
+}
+
+down() {
+  local s i
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    s="${SERVICES[$i]}"; stop_pidfile "$R/${s%%:*}.pid" "${s%%:*}"
+  done
+}
+
+case "${1:-status}" in
+  up) up ;;
+  down) down ;;
+  status)
+    rc=0
+    for s in "${SERVICES[@]}"; do
+      name="${s%%:*}"; port="${s##*:}"
+      if pid_alive "$R/$name.pid"; then
+        if ready "$port"; then say "$name: ready on http://127.0.0.1:$port"; else say "$name: running, not ready"; rc=3; fi
+      else say "$name: not running"; rc=3; fi
+    done
+    exit $rc ;;
+  *) die "usage: services.sh up|down|status" ;;
+esac

@@ -1,0 +1,31 @@
+package io.keyway.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Readiness must really ask Kafka: pointed at a port where nothing listens, it says DOWN. */
+@QuarkusTest
+@TestProfile(ReadinessWhenBrokerIsDownTests.Unreachable.class)
+class ReadinessWhenBrokerIsDownTests {
+
+    public static class Unreachable implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("kafka.bootstrap.servers", "127.0.0.1:1");
+        }
+    }
+
+    @Test
+    void readinessIsDownWhenBrokerIsUnreachable() {
+        given().when().get("/q/health/ready").then()
+                .statusCode(503)
+                .body("status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'Kafka broker' }.status", equalTo("DOWN"));
+    }
+}

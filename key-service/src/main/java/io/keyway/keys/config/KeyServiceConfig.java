@@ -1,0 +1,19 @@
+package io.keyway.keys.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** All of key-service's own settings, under {@code keyway.keys}. */
+@ConfigMapping(prefix = "keyway.keys")
+public interface KeyServiceConfig {
+
+    /** Bearer token operators use on {@code /admin/v1}. Set from a Kubernetes secret in production. */
+    String adminToken();
+
+    /** Bearer token other Keyway services use on {@code /internal/v1}. */
+    String internalToken();
+
+    /** Largest request body accepted by the management API, in bytes. */
+    @WithDefault("65536")
+    int maxBodyBytes();
+}
