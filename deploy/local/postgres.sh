@@ -6,6 +6,8 @@ source "$(dirname "$0")/lib.sh"
 
 # service role = database owner; each gets <db> and <db>_test
 DATABASES=(keyway_keys keyway_billing)
+# extra databases per role: <db>_test for the service's own tests, <db>_it for other services' integration tests
+DB_SUFFIXES=("" _test _it)
 
 pg_bin() {
   local d
@@ -71,13 +73,14 @@ up() {
   for db in "${DATABASES[@]}"; do
     psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname='$db'" | grep -q 1 \
       || psql_admin -c "CREATE ROLE $db LOGIN PASSWORD '$db'"
-    for name in "$db" "${db}_test"; do
+    for sfx in "${DB_SUFFIXES[@]}"; do
+      name="$db$sfx"
       psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname='$name'" | grep -q 1 \
         || psql_admin -c "CREATE DATABASE $name OWNER $db"
     done
   done
   wait_port "$KEYWAY_PG_PORT" 30 postgres || die "postgres: port $KEYWAY_PG_PORT does not answer"
-  say "postgres: ready on 127.0.0.1:$KEYWAY_PG_PORT (databases: ${DATABASES[*]} and *_test; role = database name = password)"
+  say "postgres: ready on 127.0.0.1:$KEYWAY_PG_PORT (databases: ${DATABASES[*]}, each also as *_test and *_it; role = database name = password)"
 }
 
 down() {

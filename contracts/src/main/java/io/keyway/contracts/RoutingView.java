@@ -1,0 +1,58 @@
+package io.keyway.contracts;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * What gateway-service needs to route one account's requests, served by key-service at
+ * {@code GET /internal/v1/accounts/{accountId}/routing-view} (internal token; ETag = {@link #version}, so the
+ * gateway revalidates with If-None-Match). The gateway caches it per account, filters locally (DESIGN.md §2)
+ * and drops it on a {@link KeyChange}. Credentials are resolved from their secret store by key-service.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record RoutingView(
+        @JsonProperty("account_id") String accountId,
+        /** Changes whenever anything below changes. */
+        @JsonProperty("version") String version,
+        /** byok_first (default) | order_first */
+        @JsonProperty("byok_precedence") String byokPrecedence,
+        @JsonProperty("ignored_providers") List<String> ignoredProviders,
+        /** Enabled BYOK keys only, ordered by section (PRIORITIZED first) then position. */
+        @JsonProperty("byok_keys") List<ByokKey> byokKeys,
+        /** The platform's pooled credentials, per provider, in the operator's order. */
+        @JsonProperty("pooled") List<PooledCredential> pooled) {
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ByokKey(
+            @JsonProperty("id") String id,
+            @JsonProperty("provider") String provider,
+            /** PRIORITIZED | FALLBACK */
+            @JsonProperty("section") String section,
+            @JsonProperty("position") int position,
+            @JsonProperty("always_use") boolean alwaysUse,
+            /** null = every model */
+            @JsonProperty("allowed_models") List<String> allowedModels,
+            /** null = every API key of the account; API key ids (not hashes) */
+            @JsonProperty("allowed_api_key_ids") List<String> allowedApiKeyIds,
+            @JsonProperty("credential") Credential credential) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record PooledCredential(
+            @JsonProperty("id") String id,
+            @JsonProperty("provider") String provider,
+            @JsonProperty("credential") Credential credential) {
+    }
+
+    /**
+     * Secret material for one upstream call: the provider's token, or for Azure/Bedrock/Vertex the JSON document
+     * DESIGN.md §3 describes, as a string. {@link #toString()} never prints it.
+     */
+    public record Credential(@JsonProperty("secret") String secret) {
+        @Override
+        public String toString() {
+            return "Credential[****]";
+        }
+    }
+}
