@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 # service role = database owner; each gets <db> and <db>_test
 DATABASES=(keyway_keys keyway_billing)
 # extra databases per role: <db>_test for the service's own tests, <db>_it for other services' integration tests
-DB_SUFFIXES=("" _test _it)
+DB_SUFFIXES=("" _test _it _scratch)
 
 pg_bin() {
   local d
