@@ -80,7 +80,7 @@ up() {
     done
   done
   wait_port "$KEYWAY_PG_PORT" 30 postgres || die "postgres: port $KEYWAY_PG_PORT does not answer"
-  say "postgres: ready on 127.0.0.1:$KEYWAY_PG_PORT (databases: ${DATABASES[*]}, each also as *_test and *_it; role = database name = password)"
+  say "postgres: ready on 127.0.0.1:$KEYWAY_PG_PORT (databases: ${DATABASES[*]}, each also as <db>_test, <db>_it, <db>_scratch; role = database name = password)"
 }
 
 down() {
