@@ -2,6 +2,9 @@ package io.keyway.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Optional;
 
 /** All of gateway-service's own settings, under {@code keyway.gateway}. */
 @ConfigMapping(prefix = "keyway.gateway")
@@ -16,4 +19,72 @@ public interface GatewayConfig {
     /** Largest chat completion request body accepted, in bytes. */
     @WithDefault("4194304")
     int maxBodyBytes();
+
+    /** Model catalog file (JSON, e.g. a mounted ConfigMap); absent = the small default catalog in the jar. */
+    Optional<String> catalogPath();
+
+    /** How long a resolved API key (or an unknown one) is trusted without asking key-service again. */
+    @WithDefault("30S")
+    Duration apiKeyCacheTtl();
+
+    /** How long a routing view is used before it is revalidated with If-None-Match. Change events drop it at once. */
+    @WithDefault("30S")
+    Duration routingViewTtl();
+
+    /** Most cached entries of each cache (API keys, routing views). */
+    @WithDefault("100000")
+    int cacheMaxEntries();
+
+    /** Recent generations kept for {@code GET /api/v1/generation}. */
+    @WithDefault("10000")
+    int generationCacheSize();
+
+    Upstream upstream();
+
+    ByokFee byokFee();
+
+    Usage usage();
+
+    /** Timeouts and breakers for calls to upstream providers. */
+    interface Upstream {
+        @WithDefault("5S")
+        Duration connectTimeout();
+
+        /** Until the response head (non-streaming: the whole answer's head; streaming: the first byte). */
+        @WithDefault("60S")
+        Duration firstByteTimeout();
+
+        /** Whole upstream exchange, including a stream's last chunk. */
+        @WithDefault("600S")
+        Duration totalTimeout();
+
+        @WithDefault("500")
+        int maxPoolSize();
+
+        /** Consecutive retryable failures that open an endpoint's or a credential's breaker. */
+        @WithDefault("5")
+        int breakerFailureThreshold();
+
+        /** How long an open breaker skips its endpoint or credential before one trial call. */
+        @WithDefault("30S")
+        Duration breakerOpenDuration();
+    }
+
+    /**
+     * The BYOK fee as the gateway reports it in {@code usage.cost} (billing-service decides what is charged; these
+     * should match its fee schedule): free requests per UTC month, then this share of the list cost.
+     */
+    interface ByokFee {
+        @WithDefault("1000000")
+        long freeRequestsPerMonth();
+
+        @WithDefault("0.05")
+        BigDecimal rate();
+    }
+
+    interface Usage {
+        /** Usage events waiting for the broker's acknowledgement before new ones are refused (and logged). */
+        @WithDefault("100000")
+        int maxPending();
+    }
 }

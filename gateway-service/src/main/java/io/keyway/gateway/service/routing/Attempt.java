@@ -1,0 +1,36 @@
+package io.keyway.gateway.service.routing;
+
+import io.keyway.contracts.RoutingView.Credential;
+import io.keyway.gateway.model.CatalogModel;
+import io.keyway.gateway.model.ModelEndpoint;
+
+/**
+ * One upstream call the router plans: a model's endpoint at one provider with one credential.
+ *
+ * @param credentialId the BYOK key id or the pooled credential id (breakers are kept per credential)
+ * @param alwaysUse the credential is a BYOK key marked "Always use for this provider"
+ * @param endsAlwaysUseGroup this is the last phase-1 attempt of a provider that has an always-use key: when it fails,
+ *                           the always-use key's failure is returned as-is and routing stops
+ */
+public record Attempt(
+        CatalogModel model,
+        ModelEndpoint endpoint,
+        CredentialKind kind,
+        String credentialId,
+        Credential credential,
+        boolean alwaysUse,
+        boolean endsAlwaysUseGroup) {
+
+    public String provider() {
+        return endpoint.provider();
+    }
+
+    public boolean byok() {
+        return kind.isByok();
+    }
+
+    @Override
+    public String toString() {
+        return "Attempt[" + model.id() + " @ " + endpoint.provider() + ", " + kind.wireName() + " " + credentialId + "]";
+    }
+}

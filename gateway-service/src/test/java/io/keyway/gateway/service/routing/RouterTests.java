@@ -1,0 +1,232 @@
+package io.keyway.gateway.service.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyway.contracts.RoutingView;
+import io.keyway.contracts.RoutingView.ByokKey;
+import io.keyway.contracts.RoutingView.Credential;
+import io.keyway.contracts.RoutingView.PooledCredential;
+import io.keyway.gateway.model.CatalogModel;
+import io.keyway.gateway.model.ModelEndpoint;
+import io.keyway.gateway.model.Pricing;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN.md §2, one test per rule, on the pure Router with routing views built here. */
+class RouterTests {
+
+    private final Router router = new Router();
+
+    // Catalog: model "m/a" served by cheap, mid and pricey providers (cheapest first by default).
+    static ModelEndpoint endpoint(String provider, String prompt) {
+        return new ModelEndpoint(provider, "up-" + provider, new Pricing(new BigDecimal(prompt), new BigDecimal(prompt),
+                BigDecimal.ZERO), 8192, null, null, null);
+    }
+
+    static CatalogModel model(String id, ModelEndpoint... endpoints) {
+        return new CatalogModel(id, id, null, 0L, 8192, null, null, null,
+                List.of("temperature", "max_tokens"), List.of(endpoints));
+    }
+
+    static final CatalogModel A = model("m/a", endpoint("pricey", "0.00003"), endpoint("cheap", "0.000001"),
+            endpoint("mid", "0.00001"));
+    static final CatalogModel B = model("m/b", endpoint("cheap", "0.000002"));
+
+    static ByokKey key(String id, String provider, String section, int position) {
+        return new ByokKey(id, provider, section, position, false, null, null, new Credential("secret-" + id));
+    }
+
+    static ByokKey alwaysUse(ByokKey k) {
+        return new ByokKey(k.id(), k.provider(), k.section(), k.position(), true, k.allowedModels(),
+                k.allowedApiKeyIds(), k.credential());
+    }
+
+    static PooledCredential pooled(String provider) {
+        return new PooledCredential("pool-" + provider, provider, new Credential("pool-secret"));
+    }
+
+    static RoutingView view(String precedence, List<String> ignored, List<ByokKey> keys, List<PooledCredential> pooled) {
+        return new RoutingView("acct", "1", precedence, ignored, keys, pooled);
+    }
+
+    static final List<PooledCredential> ALL_POOLED = List.of(pooled("cheap"), pooled("mid"), pooled("pricey"));
+
+    private List<String> ids(RoutingPlan plan) {
+        List<String> out = new ArrayList<>();
+        plan.routes().forEach(r -> r.attempts().forEach(a -> out.add(a.model().id() + ":" + a.credentialId())));
+        return out;
+    }
+
+    private RoutingPlan plan(List<CatalogModel> models, ProviderPreferences prefs, RoutingView view) {
+        return router.plan(models, prefs, Set.of(), "api-1", view, EndpointStats.NONE);
+    }
+
+    static ProviderPreferences prefs(List<String> order, List<String> only, List<String> ignore, boolean fallbacks) {
+        return new ProviderPreferences(order, only, ignore, fallbacks, null, false, null, null, null);
+    }
+
+    @Test
+    void prioritizedByokKeysOfAllProvidersComeBeforePooledCapacityThenFallbackKeys() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                key("fb-cheap", "cheap", "FALLBACK", 0),
+                key("k-pricey", "pricey", "PRIORITIZED", 0),
+                key("k-cheap", "cheap", "PRIORITIZED", 0)), ALL_POOLED);
+        assertEquals(List.of("m/a:k-cheap", "m/a:k-pricey", "m/a:pool-cheap", "m/a:pool-mid", "m/a:pool-pricey",
+                "m/a:fb-cheap"), ids(plan(List.of(A), ProviderPreferences.NONE, v)));
+    }
+
+    @Test
+    void fallbackKeysAreTriedOnlyAfterPooledCapacity() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(key("fb", "mid", "FALLBACK", 0)), List.of(pooled("mid")));
+        assertEquals(List.of("m/a:pool-mid", "m/a:fb"), ids(plan(List.of(A), ProviderPreferences.NONE, v)));
+    }
+
+    @Test
+    void keysOfOneProviderAreTriedByPosition() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                key("second", "cheap", "PRIORITIZED", 2), key("first", "cheap", "PRIORITIZED", 1)), List.of());
+        assertEquals(List.of("m/a:first", "m/a:second"), ids(plan(List.of(A), ProviderPreferences.NONE, v)));
+    }
+
+    @Test
+    void alwaysUseKeyExcludesPooledAndFallbackOfItsProviderOnly() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                alwaysUse(key("au", "cheap", "PRIORITIZED", 0)), key("fb-cheap", "cheap", "FALLBACK", 0),
+                key("fb-mid", "mid", "FALLBACK", 0)), ALL_POOLED);
+        assertEquals(List.of("m/a:au", "m/a:pool-mid", "m/a:pool-pricey", "m/a:fb-mid"),
+                ids(plan(List.of(A), ProviderPreferences.NONE, v)));
+    }
+
+    @Test
+    void alwaysUseFailureStopsRoutingOnlyAfterTheLastPrioritizedKeyOfItsProvider() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                alwaysUse(key("au", "cheap", "PRIORITIZED", 0)), key("other", "cheap", "PRIORITIZED", 1)), ALL_POOLED);
+        var attempts = plan(List.of(A), ProviderPreferences.NONE, v).routes().get(0).attempts();
+        assertTrue(attempts.get(0).alwaysUse());
+        assertFalse(attempts.get(0).endsAlwaysUseGroup());
+        assertTrue(attempts.get(1).endsAlwaysUseGroup());
+        assertTrue(attempts.stream().skip(2).noneMatch(Attempt::endsAlwaysUseGroup));
+    }
+
+    @Test
+    void modelFilterExcludesKeyForOtherModels() {
+        var onlyB = new ByokKey("kb", "cheap", "PRIORITIZED", 0, false, List.of("m/b"), null, new Credential("s"));
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(onlyB), List.of(pooled("cheap")));
+        assertEquals(List.of("m/a:pool-cheap"), ids(plan(List.of(A), prefs(null, List.of("cheap"), null, true), v)));
+        assertEquals(List.of("m/b:kb", "m/b:pool-cheap"), ids(plan(List.of(B), ProviderPreferences.NONE, v)));
+    }
+
+    @Test
+    void apiKeyFilterExcludesKeyForOtherCallers() {
+        var forOther = new ByokKey("k", "cheap", "PRIORITIZED", 0, false, null, List.of("api-2"), new Credential("s"));
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(forOther), List.of(pooled("cheap")));
+        assertEquals(List.of("m/b:pool-cheap"), ids(plan(List.of(B), ProviderPreferences.NONE, v)));
+        var forCaller = router.plan(List.of(B), ProviderPreferences.NONE, Set.of(), "api-2", v, EndpointStats.NONE);
+        assertEquals(List.of("m/b:k", "m/b:pool-cheap"), ids(forCaller));
+    }
+
+    @Test
+    void orderFirstPrecedenceTriesProvidersStrictlyInOrder() {
+        var v = view(Router.ORDER_FIRST, List.of(), List.of(
+                key("k-mid", "mid", "PRIORITIZED", 0), key("fb-pricey", "pricey", "FALLBACK", 0),
+                key("k-pricey", "pricey", "PRIORITIZED", 0)), ALL_POOLED);
+        assertEquals(List.of("m/a:k-pricey", "m/a:pool-pricey", "m/a:fb-pricey", "m/a:k-mid", "m/a:pool-mid",
+                        "m/a:pool-cheap"),
+                ids(plan(List.of(A), prefs(List.of("pricey", "mid"), null, null, true), v)));
+    }
+
+    @Test
+    void byokFirstPrecedenceTriesEveryPrioritizedKeyBeforeTheOrderedPool() {
+        // OpenRouter's documented example: order [bedrock, vertex] with only a Vertex key → Vertex(BYOK), Bedrock, Vertex.
+        var m = model("m/x", endpoint("amazon-bedrock", "0.000001"), endpoint("google-vertex", "0.000002"));
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(key("vk", "google-vertex", "PRIORITIZED", 0)),
+                List.of(pooled("amazon-bedrock"), pooled("google-vertex")));
+        assertEquals(List.of("m/x:vk", "m/x:pool-amazon-bedrock", "m/x:pool-google-vertex"),
+                ids(plan(List.of(m), prefs(List.of("amazon-bedrock", "google-vertex"), null, null, true), v)));
+    }
+
+    @Test
+    void defaultOrderIsCheapestFirstWithRecentlyFailedEndpointsLast() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/a:pool-cheap", "m/a:pool-mid", "m/a:pool-pricey"),
+                ids(plan(List.of(A), ProviderPreferences.NONE, v)));
+        EndpointStats cheapFailing = new EndpointStats() {
+            public boolean recentlyFailed(String model, String provider) {
+                return provider.equals("cheap");
+            }
+
+            public double latencyMs(String model, String provider) {
+                return Double.NaN;
+            }
+        };
+        var plan = router.plan(List.of(A), ProviderPreferences.NONE, Set.of(), "api-1", v, cheapFailing);
+        assertEquals(List.of("m/a:pool-mid", "m/a:pool-pricey", "m/a:pool-cheap"), ids(plan));
+    }
+
+    @Test
+    void onlyKeepsListedProvidersAndIgnoreRemovesThem() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/a:pool-mid", "m/a:pool-pricey"),
+                ids(plan(List.of(A), prefs(null, List.of("pricey", "mid"), null, true), v)));
+        assertEquals(List.of("m/a:pool-cheap", "m/a:pool-pricey"),
+                ids(plan(List.of(A), prefs(null, null, List.of("mid"), true), v)));
+    }
+
+    @Test
+    void allowFallbacksFalseKeepsOnlyTheOrderedProviders() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/a:pool-pricey"),
+                ids(plan(List.of(A), prefs(List.of("pricey"), null, null, false), v)));
+    }
+
+    @Test
+    void allowFallbacksFalseWithoutOrderKeepsOnlyTheFirstProvider() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/a:pool-cheap"), ids(plan(List.of(A), prefs(null, null, null, false), v)));
+    }
+
+    @Test
+    void accountIgnoredProvidersLeaveNoAllowedProvidersWithTheirNames() {
+        var v = view(Router.BYOK_FIRST, List.of("cheap"), List.of(), ALL_POOLED);
+        var plan = plan(List.of(B), ProviderPreferences.NONE, v);
+        assertFalse(plan.routable());
+        assertEquals("m/b", plan.unroutable().get(0).model());
+        assertEquals(List.of("cheap"), plan.unroutable().get(0).availableProviders());
+    }
+
+    @Test
+    void fallbackModelsAreRoutedInRequestOrderAfterTheFirstModel() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        var plan = plan(List.of(B, A), prefs(null, List.of("cheap"), null, true), v);
+        assertEquals(List.of("m/b:pool-cheap", "m/a:pool-cheap"), ids(plan));
+    }
+
+    @Test
+    void maxPriceExcludesEndpointsAbovePricePerMillionTokens() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        var prefs = new ProviderPreferences(null, null, null, true, null, false, new BigDecimal("10"), null, null);
+        assertEquals(List.of("m/a:pool-cheap", "m/a:pool-mid"), ids(plan(List.of(A), prefs, v)));
+        var tooLow = new ProviderPreferences(null, null, null, true, null, false, new BigDecimal("0.5"), null, null);
+        assertEquals("max_price", plan(List.of(A), tooLow, v).unroutable().get(0).failedStep());
+    }
+
+    @Test
+    void requireParametersKeepsOnlyEndpointsSupportingEveryRequestParameter() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        var prefs = new ProviderPreferences(null, null, null, true, null, true, null, null, null);
+        assertTrue(router.plan(List.of(A), prefs, Set.of("temperature"), "api-1", v, EndpointStats.NONE).routable());
+        var plan = router.plan(List.of(A), prefs, Set.of("tools"), "api-1", v, EndpointStats.NONE);
+        assertEquals("require_parameters", plan.unroutable().get(0).failedStep());
+    }
+
+    @Test
+    void providerWithoutAnyCredentialGetsNoAttempt() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), List.of(pooled("mid")));
+        assertEquals(List.of("m/a:pool-mid"), ids(plan(List.of(A), ProviderPreferences.NONE, v)));
+    }
+}
