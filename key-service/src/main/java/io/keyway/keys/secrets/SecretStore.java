@@ -28,4 +28,9 @@ public interface SecretStore {
 
     /** Removes the secret and all its versions; deleting a missing secret succeeds. */
     Uni<Void> delete(String locator);
+
+    /** Whether this deployment configured the store; a store that is off is never called. */
+    default boolean enabled() {
+        return true;
+    }
 }
