@@ -23,7 +23,9 @@ class ReadinessWhenInfrastructureIsDownTests {
                     "quarkus.flyway.migrate-at-start", "false",
                     "quarkus.flyway.clean-at-start", "false",
                     "quarkus.hibernate-orm.schema-management.strategy", "none",
-                    "kafka.bootstrap.servers", "127.0.0.1:1");
+                    "kafka.bootstrap.servers", "127.0.0.1:1",
+                    "keyway.billing.consumer.enabled", "false",
+                    "keyway.billing.republish-state-on-start", "false");
         }
     }
 

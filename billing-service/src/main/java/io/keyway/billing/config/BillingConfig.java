@@ -3,6 +3,8 @@ package io.keyway.billing.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Optional;
 
 /** All of billing-service's own settings, under {@code keyway.billing}. */
 @ConfigMapping(prefix = "keyway.billing")
@@ -14,14 +16,79 @@ public interface BillingConfig {
     /** Bearer token for {@code /internal/v1} calls between Keyway services. */
     String internalToken();
 
-    /** Base URL of key-service, used to authenticate management keys. */
+    /** Base URL of key-service, used to authenticate management keys and read API keys' spend limits. */
     String keyServiceUrl();
 
-    /** BYOK requests per account and calendar month (UTC) that carry no fee (DESIGN.md §4). */
+    /** How the monthly BYOK allowance is measured: {@code requests} (a count) or {@code list-cost} (USD of list cost). */
+    @WithDefault("requests")
+    AllowanceKind byokAllowance();
+
+    /** BYOK requests per account and calendar month (UTC) that carry no fee (DESIGN.md §4), when counting requests. */
     @WithDefault("1000000")
     long byokFreeRequestsPerMonth();
+
+    /** USD of BYOK list cost per account and month that carries no fee, when the allowance is {@code list-cost}. */
+    @WithDefault("25000")
+    BigDecimal byokFreeListCostPerMonth();
 
     /** Share of the list cost charged for each BYOK request past the free allowance. */
     @WithDefault("0.05")
     BigDecimal byokFeeRate();
+
+    /** Topic names; tests point these at per-run topics. */
+    @WithDefault("keyway.usage.v1")
+    String usageTopic();
+
+    @WithDefault("keyway.usage.dlq.v1")
+    String deadLetterTopic();
+
+    @WithDefault("keyway.account-state.v1")
+    String accountStateTopic();
+
+    @WithDefault("keyway.charges.v1")
+    String chargesTopic();
+
+    Consumer consumer();
+
+    /** How long a key-service answer (management key, API key limit) is reused. */
+    @WithDefault("30s")
+    Duration keyCacheTtl();
+
+    /** Republish every account's state when the service starts (heals a crash between a commit and its publish). */
+    @WithDefault("true")
+    boolean republishStateOnStart();
+
+    interface Consumer {
+        /** Run the usage consumer in this process. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Kafka consumer group; offsets themselves live in PostgreSQL (table consumer_offsets). */
+        @WithDefault("billing-service")
+        String groupId();
+
+        /** Consumer threads in this process (each one a Kafka consumer of the group). */
+        @WithDefault("1")
+        int threads();
+
+        /** Records per poll; a poll is applied in one database transaction. */
+        @WithDefault("5000")
+        int maxPollRecords();
+
+        /** Where a partition with no stored offset starts. */
+        @WithDefault("earliest")
+        String autoOffsetReset();
+
+        /** Pause after a failed batch before it is retried from the stored offsets. */
+        @WithDefault("1s")
+        Duration retryBackoff();
+
+        Optional<String> clientIdPrefix();
+    }
+
+    /** Serialised as {@code requests} / {@code list-cost}. */
+    enum AllowanceKind {
+        @com.fasterxml.jackson.annotation.JsonProperty("requests") REQUESTS,
+        @com.fasterxml.jackson.annotation.JsonProperty("list-cost") LIST_COST;
+    }
 }

@@ -1,6 +1,7 @@
 package io.keyway.billing.model;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -11,7 +12,10 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One movement of an account's credits. Positive amounts add credit, charges are negative. */
+/**
+ * One credit movement an operator made: a top-up or an adjustment. Positive amounts add credit. Usage charges are
+ * ledger lines too but live in usage_records (the view {@code ledger} shows both).
+ */
 @Entity
 @Table(name = "ledger_entries")
 public class LedgerEntry extends PanacheEntityBase {
@@ -36,6 +40,14 @@ public class LedgerEntry extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
+    /** The client's Idempotency-Key, when it sent one: a retry with the same key returns this entry. */
+    @Column(name = "idempotency_key")
+    public String idempotencyKey;
+
+    /** What the request asked for (kind, amount, description), to refuse a reused key with a different request. */
+    @Column(name = "request_fingerprint")
+    public String requestFingerprint;
+
     public static LedgerEntry of(String accountId, Kind kind, BigDecimal amount, String description) {
         LedgerEntry e = new LedgerEntry();
         e.id = UUID.randomUUID();
@@ -45,5 +57,9 @@ public class LedgerEntry extends PanacheEntityBase {
         e.description = description;
         e.createdAt = Instant.now();
         return e;
+    }
+
+    public static Uni<LedgerEntry> findByIdempotencyKey(String accountId, Kind kind, String key) {
+        return find("accountId = ?1 and kind = ?2 and idempotencyKey = ?3", accountId, kind, key).firstResult();
     }
 }

@@ -1,0 +1,33 @@
+package io.keyway.billing.rest;
+
+import io.keyway.billing.config.BillingConfig;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/** Every {@code /admin/v1} call carries {@code Authorization: Bearer <admin token>}. */
+public class AdminAuthFilter {
+
+    private final byte[] expected;
+
+    public AdminAuthFilter(BillingConfig config) {
+        this.expected = ("Bearer " + config.adminToken()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @ServerRequestFilter
+    public Response checkAdminToken(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        if (!path.startsWith("/admin/")) {
+            return null;
+        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (header == null || !MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
+            return ApiError.response(401, "admin token required (Authorization: Bearer <admin token>)", Map.of());
+        }
+        return null;
+    }
+}

@@ -1,0 +1,132 @@
+package io.keyway.billing.rest;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.billing.service.FeeSchedule;
+import java.math.BigDecimal;
+import java.util.regex.Pattern;
+
+/** Reads and checks request bodies; every problem is a 400 naming the field. Money never passes through a double. */
+final class RequestBodies {
+
+    static final Pattern ACCOUNT_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
+    static final Pattern MONTH = Pattern.compile("^[0-9]{4}-(0[1-9]|1[0-2])$");
+    private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000000");
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private RequestBodies() {
+    }
+
+    static JsonNode object(String body) {
+        if (body == null || body.isBlank()) {
+            throw ApiError.badRequest("request body is required (JSON object)");
+        }
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw ApiError.badRequest("request body must be a JSON object");
+            }
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiError.badRequest("request body is not valid JSON");
+        }
+    }
+
+    /** A decimal string (or JSON number) with at most 12 decimal places; null when absent and optional. */
+    static BigDecimal money(JsonNode body, String field, boolean required) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw ApiError.badField(field, field + " is required (decimal string, e.g. \"10.00\")");
+            }
+            return null;
+        }
+        BigDecimal amount;
+        try {
+            if (value.isTextual()) {
+                amount = new BigDecimal(value.asText().trim());
+            } else if (value.isNumber()) {
+                amount = value.decimalValue();
+            } else {
+                throw ApiError.badField(field, field + " must be a decimal string");
+            }
+        } catch (NumberFormatException e) {
+            throw ApiError.badField(field, field + " is not a decimal number");
+        }
+        if (amount.stripTrailingZeros().scale() > FeeSchedule.SCALE) {
+            throw ApiError.badField(field, field + " has more than " + FeeSchedule.SCALE + " decimal places");
+        }
+        if (amount.abs().compareTo(MAX_AMOUNT) >= 0) {
+            throw ApiError.badField(field, field + " is too large");
+        }
+        return amount;
+    }
+
+    static String text(JsonNode body, String field, int maxLength, boolean required) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw ApiError.badField(field, field + " is required");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ApiError.badField(field, field + " must be a string");
+        }
+        String text = value.asText().trim();
+        if (required && text.isEmpty()) {
+            throw ApiError.badField(field, field + " must not be empty");
+        }
+        if (text.length() > maxLength) {
+            throw ApiError.badField(field, field + " is longer than " + maxLength + " characters");
+        }
+        return text.isEmpty() ? null : text;
+    }
+
+    static String accountId(String accountId) {
+        if (accountId == null || !ACCOUNT_ID.matcher(accountId).matches()) {
+            throw ApiError.badField("accountId", "account id must be 1-128 characters of letters, digits, . _ : -");
+        }
+        return accountId;
+    }
+
+    static String month(String month) {
+        if (month == null || !MONTH.matcher(month).matches()) {
+            throw ApiError.badField("month", "month must be YYYY-MM, e.g. 2026-11");
+        }
+        return month;
+    }
+
+    static String idempotencyKey(String key) {
+        if (key == null) {
+            return null;
+        }
+        String trimmed = key.trim();
+        if (trimmed.isEmpty() || trimmed.length() > 200) {
+            throw ApiError.badField("Idempotency-Key", "Idempotency-Key must be 1-200 characters");
+        }
+        return trimmed;
+    }
+
+    static int page(Integer page) {
+        if (page == null) {
+            return 1;
+        }
+        if (page < 1) {
+            throw ApiError.badField("page", "page must be 1 or more");
+        }
+        return page;
+    }
+
+    static int pageSize(Integer size) {
+        if (size == null) {
+            return 100;
+        }
+        if (size < 1 || size > 1000) {
+            throw ApiError.badField("page_size", "page_size must be between 1 and 1000");
+        }
+        return size;
+    }
+}

@@ -1,0 +1,226 @@
+package io.keyway.billing.service;
+
+import io.keyway.billing.client.KeyDirectory;
+import io.keyway.contracts.AccountState;
+import io.keyway.contracts.ApiKeyResolution;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes account states on the compacted account-state topic after changes. Every change (a committed usage
+ * batch, a top-up, an adjustment) marks its accounts; one thread reads each marked account's committed state and sends
+ * it, so states of one account leave in the order they were read and their {@code sequence} never goes backwards on
+ * the topic. Marks made while a publish runs coalesce into the next one: the published state always includes every
+ * committed change. A crash between a commit and its publish is healed by the republish at start.
+ */
+@ApplicationScoped
+public class AccountStatePublisher {
+
+    private static final Logger LOG = Logger.getLogger(AccountStatePublisher.class);
+    private static final int MAX_ACCOUNTS_PER_ROUND = 1000;
+
+    private final DataSource dataSource;
+    private final BillingOutbound outbound;
+    private final KeyDirectory keys;
+    private final Set<String> marked = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Map<String, Optional<ApiKeyResolution>> lastKnownKeys = new ConcurrentHashMap<>();
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "account-state-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public AccountStatePublisher(DataSource dataSource, BillingOutbound outbound, KeyDirectory keys) {
+        this.dataSource = dataSource;
+        this.outbound = outbound;
+        this.keys = keys;
+    }
+
+    /** Marks accounts whose committed state changed; their new state is published shortly. */
+    public void changed(Collection<String> accounts) {
+        if (accounts.isEmpty()) {
+            return;
+        }
+        marked.addAll(accounts);
+        if (scheduled.compareAndSet(false, true)) {
+            thread.execute(this::drain);
+        }
+    }
+
+    /** Marks every account (used at start). */
+    public void republishAll() {
+        thread.execute(() -> {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement("SELECT account_id FROM accounts")) {
+                List<String> all = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        all.add(rs.getString(1));
+                    }
+                }
+                changed(all);
+            } catch (SQLException e) {
+                LOG.warnf("cannot list accounts to republish their state: %s", e.toString());
+            }
+        });
+    }
+
+    private void drain() {
+        scheduled.set(false);
+        while (!marked.isEmpty()) {
+            List<String> round = new ArrayList<>();
+            Iterator<String> it = marked.iterator();
+            while (it.hasNext() && round.size() < MAX_ACCOUNTS_PER_ROUND) {
+                round.add(it.next());
+                it.remove();
+            }
+            try {
+                List<Future<RecordMetadata>> sends = new ArrayList<>();
+                for (AccountState state : read(round, Instant.now())) {
+                    sends.add(outbound.sendState(state));
+                }
+                BillingOutbound.await(sends, Duration.ofSeconds(30));
+            } catch (Exception e) {
+                LOG.warnf("publishing %d account states failed, will retry: %s", round.size(), e.toString());
+                marked.addAll(round);
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The committed state of each account that has one, as of {@code now}. */
+    public List<AccountState> read(Collection<String> accounts, Instant now) throws SQLException {
+        String[] ids = accounts.toArray(String[]::new);
+        LocalDate today = now.atOffset(ZoneOffset.UTC).toLocalDate();
+        String month = YearMonth.from(today).toString();
+        Map<String, AccountState> states = new HashMap<>();
+        Map<String, List<AccountState.ApiKeySpend>> keySpend = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setReadOnly(true);
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("SELECT a.account_id, a.total_credits - a.total_usage, "
+                        + "a.sequence, a.updated_at, coalesce(m.requests, 0), coalesce(m.fees, 0) FROM accounts a "
+                        + "LEFT JOIN byok_monthly_usage m ON m.account_id = a.account_id AND m.month = ? "
+                        + "WHERE a.account_id = ANY(?::text[])")) {
+                    ps.setString(1, month);
+                    ps.setArray(2, c.createArrayOf("text", ids));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            states.put(rs.getString(1), new AccountState(AccountState.SCHEMA_VERSION, rs.getString(1),
+                                    Money.wire(rs.getBigDecimal(2)), month, rs.getLong(5), Money.wire(rs.getBigDecimal(6)),
+                                    List.of(), rs.getLong(3), rs.getTimestamp(4).toInstant()));
+                        }
+                    }
+                }
+                LocalDate weekStart = today.with(DayOfWeek.MONDAY);
+                LocalDate monthStart = today.withDayOfMonth(1);
+                try (PreparedStatement ps = c.prepareStatement("SELECT api_key_id, account_id, "
+                        + "coalesce(sum(spend) FILTER (WHERE day >= ?::date), 0), "
+                        + "coalesce(sum(byok_fees) FILTER (WHERE day >= ?::date), 0), "
+                        + "coalesce(sum(spend) FILTER (WHERE day >= ?::date), 0), "
+                        + "coalesce(sum(byok_fees) FILTER (WHERE day >= ?::date), 0), "
+                        + "coalesce(sum(spend) FILTER (WHERE day >= ?::date), 0), "
+                        + "coalesce(sum(byok_fees) FILTER (WHERE day >= ?::date), 0), "
+                        + "sum(spend), sum(byok_fees) FROM api_key_daily_spend WHERE account_id = ANY(?::text[]) "
+                        + "GROUP BY api_key_id, account_id ORDER BY api_key_id")) {
+                    int col = 1;
+                    for (LocalDate start : List.of(today, weekStart, monthStart)) {
+                        ps.setString(col++, start.toString());
+                        ps.setString(col++, start.toString());
+                    }
+                    ps.setArray(col, c.createArrayOf("text", ids));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Optional<ApiKeyResolution> key = limitsOf(rs.getString(1));
+                            if (key.isEmpty() || key.get().limit() == null) {
+                                continue;
+                            }
+                            String reset = key.get().limitReset();
+                            int base = switch (reset == null ? "" : reset) {
+                                case "daily" -> 3;
+                                case "weekly" -> 5;
+                                case "monthly" -> 7;
+                                default -> 9;
+                            };
+                            BigDecimal spend = rs.getBigDecimal(base);
+                            if (key.get().includeByokInLimit()) {
+                                spend = spend.add(rs.getBigDecimal(base + 1));
+                            }
+                            LocalDate start = switch (base) {
+                                case 3 -> today;
+                                case 5 -> weekStart;
+                                case 7 -> monthStart;
+                                default -> null;
+                            };
+                            keySpend.computeIfAbsent(rs.getString(2), a -> new ArrayList<>()).add(
+                                    new AccountState.ApiKeySpend(rs.getString(1), Money.wire(key.get().limit()),
+                                            base == 9 ? null : reset,
+                                            start == null ? null : start.atStartOfDay().toInstant(ZoneOffset.UTC),
+                                            Money.wire(spend)));
+                        }
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+        List<AccountState> result = new ArrayList<>(states.size());
+        for (AccountState s : states.values()) {
+            result.add(new AccountState(s.schemaVersion(), s.accountId(), s.balance(), s.month(), s.byokRequestsThisMonth(),
+                    s.byokFeesThisMonth(), keySpend.getOrDefault(s.accountId(), List.of()), s.sequence(), s.updatedAt()));
+        }
+        return result;
+    }
+
+    /** The key's limit from key-service; the last answer when key-service cannot be reached now. */
+    private Optional<ApiKeyResolution> limitsOf(String apiKeyId) {
+        try {
+            Optional<ApiKeyResolution> key = keys.byId(apiKeyId).await().atMost(Duration.ofSeconds(5));
+            lastKnownKeys.put(apiKeyId, key);
+            return key;
+        } catch (RuntimeException e) {
+            return lastKnownKeys.getOrDefault(apiKeyId, Optional.empty());
+        }
+    }
+
+    @PreDestroy
+    void close() throws InterruptedException {
+        thread.shutdown();
+        thread.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

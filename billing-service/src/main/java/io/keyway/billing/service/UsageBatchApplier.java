@@ -1,0 +1,486 @@
+package io.keyway.billing.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.billing.config.BillingConfig.AllowanceKind;
+import io.keyway.billing.service.FeeSchedule.FeeOverride;
+import io.keyway.billing.service.FeeSchedule.MonthToDate;
+import io.keyway.billing.service.FeeSchedule.Outcome;
+import io.keyway.billing.service.FeeSchedule.Terms;
+import io.keyway.contracts.Charge;
+import io.keyway.contracts.UsageEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies one polled batch of usage records in ONE PostgreSQL transaction: the usage records (deduplicated by
+ * {@code event_id}), the BYOK monthly counters, the balances, the API keys' daily spend and the partitions' next
+ * offsets. Offsets are stored with the charges, so a crash anywhere before the commit changes nothing and a crash after
+ * it is resumed from the stored offsets; the offset rows are locked first, so two consumers that briefly own the same
+ * partition during a rebalance apply each record once. Runs on the consumer's own thread (blocking JDBC), never on the
+ * event loop.
+ */
+@ApplicationScoped
+public class UsageBatchApplier {
+
+    private static final Logger LOG = Logger.getLogger(UsageBatchApplier.class);
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
+
+    /** What a committed batch changed. */
+    public record Applied(Set<String> accounts, int applied, int duplicates, int deadLettered, int skippedBehindOffset) {
+    }
+
+    /** Test seam: called inside the transaction after the writes, before the offsets are stored and committed. */
+    public interface BeforeCommit {
+        void run(int recordsInBatch);
+    }
+
+    private record Pending(UsageEvent event, String month, int partition, long offset) {
+    }
+
+    private final DataSource dataSource;
+    private final FeeSchedule feeSchedule;
+    private final BillingOutbound outbound;
+    private final UsageEventReader reader;
+    private final MeterRegistry metrics;
+    private final Counter appliedCounter;
+    private final Counter duplicateCounter;
+
+    public UsageBatchApplier(DataSource dataSource, FeeSchedule feeSchedule, BillingOutbound outbound, ObjectMapper mapper,
+            MeterRegistry metrics) {
+        this.dataSource = dataSource;
+        this.feeSchedule = feeSchedule;
+        this.outbound = outbound;
+        this.reader = new UsageEventReader(mapper);
+        this.metrics = metrics;
+        this.appliedCounter = metrics.counter("keyway.billing.usage.applied");
+        this.duplicateCounter = metrics.counter("keyway.billing.usage.duplicates");
+    }
+
+    /** The stored next offset of each partition of {@code topic} that has one. */
+    public Map<Integer, Long> storedOffsets(String topic) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT kafka_partition, next_offset FROM consumer_offsets WHERE topic = ?")) {
+            ps.setString(1, topic);
+            Map<Integer, Long> offsets = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    offsets.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+            return offsets;
+        }
+    }
+
+    public Applied apply(String topic, List<ConsumerRecord<String, byte[]>> records, BeforeCommit beforeCommit)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Applied applied = applyIn(c, topic, records, beforeCommit);
+                c.commit();
+                appliedCounter.increment(applied.applied());
+                duplicateCounter.increment(applied.duplicates());
+                return applied;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Applied applyIn(Connection c, String topic, List<ConsumerRecord<String, byte[]>> records,
+            BeforeCommit beforeCommit) throws SQLException {
+        Map<Integer, Long> stored = lockOffsets(c, topic, records);
+        Map<Integer, Long> nextOffsets = new TreeMap<>();
+        List<Pending> pending = new ArrayList<>(records.size());
+        Set<String> idsInBatch = new HashSet<>();
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        int behind = 0;
+        int deadLettered = 0;
+        int duplicates = 0;
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.offset() < stored.getOrDefault(record.partition(), 0L)) {
+                behind++; // another consumer applied it already (rebalance overlap)
+                continue;
+            }
+            nextOffsets.merge(record.partition(), record.offset() + 1, Math::max);
+            UsageEventReader.Read read = reader.read(record.value());
+            if (!read.ok()) {
+                deadLettered++;
+                metrics.counter("keyway.billing.usage.dead_lettered", "reason", reasonTag(read.reason())).increment();
+                acks.add(outbound.sendDeadLetter(record.key(), record.value(), read.reason(),
+                        record.topic() + "/" + record.partition() + "@" + record.offset()));
+                continue;
+            }
+            String eventId = read.event().eventId().toLowerCase();
+            if (!idsInBatch.add(eventId)) {
+                duplicates++;
+                continue;
+            }
+            pending.add(new Pending(read.event(), monthOf(read.event().occurredAt()), record.partition(), record.offset()));
+        }
+        Set<String> known = alreadyApplied(c, idsInBatch);
+        if (!known.isEmpty()) {
+            int before = pending.size();
+            pending.removeIf(p -> known.contains(p.event().eventId().toLowerCase()));
+            duplicates += before - pending.size();
+        }
+
+        Instant now = Instant.now();
+        List<Charge> charges = new ArrayList<>();
+        Set<String> touched = new TreeSet<>();
+        if (!pending.isEmpty()) {
+            Map<String, Terms> terms = termsOf(c, pending);
+            Map<String, MonthToDate> counters = lockCounters(c, pending);
+            Map<String, BigDecimal[]> counterDeltas = new TreeMap<>();
+            Map<String, BigDecimal> usageByAccount = new TreeMap<>();
+            Map<String, BigDecimal[]> spendByKeyDay = new TreeMap<>();
+            Map<String, String> accountOfKey = new HashMap<>();
+            BigDecimal[] charged = new BigDecimal[pending.size()];
+            Long[] byokNumbers = new Long[pending.size()];
+            for (int i = 0; i < pending.size(); i++) {
+                Pending p = pending.get(i);
+                UsageEvent e = p.event();
+                boolean success = e.status() == UsageEvent.Status.SUCCESS;
+                String counterKey = e.accountId() + '\u0000' + p.month();
+                MonthToDate before = counters.getOrDefault(counterKey, MonthToDate.EMPTY);
+                Outcome outcome = feeSchedule.apply(terms.get(e.accountId()), success, e.byok(), e.listCost(), before);
+                charged[i] = outcome.charge();
+                if (outcome.counted()) {
+                    counters.put(counterKey, outcome.after());
+                    byokNumbers[i] = outcome.after().requests();
+                    counterDeltas.computeIfAbsent(counterKey,
+                            k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
+                    BigDecimal[] delta = counterDeltas.get(counterKey);
+                    delta[0] = delta[0].add(BigDecimal.ONE);
+                    delta[1] = delta[1].add(e.listCost());
+                    delta[2] = delta[2].add(outcome.charge());
+                }
+                if (success) {
+                    touched.add(e.accountId());
+                    usageByAccount.merge(e.accountId(), outcome.charge(), BigDecimal::add);
+                    String keyDay = e.apiKeyId() + '\u0000' + e.occurredAt().atOffset(ZoneOffset.UTC).toLocalDate();
+                    accountOfKey.put(e.apiKeyId(), e.accountId());
+                    BigDecimal[] spend = spendByKeyDay.computeIfAbsent(keyDay,
+                            k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                    if (e.byok()) {
+                        spend[1] = spend[1].add(outcome.charge());
+                    } else {
+                        spend[0] = spend[0].add(outcome.charge());
+                    }
+                    charges.add(new Charge(Charge.SCHEMA_VERSION, e.eventId().toLowerCase(), e.accountId(), e.apiKeyId(),
+                            e.occurredAt(), p.month(), e.model(), e.provider(), e.byok(), Money.wire(e.listCost()),
+                            Money.wire(outcome.charge()), outcome.counted() ? outcome.after().requests() : null, now));
+                }
+            }
+            insertUsage(c, pending, charged, byokNumbers, now);
+            upsertCounters(c, counterDeltas);
+            upsertAccounts(c, usageByAccount, now);
+            upsertKeySpend(c, spendByKeyDay, accountOfKey);
+        }
+        if (beforeCommit != null) {
+            beforeCommit.run(records.size());
+        }
+        storeOffsets(c, topic, nextOffsets);
+        acks.addAll(outbound.sendCharges(charges));
+        BillingOutbound.await(acks, ACK_TIMEOUT);
+        return new Applied(touched, pending.size(), duplicates, deadLettered, behind);
+    }
+
+    private static String reasonTag(String reason) {
+        int space = reason.indexOf(' ');
+        // bounded tag values: the first word or field name of the reason
+        return space > 0 ? reason.substring(0, space) : reason;
+    }
+
+    static String monthOf(Instant occurredAt) {
+        return YearMonth.from(occurredAt.atOffset(ZoneOffset.UTC)).toString();
+    }
+
+    private Map<Integer, Long> lockOffsets(Connection c, String topic, List<ConsumerRecord<String, byte[]>> records)
+            throws SQLException {
+        Integer[] partitions = records.stream().map(ConsumerRecord::partition).distinct().sorted().toArray(Integer[]::new);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO consumer_offsets (topic, kafka_partition, next_offset) "
+                + "SELECT ?, p, 0 FROM unnest(?::int[]) AS p ON CONFLICT DO NOTHING")) {
+            ps.setString(1, topic);
+            ps.setArray(2, c.createArrayOf("int4", partitions));
+            ps.executeUpdate();
+        }
+        Map<Integer, Long> stored = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT kafka_partition, next_offset FROM consumer_offsets "
+                + "WHERE topic = ? AND kafka_partition = ANY(?::int[]) ORDER BY kafka_partition FOR UPDATE")) {
+            ps.setString(1, topic);
+            ps.setArray(2, c.createArrayOf("int4", partitions));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+        }
+        return stored;
+    }
+
+    private Set<String> alreadyApplied(Connection c, Set<String> ids) throws SQLException {
+        Set<String> known = new HashSet<>();
+        if (ids.isEmpty()) {
+            return known;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT event_id::text FROM usage_records WHERE event_id = ANY(?::uuid[])")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.add(rs.getString(1));
+                }
+            }
+        }
+        return known;
+    }
+
+    private Map<String, Terms> termsOf(Connection c, List<Pending> pending) throws SQLException {
+        Set<String> accounts = new TreeSet<>();
+        pending.forEach(p -> accounts.add(p.event().accountId()));
+        Map<String, Terms> terms = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT account_id, byok_allowance, byok_free_requests, "
+                + "byok_free_list_cost, byok_fee_rate FROM fee_overrides WHERE account_id = ANY(?::text[])")) {
+            ps.setArray(1, c.createArrayOf("text", accounts.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String allowance = rs.getString(2);
+                    long freeRequests = rs.getLong(3);
+                    Long free = rs.wasNull() ? null : freeRequests;
+                    terms.put(rs.getString(1), feeSchedule.termsFor(new FeeOverride(
+                            allowance == null ? null : AllowanceKind.valueOf(allowance), free, rs.getBigDecimal(4),
+                            rs.getBigDecimal(5))));
+                }
+            }
+        }
+        for (String account : accounts) {
+            terms.putIfAbsent(account, feeSchedule.defaults());
+        }
+        return terms;
+    }
+
+    private Map<String, MonthToDate> lockCounters(Connection c, List<Pending> pending) throws SQLException {
+        TreeSet<String> keys = new TreeSet<>();
+        for (Pending p : pending) {
+            if (p.event().byok() && p.event().status() == UsageEvent.Status.SUCCESS) {
+                keys.add(p.event().accountId() + '\u0000' + p.month());
+            }
+        }
+        Map<String, MonthToDate> counters = new HashMap<>();
+        if (keys.isEmpty()) {
+            return counters;
+        }
+        String[] accounts = new String[keys.size()];
+        String[] months = new String[keys.size()];
+        int i = 0;
+        for (String key : keys) {
+            int sep = key.indexOf('\u0000');
+            accounts[i] = key.substring(0, sep);
+            months[i++] = key.substring(sep + 1);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT u.account_id, u.month, u.requests, u.list_cost "
+                + "FROM byok_monthly_usage u JOIN unnest(?::text[], ?::text[]) AS k(account_id, month) "
+                + "ON u.account_id = k.account_id AND u.month = k.month ORDER BY u.account_id, u.month FOR UPDATE OF u")) {
+            ps.setArray(1, c.createArrayOf("text", accounts));
+            ps.setArray(2, c.createArrayOf("text", months));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counters.put(rs.getString(1) + '\u0000' + rs.getString(2),
+                            new MonthToDate(rs.getLong(3), rs.getBigDecimal(4)));
+                }
+            }
+        }
+        return counters;
+    }
+
+    private void insertUsage(Connection c, List<Pending> pending, BigDecimal[] charged, Long[] byokNumbers, Instant now)
+            throws SQLException {
+        int n = pending.size();
+        String[] ids = new String[n];
+        String[] accounts = new String[n];
+        String[] apiKeys = new String[n];
+        String[] occurred = new String[n];
+        String[] months = new String[n];
+        String[] models = new String[n];
+        String[] providers = new String[n];
+        Boolean[] byok = new Boolean[n];
+        String[] byokKeys = new String[n];
+        String[] statuses = new String[n];
+        Long[] prompt = new Long[n];
+        Long[] completion = new Long[n];
+        String[] listCosts = new String[n];
+        String[] charges = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Pending p = pending.get(i);
+            UsageEvent e = p.event();
+            ids[i] = e.eventId();
+            accounts[i] = e.accountId();
+            apiKeys[i] = e.apiKeyId();
+            occurred[i] = e.occurredAt().toString();
+            months[i] = p.month();
+            models[i] = e.model();
+            providers[i] = e.provider();
+            byok[i] = e.byok();
+            byokKeys[i] = e.byokKeyId();
+            statuses[i] = e.status() == UsageEvent.Status.SUCCESS ? "success" : "error";
+            prompt[i] = e.promptTokens();
+            completion[i] = e.completionTokens();
+            listCosts[i] = e.listCost().toPlainString();
+            charges[i] = charged[i].toPlainString();
+            partitions[i] = p.partition();
+            offsets[i] = p.offset();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO usage_records (event_id, account_id, api_key_id, "
+                + "occurred_at, month, model, provider, is_byok, byok_key_id, status, prompt_tokens, completion_tokens, "
+                + "list_cost, charge, byok_request_number, applied_at, kafka_partition, kafka_offset) "
+                + "SELECT a, b, d, e, f, g, h, i, j, k, l, m, n, o, q, ?::timestamptz, r, s FROM unnest(?::uuid[], "
+                + "?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::text[], "
+                + "?::text[], ?::int8[], ?::int8[], ?::numeric[], ?::numeric[], ?::int8[], ?::int4[], ?::int8[]) "
+                + "AS t(a, b, d, e, f, g, h, i, j, k, l, m, n, o, q, r, s)")) {
+            int col = 1;
+            ps.setString(col++, now.toString());
+            ps.setArray(col++, c.createArrayOf("text", ids));
+            ps.setArray(col++, c.createArrayOf("text", accounts));
+            ps.setArray(col++, c.createArrayOf("text", apiKeys));
+            ps.setArray(col++, c.createArrayOf("text", occurred));
+            ps.setArray(col++, c.createArrayOf("text", months));
+            ps.setArray(col++, c.createArrayOf("text", models));
+            ps.setArray(col++, c.createArrayOf("text", providers));
+            ps.setArray(col++, c.createArrayOf("bool", byok));
+            ps.setArray(col++, c.createArrayOf("text", byokKeys));
+            ps.setArray(col++, c.createArrayOf("text", statuses));
+            ps.setArray(col++, c.createArrayOf("int8", prompt));
+            ps.setArray(col++, c.createArrayOf("int8", completion));
+            ps.setArray(col++, c.createArrayOf("text", listCosts));
+            ps.setArray(col++, c.createArrayOf("text", charges));
+            ps.setArray(col++, c.createArrayOf("int8", byokNumbers));
+            ps.setArray(col++, c.createArrayOf("int4", partitions));
+            ps.setArray(col, c.createArrayOf("int8", offsets));
+            ps.executeUpdate();
+        }
+    }
+
+    private void upsertCounters(Connection c, Map<String, BigDecimal[]> deltas) throws SQLException {
+        if (deltas.isEmpty()) {
+            return;
+        }
+        int n = deltas.size();
+        String[] accounts = new String[n];
+        String[] months = new String[n];
+        Long[] requests = new Long[n];
+        String[] listCosts = new String[n];
+        String[] fees = new String[n];
+        int i = 0;
+        for (Map.Entry<String, BigDecimal[]> entry : deltas.entrySet()) {
+            int sep = entry.getKey().indexOf('\u0000');
+            accounts[i] = entry.getKey().substring(0, sep);
+            months[i] = entry.getKey().substring(sep + 1);
+            requests[i] = entry.getValue()[0].longValueExact();
+            listCosts[i] = entry.getValue()[1].toPlainString();
+            fees[i++] = entry.getValue()[2].toPlainString();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO byok_monthly_usage (account_id, month, requests, "
+                + "list_cost, fees) SELECT * FROM unnest(?::text[], ?::text[], ?::int8[], ?::numeric[], ?::numeric[]) "
+                + "ON CONFLICT (account_id, month) DO UPDATE SET requests = byok_monthly_usage.requests + EXCLUDED.requests, "
+                + "list_cost = byok_monthly_usage.list_cost + EXCLUDED.list_cost, "
+                + "fees = byok_monthly_usage.fees + EXCLUDED.fees")) {
+            ps.setArray(1, c.createArrayOf("text", accounts));
+            ps.setArray(2, c.createArrayOf("text", months));
+            ps.setArray(3, c.createArrayOf("int8", requests));
+            ps.setArray(4, c.createArrayOf("text", listCosts));
+            ps.setArray(5, c.createArrayOf("text", fees));
+            ps.executeUpdate();
+        }
+    }
+
+    private void upsertAccounts(Connection c, Map<String, BigDecimal> usage, Instant now) throws SQLException {
+        if (usage.isEmpty()) {
+            return;
+        }
+        String[] accounts = usage.keySet().toArray(String[]::new);
+        String[] amounts = usage.values().stream().map(BigDecimal::toPlainString).toArray(String[]::new);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO accounts (account_id, total_usage, sequence, "
+                + "updated_at) SELECT a, u, 1, ?::timestamptz FROM unnest(?::text[], ?::numeric[]) AS t(a, u) ORDER BY a "
+                + "ON CONFLICT (account_id) DO UPDATE SET total_usage = accounts.total_usage + EXCLUDED.total_usage, "
+                + "sequence = accounts.sequence + 1, updated_at = EXCLUDED.updated_at")) {
+            ps.setString(1, now.toString());
+            ps.setArray(2, c.createArrayOf("text", accounts));
+            ps.setArray(3, c.createArrayOf("text", amounts));
+            ps.executeUpdate();
+        }
+    }
+
+    private void upsertKeySpend(Connection c, Map<String, BigDecimal[]> spend, Map<String, String> accountOfKey)
+            throws SQLException {
+        if (spend.isEmpty()) {
+            return;
+        }
+        int n = spend.size();
+        String[] keys = new String[n];
+        String[] days = new String[n];
+        String[] accounts = new String[n];
+        String[] amounts = new String[n];
+        String[] byokFees = new String[n];
+        int i = 0;
+        for (Map.Entry<String, BigDecimal[]> entry : spend.entrySet()) {
+            int sep = entry.getKey().indexOf('\u0000');
+            keys[i] = entry.getKey().substring(0, sep);
+            days[i] = entry.getKey().substring(sep + 1);
+            accounts[i] = accountOfKey.get(keys[i]);
+            amounts[i] = entry.getValue()[0].toPlainString();
+            byokFees[i++] = entry.getValue()[1].toPlainString();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_key_daily_spend (api_key_id, day, account_id, "
+                + "spend, byok_fees) SELECT * FROM unnest(?::text[], ?::date[], ?::text[], ?::numeric[], ?::numeric[]) "
+                + "ON CONFLICT (api_key_id, day) DO UPDATE SET spend = api_key_daily_spend.spend + EXCLUDED.spend, "
+                + "byok_fees = api_key_daily_spend.byok_fees + EXCLUDED.byok_fees")) {
+            ps.setArray(1, c.createArrayOf("text", keys));
+            ps.setArray(2, c.createArrayOf("text", days));
+            ps.setArray(3, c.createArrayOf("text", accounts));
+            ps.setArray(4, c.createArrayOf("text", amounts));
+            ps.setArray(5, c.createArrayOf("text", byokFees));
+            ps.executeUpdate();
+        }
+    }
+
+    private void storeOffsets(Connection c, String topic, Map<Integer, Long> next) throws SQLException {
+        if (next.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE consumer_offsets SET next_offset = t.o, updated_at = now() "
+                + "FROM unnest(?::int4[], ?::int8[]) AS t(p, o) WHERE topic = ? AND kafka_partition = t.p")) {
+            ps.setArray(1, c.createArrayOf("int4", next.keySet().toArray(Integer[]::new)));
+            ps.setArray(2, c.createArrayOf("int8", next.values().toArray(Long[]::new)));
+            ps.setString(3, topic);
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.keyway.billing.service;
+
+import io.keyway.billing.config.BillingConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Starts the configured usage consumer threads with the application and stops them with it. */
+@ApplicationScoped
+public class UsageConsumers {
+
+    private final BillingConfig config;
+    private final String bootstrap;
+    private final UsageBatchApplier applier;
+    private final AccountStatePublisher states;
+    private final List<UsageConsumer> running = new ArrayList<>();
+
+    public UsageConsumers(BillingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+            UsageBatchApplier applier, AccountStatePublisher states) {
+        this.config = config;
+        this.bootstrap = bootstrap;
+        this.applier = applier;
+        this.states = states;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (config.republishStateOnStart()) {
+            states.republishAll();
+        }
+        if (!config.consumer().enabled()) {
+            return;
+        }
+        for (int i = 0; i < config.consumer().threads(); i++) {
+            running.add(newConsumer(config.usageTopic(), config.consumer().groupId(), null).start());
+        }
+    }
+
+    /** A consumer of {@code topic} with this service's settings (tests start extra ones on their own topics). */
+    public UsageConsumer newConsumer(String topic, String groupId, UsageBatchApplier.BeforeCommit beforeCommit) {
+        String prefix = config.consumer().clientIdPrefix().orElse("billing-usage");
+        return new UsageConsumer(new UsageConsumer.Settings(bootstrap, topic, groupId,
+                prefix + "-" + UUID.randomUUID().toString().substring(0, 8), config.consumer().maxPollRecords(),
+                config.consumer().autoOffsetReset(), config.consumer().retryBackoff()), applier, states, beforeCommit);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running.forEach(UsageConsumer::close);
+        running.clear();
+    }
+}

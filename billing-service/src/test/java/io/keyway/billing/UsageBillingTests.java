@@ -1,0 +1,256 @@
+package io.keyway.billing;
+
+import static io.keyway.billing.UsageEvents.byok;
+import static io.keyway.billing.UsageEvents.id;
+import static io.keyway.billing.UsageEvents.newAccount;
+import static io.keyway.billing.UsageEvents.nonByok;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.keyway.billing.config.BillingConfig;
+import io.quarkus.test.junit.QuarkusTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fee rules of DESIGN.md §4 applied by the running service's own consumer to events on the (per-run) usage topic
+ * of the real broker, checked in PostgreSQL and on the output topics. Default terms: 1,000,000 free BYOK requests, 5%.
+ */
+@QuarkusTest
+class UsageBillingTests {
+
+    private static final String ADMIN = "Bearer local-admin-token";
+
+    @Inject
+    BillingConfig config;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    MeterRegistry metrics;
+
+    TestDb db;
+
+    @BeforeEach
+    void setUp() {
+        db = new TestDb(dataSource);
+    }
+
+    private void send(String account, String... events) {
+        List<String[]> records = new ArrayList<>();
+        for (String e : events) {
+            records.add(new String[] {account, e});
+        }
+        TestKafka.send(config.usageTopic(), records);
+    }
+
+    private void awaitApplied(String... eventIds) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (String id : eventIds) {
+                if (db.charge(id) == null) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    @Test
+    void millionthByokRequestOfTheMonthIsFreeAndTheNextOneIsChargedFivePercentOfListCost() {
+        String account = newAccount();
+        // the counter prepared as if 999,999 BYOK requests had been applied this month
+        db.execute("INSERT INTO byok_monthly_usage (account_id, month, requests, list_cost, fees) "
+                + "VALUES (?, '2026-11', 999999, 0, 0)", account);
+        String last = id();
+        String first = id();
+        send(account, byok(last, account, "2026-11-20T10:00:00Z", "0.4"),
+                byok(first, account, "2026-11-20T10:00:01Z", "0.4"));
+        awaitApplied(last, first);
+
+        assertEquals(0, BigDecimal.ZERO.compareTo(db.charge(last)), "the 1,000,000th request is free");
+        assertEquals(1_000_000L, db.byokNumber(last));
+        assertEquals(0, new BigDecimal("0.02").compareTo(db.charge(first)), "the 1,000,001st pays 5% of 0.4");
+        assertEquals(1_000_001L, db.byokNumber(first));
+        assertEquals(0, new BigDecimal("-0.02").compareTo(db.balance(account)));
+    }
+
+    @Test
+    void nonByokRequestIsChargedItsListCostExactly() {
+        String account = newAccount();
+        String event = id();
+        send(account, nonByok(event, account, "2026-11-20T10:00:00Z", "0.000123456789"));
+        awaitApplied(event);
+        assertEquals(new BigDecimal("0.000123456789"), db.charge(event).stripTrailingZeros());
+        assertEquals(new BigDecimal("-0.000123456789"), db.balance(account).stripTrailingZeros());
+        assertEquals(0, db.count("SELECT count(*) FROM byok_monthly_usage WHERE account_id = ?", account),
+                "non-BYOK requests are not counted against the BYOK allowance");
+    }
+
+    @Test
+    void failedRequestIsRecordedButNeitherChargedNorCounted() {
+        String account = newAccount();
+        String failed = id();
+        String ok = id();
+        send(account, UsageEvents.event(failed, account, "k1", "2026-11-20T10:00:00Z", true, "0.5", "error"),
+                UsageEvents.event(failed.equals(ok) ? id() : ok, account, "k1", "2026-11-20T10:00:01Z", true, "0.5",
+                        "success"));
+        awaitApplied(failed, ok);
+        assertEquals(0, BigDecimal.ZERO.compareTo(db.charge(failed)));
+        assertNull(db.byokNumber(failed), "a failed request has no place in the BYOK count");
+        assertEquals(1L, db.byokNumber(ok), "the next successful request is the month's first");
+        assertEquals(1, db.count("SELECT requests FROM byok_monthly_usage WHERE account_id = ?", account));
+    }
+
+    @Test
+    void monthRollsOverAtUtcMidnightByOccurredAt() {
+        String account = newAccount();
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"byok_free_requests\": 1}")
+                .put("/admin/v1/accounts/{a}/fee-schedule", account).then().statusCode(200);
+        String octFree = id();
+        String octLast = id();
+        String novFirst = id();
+        String novSecond = id();
+        send(account, byok(octFree, account, "2026-10-31T23:59:59.998Z", "1.00"),
+                byok(octLast, account, "2026-10-31T23:59:59.999Z", "1.00"),
+                byok(novFirst, account, "2026-11-01T00:00:00.000Z", "1.00"),
+                byok(novSecond, account, "2026-11-01T00:00:00.001Z", "1.00"));
+        awaitApplied(octFree, octLast, novFirst, novSecond);
+        assertEquals(0, BigDecimal.ZERO.compareTo(db.charge(octFree)));
+        assertEquals(0, new BigDecimal("0.05").compareTo(db.charge(octLast)), "23:59:59.999 still counts in October");
+        assertEquals(0, BigDecimal.ZERO.compareTo(db.charge(novFirst)), "00:00:00.000 starts November's allowance");
+        assertEquals(1L, db.byokNumber(novFirst));
+        assertEquals(0, new BigDecimal("0.05").compareTo(db.charge(novSecond)));
+    }
+
+    @Test
+    void lateEventCountsInTheMonthItOccurredIn() {
+        String account = newAccount();
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"byok_free_requests\": 1}")
+                .put("/admin/v1/accounts/{a}/fee-schedule", account).then().statusCode(200);
+        String nov = id();
+        String oct = id();
+        String lateOct = id();
+        send(account, byok(oct, account, "2026-10-15T12:00:00Z", "2.00"),
+                byok(nov, account, "2026-11-02T12:00:00Z", "2.00"));
+        awaitApplied(oct, nov);
+        // arrives after November's events, but happened in October: October's allowance is already used
+        send(account, byok(lateOct, account, "2026-10-31T20:00:00Z", "2.00"));
+        awaitApplied(lateOct);
+        assertEquals(0, new BigDecimal("0.10").compareTo(db.charge(lateOct)));
+        assertEquals(2L, db.byokNumber(lateOct));
+        assertEquals(2, db.count("SELECT requests FROM byok_monthly_usage WHERE account_id = ? AND month = '2026-10'",
+                account));
+        assertEquals(1, db.count("SELECT requests FROM byok_monthly_usage WHERE account_id = ? AND month = '2026-11'",
+                account));
+    }
+
+    @Test
+    void duplicateEventIdChangesNothingTheSecondTime() {
+        String account = newAccount();
+        String event = id();
+        String json = nonByok(event, account, "2026-11-20T10:00:00Z", "1.25");
+        send(account, json);
+        awaitApplied(event);
+        String marker = id();
+        // the same event again (a producer retry), in a later batch, then a marker to know the consumer got past it
+        send(account, json, nonByok(marker, account, "2026-11-20T10:00:02Z", "0.75"));
+        awaitApplied(marker);
+        assertEquals(1, db.count("SELECT count(*) FROM usage_records WHERE event_id = ?::uuid", event));
+        assertEquals(0, new BigDecimal("-2.00").compareTo(db.balance(account)), "1.25 + 0.75, the duplicate not again");
+    }
+
+    @Test
+    void badEventsGoToTheDeadLetterTopicWithTheirReasonAndTheConsumerKeepsGoing() {
+        String account = newAccount();
+        double before = deadLettered();
+        String good = id();
+        send(account, "{not json",
+                "{\"schema_version\":2,\"event_id\":\"" + id() + "\"}",
+                UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "0.1").replace("\"prompt_tokens\":120",
+                        "\"prompt_tokens\":-5"),
+                UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "zero point one"),
+                nonByok(good, account, "2026-11-20T10:00:01Z", "0.1"));
+        awaitApplied(good);
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.awaitRecords(config.deadLetterTopic(), account,
+                r -> r.size() >= 4);
+        List<String> reasons = dead.stream()
+                .map(r -> new String(r.headers().lastHeader("keyway.dlq.reason").value(), StandardCharsets.UTF_8))
+                .toList();
+        assertEquals(List.of("malformed JSON", "unknown schema_version 2", "negative token count",
+                "list_cost is not a decimal number"), reasons);
+        assertEquals("{not json", TestKafka.value(dead.get(0)), "the original value is kept");
+        assertEquals(before + 4, deadLettered(), "each dead letter is counted");
+        assertEquals(0, new BigDecimal("-0.1").compareTo(db.balance(account)), "only the good event is charged");
+    }
+
+    private double deadLettered() {
+        return metrics.find("keyway.billing.usage.dead_lettered").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void accountStateIsPublishedAfterEachChangeAndMatchesItsSchema() {
+        String account = newAccount();
+        given().header("Authorization", ADMIN).contentType("application/json").body("{\"amount\":\"10.00\"}")
+                .post("/admin/v1/accounts/{a}/credits", account).then().statusCode(201);
+        JsonNode afterTopUp = latestState(account, "10");
+
+        String event = id();
+        send(account, nonByok(event, account, java.time.Instant.now().toString(), "0.25"));
+        JsonNode afterCharge = latestState(account, "9.75");
+
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"amount\":\"-1.5\",\"reason\":\"refund reversal\"}")
+                .post("/admin/v1/accounts/{a}/adjustments", account).then().statusCode(201);
+        JsonNode afterAdjustment = latestState(account, "8.25");
+
+        String byokEvent = id();
+        send(account, byok(byokEvent, account, java.time.Instant.now().toString(), "3"));
+        JsonNode afterByok = awaitState(account, s -> s.get("byok_requests_this_month").asLong() == 1);
+        assertEquals("8.25", afterByok.get("balance").asText(), "a free BYOK request costs nothing");
+        assertEquals("0", afterByok.get("byok_fees_this_month").asText());
+
+        long s1 = afterTopUp.get("sequence").asLong();
+        long s2 = afterCharge.get("sequence").asLong();
+        long s3 = afterAdjustment.get("sequence").asLong();
+        long s4 = afterByok.get("sequence").asLong();
+        assertEquals(List.of(true, true, true), List.of(s1 < s2, s2 < s3, s3 < s4), "sequence grows with each change");
+    }
+
+    @Test
+    void eachAppliedRequestIsPublishedAsAChargeMatchingItsSchema() {
+        String account = newAccount();
+        String event = id();
+        send(account, nonByok(event, account, "2026-11-20T10:00:00Z", "0.5"));
+        List<ConsumerRecord<String, byte[]>> charges = TestKafka.awaitRecords(config.chargesTopic(), account,
+                r -> !r.isEmpty());
+        JsonNode charge = Schemas.valid(Schemas.CHARGE, charges.get(0).value());
+        assertEquals(event, charge.get("charge_id").asText());
+        assertEquals("0.5", charge.get("amount").asText());
+        assertEquals("2026-11", charge.get("month").asText());
+    }
+
+    private JsonNode latestState(String account, String balance) {
+        return awaitState(account, s -> balance.equals(s.get("balance").asText()));
+    }
+
+    private JsonNode awaitState(String account, java.util.function.Predicate<JsonNode> wanted) {
+        List<ConsumerRecord<String, byte[]>> states = TestKafka.awaitRecords(config.accountStateTopic(), account,
+                r -> !r.isEmpty() && wanted.test(Schemas.valid(Schemas.ACCOUNT_STATE, r.get(r.size() - 1).value())));
+        return Schemas.valid(Schemas.ACCOUNT_STATE, states.get(states.size() - 1).value());
+    }
+}
