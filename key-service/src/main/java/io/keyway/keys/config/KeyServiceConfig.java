@@ -16,4 +16,8 @@ public interface KeyServiceConfig {
     /** Largest request body accepted by the management API, in bytes. */
     @WithDefault("65536")
     int maxBodyBytes();
+
+    /** Secret store of accounts created without {@code default_secret_store}: local, vault or aws. */
+    @WithDefault("local")
+    String defaultSecretStore();
 }

@@ -26,6 +26,10 @@ public class Account extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** Bumped (by a bulk update) with every change the account's routing view or key resolution depends on. */
+    @Column(name = "change_seq", nullable = false)
+    public long changeSeq;
+
     @Version
     public long version;
 

@@ -1,0 +1,66 @@
+package io.keyway.keys.model;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/** An inference key (sk-kw-v1-...). Only its SHA-256 hash is stored; the key itself is shown once, at creation. */
+@Entity
+@Table(name = "api_keys")
+public class ApiKey extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "account_id", nullable = false)
+    public UUID accountId;
+
+    @Column(nullable = false)
+    public String hash;
+
+    @Column(nullable = false)
+    public String name;
+
+    /** Masked form of the key, e.g. "sk-kw-v1-3fa...b2c". */
+    @Column(nullable = false)
+    public String label;
+
+    @Column(nullable = false)
+    public boolean disabled;
+
+    /** Spend limit in USD (null = none). Enforced by billing-service. */
+    @Column(name = "spend_limit")
+    public BigDecimal limit;
+
+    /** daily | weekly | monthly | null */
+    @Column(name = "limit_reset")
+    public String limitReset;
+
+    @Column(name = "include_byok_in_limit", nullable = false)
+    public boolean includeByokInLimit;
+
+    @Column(name = "expires_at")
+    public Instant expiresAt;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(name = "last_used_at")
+    public Instant lastUsedAt;
+
+    @Version
+    public long version;
+
+    public boolean isExpired(Instant now) {
+        return expiresAt != null && !expiresAt.isAfter(now);
+    }
+}

@@ -1,0 +1,176 @@
+package io.keyway.keys.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.contracts.KeyChange;
+import io.keyway.keys.config.KeyServiceConfig;
+import io.keyway.keys.mapping.AccountJson;
+import io.keyway.keys.mapping.SettingsJson;
+import io.keyway.keys.model.Account;
+import io.keyway.keys.model.AccountSettings;
+import io.keyway.keys.model.ApiKey;
+import io.keyway.keys.model.ManagementKey;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.UUID;
+
+/** Accounts, their first management key, their settings, and management-key authentication. */
+@ApplicationScoped
+public class AccountService {
+
+    static final Set<String> PRECEDENCES = Set.of(AccountSettings.BYOK_FIRST, AccountSettings.ORDER_FIRST);
+
+    private final SecretAccess secrets;
+    private final AuditLog audit;
+    private final ChangeFeed changes;
+    private final ObjectMapper json;
+    private final KeyServiceConfig config;
+
+    public AccountService(SecretAccess secrets, AuditLog audit, ChangeFeed changes, ObjectMapper json, KeyServiceConfig config) {
+        this.secrets = secrets;
+        this.audit = audit;
+        this.changes = changes;
+        this.json = json;
+        this.config = config;
+    }
+
+    /** POST /admin/v1/accounts: the account, its settings and its first management key (plaintext shown once). */
+    public Uni<Idempotency.Outcome> create(JsonFields body) {
+        body.allowOnly(Set.of("name", "default_secret_store"));
+        String name = body.requiredString("name", 200);
+        String store = body.string("default_secret_store", 32)
+                .map(s -> secrets.checkUsable(s, "default_secret_store"))
+                .orElse(config.defaultSecretStore());
+        Account account = Account.create(name);
+        AccountSettings settings = new AccountSettings();
+        settings.accountId = account.id;
+        settings.defaultSecretStore = store;
+        settings.ignoredProviders = new ArrayList<>();
+        settings.updatedAt = account.createdAt;
+        String plaintext = KeyMaterial.newManagementKey();
+        ManagementKey mk = new ManagementKey();
+        mk.id = UUID.randomUUID();
+        mk.accountId = account.id;
+        mk.hash = KeyMaterial.sha256Hex(plaintext);
+        mk.name = "default";
+        mk.label = KeyMaterial.label(plaintext);
+        mk.createdAt = account.createdAt;
+        return Panache.withTransaction(() -> account.persist()
+                        .flatMap(a -> settings.persist())
+                        .flatMap(s -> mk.persist())
+                        .flatMap(k -> audit.record(Caller.ADMIN, account.id, "create", "account", account.id, "name"))
+                        .flatMap(v -> audit.record(Caller.ADMIN, account.id, "create", "management_key", mk.id, null)))
+                .flatMap(v -> changes.accountChanged(account.id, KeyChange.Kind.ACCOUNT, account.id, null))
+                .map(v -> {
+                    ObjectNode out = json.createObjectNode();
+                    out.set("data", json.valueToTree(AccountJson.of(account)));
+                    return new Idempotency.Outcome(201, out, plaintext, store, account.id);
+                });
+    }
+
+    public Uni<AccountJson> get(UUID accountId) {
+        return Panache.withSession(() -> Account.<Account>findById(accountId))
+                .map(a -> {
+                    if (a == null) {
+                        throw ApiException.notFound("account");
+                    }
+                    return AccountJson.of(a);
+                });
+    }
+
+    public Uni<SettingsJson> settings(UUID accountId) {
+        return Panache.withSession(() -> AccountSettings.<AccountSettings>findById(accountId))
+                .map(s -> {
+                    if (s == null) {
+                        throw ApiException.notFound("account");
+                    }
+                    return SettingsJson.of(s);
+                });
+    }
+
+    /** Default secret store of an account (for keys created without secret_store). */
+    public Uni<String> defaultStore(UUID accountId) {
+        return AccountSettings.<AccountSettings>findById(accountId).map(s -> {
+            if (s == null) {
+                throw ApiException.notFound("account");
+            }
+            return s.defaultSecretStore;
+        });
+    }
+
+    /** PATCH settings: omitted = unchanged; null ignored_providers = none ignored. */
+    public Uni<SettingsJson> patchSettings(Caller caller, UUID accountId, JsonFields body, String ifMatch) {
+        body.allowOnly(Set.of("ignored_providers", "default_secret_store", "byok_precedence", "version"));
+        var expected = Versions.expected(body.version("version"), ifMatch);
+        var ignored = body.stringList("ignored_providers", 100, 64);
+        ignored.ifPresent(list -> {
+            for (int i = 0; i < list.size(); i++) {
+                ProviderKeyFormats.checkProviderSlug(list.get(i), "ignored_providers[" + i + "]");
+            }
+        });
+        if (body.isNull("default_secret_store") || body.isNull("byok_precedence")) {
+            throw ApiException.badRequest("field '" + (body.isNull("default_secret_store") ? "default_secret_store"
+                    : "byok_precedence") + "' cannot be null");
+        }
+        var store = body.string("default_secret_store", 32).map(s -> secrets.checkUsable(s, "default_secret_store"));
+        var precedence = body.oneOf("byok_precedence", PRECEDENCES);
+        return Panache.withTransaction(() -> Versions.lockAccount(accountId)
+                        .flatMap(v -> AccountSettings.<AccountSettings>findById(accountId))
+                        .flatMap(s -> {
+                            Versions.check(expected, s.version);
+                            if (body.has("ignored_providers")) {
+                                s.ignoredProviders = new ArrayList<>(ignored.orElse(new ArrayList<>()));
+                            }
+                            store.ifPresent(v -> s.defaultSecretStore = v);
+                            precedence.ifPresent(v -> s.byokPrecedence = v);
+                            s.updatedAt = Instant.now();
+                            return audit.record(caller, accountId, "update", "settings", accountId,
+                                            String.join(",", fieldNames(body)))
+                                    .flatMap(v -> s.<AccountSettings>persistAndFlush());
+                        }))
+                .call(s -> changes.accountChanged(accountId, KeyChange.Kind.SETTINGS, null, null))
+                .map(SettingsJson::of);
+    }
+
+    /**
+     * The account a management key belongs to: 401 for a missing or unknown key, 403 for an API (inference) key,
+     * which may never manage.
+     */
+    public Uni<Caller> authenticateManagementKey(String authorization) {
+        String token = bearer(authorization);
+        if (token == null) {
+            return Uni.createFrom().failure(new ApiException(401, "missing management key: send 'Authorization: Bearer <management key>'"));
+        }
+        String hash = KeyMaterial.sha256Hex(token);
+        return Panache.withSession(() -> ManagementKey.<ManagementKey>find("hash", hash).firstResult()
+                .flatMap(mk -> {
+                    if (mk != null && !mk.disabled) {
+                        return Uni.createFrom().item(Caller.managementKey(mk.id, mk.accountId));
+                    }
+                    if (mk != null) {
+                        return Uni.createFrom().failure(new ApiException(401, "this management key is disabled"));
+                    }
+                    return ApiKey.count("hash", hash).flatMap(n -> Uni.createFrom().failure(n > 0
+                            ? new ApiException(403, "Only management keys can perform this operation")
+                            : new ApiException(401, "unknown management key")));
+                }));
+    }
+
+    static String bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    static java.util.List<String> fieldNames(JsonFields body) {
+        var names = new ArrayList<String>();
+        body.node().fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

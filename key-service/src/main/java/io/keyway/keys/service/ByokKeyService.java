@@ -1,0 +1,363 @@
+package io.keyway.keys.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.contracts.KeyChange;
+import io.keyway.keys.mapping.ByokKeyJson;
+import io.keyway.keys.model.ApiKey;
+import io.keyway.keys.model.ByokKey;
+import io.keyway.keys.secrets.SecretOwner;
+import io.keyway.keys.secrets.SecretValue;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * An account's BYOK provider keys (DESIGN.md §3): /api/v1/byok. Sections (is_fallback), contiguous positions per
+ * (provider, section), enabled and always-use toggles, model and API-key filters, rotation without a new id.
+ * The secret is written to its store first and the row second; if the row cannot be written the secret is deleted.
+ */
+@ApplicationScoped
+public class ByokKeyService {
+
+    private static final Logger LOG = Logger.getLogger(ByokKeyService.class);
+
+    static final int MAX_FILTER_ENTRIES = 100;
+    static final Set<String> CREATE_FIELDS = Set.of("provider", "key", "name", "is_fallback", "disabled",
+            "allowed_models", "allowed_api_key_hashes", "always_use", "position", "sort_order", "secret_store",
+            "workspace_id", "allowed_user_ids");
+    static final Set<String> PATCH_FIELDS = Set.of("name", "is_fallback", "disabled", "allowed_models",
+            "allowed_api_key_hashes", "always_use", "position", "sort_order", "version", "allowed_user_ids");
+    static final String ORDER = " order by provider, case when section = 'PRIORITIZED' then 0 else 1 end, position, createdAt";
+
+    private final ProviderKeyFormats formats;
+    private final SecretAccess secrets;
+    private final AccountService accounts;
+    private final AuditLog audit;
+    private final ChangeFeed changes;
+    private final ObjectMapper json;
+
+    public ByokKeyService(ProviderKeyFormats formats, SecretAccess secrets, AccountService accounts, AuditLog audit,
+            ChangeFeed changes, ObjectMapper json) {
+        this.formats = formats;
+        this.secrets = secrets;
+        this.accounts = accounts;
+        this.audit = audit;
+        this.changes = changes;
+        this.json = json;
+    }
+
+    public Uni<Idempotency.Outcome> create(Caller caller, JsonFields body) {
+        body.allowOnly(CREATE_FIELDS);
+        UUID accountId = caller.accountId();
+        String provider = ProviderKeyFormats.checkProviderSlug(body.requiredString("provider", 64), "provider");
+        String rawKey = body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH);
+        ProviderKeyFormats.CheckedKey checked = formats.check(provider, rawKey);
+        ByokKey k = new ByokKey();
+        k.id = UUID.randomUUID();
+        k.accountId = accountId;
+        k.provider = provider;
+        k.name = body.string("name", 200).orElse(null);
+        k.section = body.bool("is_fallback").orElse(false) ? ByokKey.FALLBACK : ByokKey.PRIORITIZED;
+        k.enabled = !body.bool("disabled").orElse(false);
+        k.alwaysUse = body.bool("always_use").orElse(false);
+        k.allowedModels = models(body).orElse(null);
+        Optional<List<String>> hashes = apiKeyHashes(body);
+        Optional<Integer> position = position(body);
+        Optional<String> store = body.string("secret_store", 32).map(s -> secrets.checkUsable(s, "secret_store"));
+        checkAlwaysUse(k);
+        k.hint = checked.hint();
+        k.label = checked.label();
+        k.createdAt = Instant.now();
+        k.updatedAt = k.createdAt;
+        SecretOwner owner = new SecretOwner(accountId.toString(), provider, k.id.toString());
+
+        return Panache.withSession(() -> (store.isPresent() ? Uni.createFrom().item(store.get()) : accounts.defaultStore(accountId))
+                        .flatMap(s -> {
+                            k.secretStore = s;
+                            return idsOf(accountId, hashes.orElse(null));
+                        }))
+                .flatMap(ids -> {
+                    k.allowedApiKeyIds = ids;
+                    if (store.isEmpty()) {
+                        secrets.checkUsable(k.secretStore, "secret_store");
+                    }
+                    return secrets.create(k.secretStore, owner, new SecretValue(checked.secret()));
+                })
+                .flatMap(locator -> {
+                    k.secretLocator = locator;
+                    return Panache.withTransaction(() -> Versions.lockAccount(accountId)
+                                    .flatMap(v -> group(accountId, provider, k.section))
+                                    .flatMap(group -> {
+                                        place(group, k, position.orElse(null));
+                                        return k.persist();
+                                    })
+                                    .flatMap(v -> audit.record(caller, accountId, "create", "byok_key", k.id,
+                                            "provider=" + provider + ",store=" + k.secretStore)))
+                            .onFailure().call(f -> secrets.delete(k.secretStore, locator)
+                                    .onFailure().invoke(d -> LOG.warnf("could not delete the secret of BYOK key %s after a"
+                                            + " failed insert: %s", k.id, d.getClass().getSimpleName()))
+                                    .onFailure().recoverWithNull());
+                })
+                .call(v -> changes.accountChanged(accountId, KeyChange.Kind.BYOK_KEY, k.id, null))
+                .map(v -> {
+                    Map<String, String> hashById = new HashMap<>();
+                    if (k.allowedApiKeyIds != null) {
+                        for (int i = 0; i < k.allowedApiKeyIds.size(); i++) {
+                            hashById.put(k.allowedApiKeyIds.get(i), hashes.get().get(i));
+                        }
+                    }
+                    ObjectNode out = json.createObjectNode();
+                    out.set("data", json.valueToTree(ByokKeyJson.of(k, hashById)));
+                    return new Idempotency.Outcome(201, out, null, null, accountId);
+                });
+    }
+
+    public Uni<List<ByokKeyJson>> list(Caller caller, String provider, int offset, int limit) {
+        if (provider != null) {
+            ProviderKeyFormats.checkProviderSlug(provider, "provider");
+        }
+        return Panache.withSession(() -> (provider == null
+                        ? ByokKey.<ByokKey>find("accountId = ?1" + ORDER, caller.accountId())
+                        : ByokKey.<ByokKey>find("accountId = ?1 and provider = ?2" + ORDER, caller.accountId(), provider))
+                .range(offset, offset + limit - 1).list()
+                .flatMap(keys -> hashById(caller.accountId()).map(h -> keys.stream().map(k -> ByokKeyJson.of(k, h)).toList())));
+    }
+
+    public Uni<ByokKeyJson> get(Caller caller, UUID id) {
+        return Panache.withSession(() -> own(caller, id).flatMap(k -> hashById(k.accountId).map(h -> ByokKeyJson.of(k, h))));
+    }
+
+    public Uni<ByokKeyJson> patch(Caller caller, UUID id, JsonFields body, String ifMatch) {
+        for (String fixed : List.of("provider", "secret_store")) {
+            if (body.has(fixed)) {
+                throw ApiException.badRequest("field '" + fixed + "' cannot be changed; create a new key instead");
+            }
+        }
+        if (body.has("key")) {
+            throw ApiException.badRequest("field 'key' cannot be patched; use POST /api/v1/byok/{id}/rotate");
+        }
+        body.allowOnly(PATCH_FIELDS);
+        var expected = Versions.expected(body.version("version"), ifMatch);
+        for (String flag : List.of("disabled", "is_fallback", "always_use", "position", "sort_order")) {
+            if (body.isNull(flag)) {
+                throw ApiException.badRequest("field '" + flag + "' cannot be null");
+            }
+        }
+        var name = body.string("name", 200);
+        var disabled = body.bool("disabled");
+        var fallback = body.bool("is_fallback");
+        var alwaysUse = body.bool("always_use");
+        var models = models(body);
+        var hashes = apiKeyHashes(body);
+        var position = position(body);
+        UUID accountId = caller.accountId();
+        return Panache.withTransaction(() -> Versions.lockAccount(accountId)
+                        .flatMap(v -> own(caller, id))
+                        .flatMap(k -> {
+                            Versions.check(expected, k.version);
+                            return idsOf(accountId, hashes.orElse(null)).flatMap(ids -> {
+                                if (body.has("name")) {
+                                    k.name = name.orElse(null);
+                                }
+                                disabled.ifPresent(d -> k.enabled = !d);
+                                alwaysUse.ifPresent(a -> k.alwaysUse = a);
+                                if (body.has("allowed_models")) {
+                                    k.allowedModels = models.orElse(null);
+                                }
+                                if (body.has("allowed_api_key_hashes")) {
+                                    k.allowedApiKeyIds = ids;
+                                }
+                                String oldSection = k.section;
+                                String newSection = fallback.map(f -> f ? ByokKey.FALLBACK : ByokKey.PRIORITIZED).orElse(oldSection);
+                                checkAlwaysUse(k, newSection);
+                                k.updatedAt = Instant.now();
+                                Uni<Void> moved = Uni.createFrom().voidItem();
+                                if (!newSection.equals(oldSection) || position.isPresent()) {
+                                    moved = move(k, oldSection, newSection, position.orElse(null));
+                                }
+                                return moved.flatMap(v -> audit.record(caller, accountId, "update", "byok_key", k.id,
+                                                String.join(",", AccountService.fieldNames(body))))
+                                        .flatMap(v -> Panache.getSession()).flatMap(s -> s.flush())
+                                        .flatMap(v -> hashById(accountId))
+                                        .map(h -> ByokKeyJson.of(k, h));
+                            });
+                        }))
+                .call(v -> changes.accountChanged(accountId, KeyChange.Kind.BYOK_KEY, id, null));
+    }
+
+    /** Writes a new version of the key's secret in its store; the id, store and locator stay the same. */
+    public Uni<ByokKeyJson> rotate(Caller caller, UUID id, JsonFields body, String ifMatch) {
+        body.allowOnly(Set.of("key", "version"));
+        var expected = Versions.expected(body.version("version"), ifMatch);
+        String rawKey = body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH);
+        UUID accountId = caller.accountId();
+        return Panache.withSession(() -> own(caller, id))
+                .flatMap(k -> {
+                    Versions.check(expected, k.version);
+                    ProviderKeyFormats.CheckedKey checked = formats.check(k.provider, rawKey);
+                    SecretOwner owner = new SecretOwner(accountId.toString(), k.provider, k.id.toString());
+                    return secrets.rotate(k.secretStore, k.secretLocator, owner, new SecretValue(checked.secret()))
+                            .replaceWith(checked);
+                })
+                .flatMap(checked -> Panache.withTransaction(() -> Versions.lockAccount(accountId)
+                        .flatMap(v -> own(caller, id))
+                        .flatMap(k -> {
+                            k.hint = checked.hint();
+                            k.label = checked.label();
+                            k.updatedAt = Instant.now();
+                            return audit.record(caller, accountId, "rotate", "byok_key", k.id, "store=" + k.secretStore)
+                                    .flatMap(v -> k.<ByokKey>persistAndFlush())
+                                    .flatMap(saved -> hashById(accountId).map(h -> ByokKeyJson.of(saved, h)));
+                        })))
+                .call(v -> changes.accountChanged(accountId, KeyChange.Kind.BYOK_KEY, id, null));
+    }
+
+    /** Deletes the row first (so nothing points at a missing secret), then the secret in its store. */
+    public Uni<Void> delete(Caller caller, UUID id, String ifMatch) {
+        var expected = Versions.expected(Optional.empty(), ifMatch);
+        UUID accountId = caller.accountId();
+        return Panache.withTransaction(() -> Versions.lockAccount(accountId)
+                        .flatMap(v -> own(caller, id))
+                        .flatMap(k -> {
+                            Versions.check(expected, k.version);
+                            return group(accountId, k.provider, k.section).flatMap(group -> {
+                                group.removeIf(b -> b.id.equals(k.id));
+                                renumber(group);
+                                return audit.record(caller, accountId, "delete", "byok_key", k.id, "store=" + k.secretStore)
+                                        .flatMap(v -> k.delete()).replaceWith(k);
+                            });
+                        }))
+                .call(k -> changes.accountChanged(accountId, KeyChange.Kind.BYOK_KEY, id, null))
+                .call(k -> secrets.delete(k.secretStore, k.secretLocator)
+                        .onFailure().invoke(f -> LOG.warnf("BYOK key %s deleted, but its secret in store '%s' was not: %s",
+                                k.id, k.secretStore, f.getClass().getSimpleName()))
+                        .onFailure().recoverWithNull())
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> move(ByokKey k, String oldSection, String newSection, Integer position) {
+        return group(k.accountId, k.provider, oldSection).flatMap(oldGroup -> {
+            oldGroup.removeIf(b -> b.id.equals(k.id));
+            if (newSection.equals(oldSection)) {
+                place(oldGroup, k, position);
+                return Uni.createFrom().voidItem();
+            }
+            renumber(oldGroup);
+            k.section = newSection;
+            return group(k.accountId, k.provider, newSection).map(newGroup -> {
+                newGroup.removeIf(b -> b.id.equals(k.id));
+                place(newGroup, k, position);
+                return null;
+            });
+        });
+    }
+
+    private static Uni<List<ByokKey>> group(UUID accountId, String provider, String section) {
+        return ByokKey.<ByokKey>list("accountId = ?1 and provider = ?2 and section = ?3 order by position, createdAt",
+                accountId, provider, section).map(ArrayList::new);
+    }
+
+    /** Inserts {@code k} at {@code position} (clamped; null = last) and renumbers the section 0..n-1. */
+    static void place(List<ByokKey> group, ByokKey k, Integer position) {
+        int at = position == null ? group.size() : Math.min(position, group.size());
+        group.add(at, k);
+        renumber(group);
+    }
+
+    static void renumber(List<ByokKey> group) {
+        for (int i = 0; i < group.size(); i++) {
+            if (group.get(i).position != i) {
+                group.get(i).position = i;
+            }
+        }
+    }
+
+    private static void checkAlwaysUse(ByokKey k) {
+        checkAlwaysUse(k, k.section);
+    }
+
+    private static void checkAlwaysUse(ByokKey k, String section) {
+        if (k.alwaysUse && ByokKey.FALLBACK.equals(section)) {
+            throw ApiException.badRequest("field 'always_use' applies to prioritized keys only; a fallback key"
+                    + " (is_fallback = true) cannot be always-use");
+        }
+    }
+
+    private static Optional<List<String>> models(JsonFields body) {
+        Optional<List<String>> models = body.stringList("allowed_models", MAX_FILTER_ENTRIES, 200);
+        if (models.isPresent() && models.get().isEmpty()) {
+            throw ApiException.badRequest("field 'allowed_models' must not be empty; use null for every model");
+        }
+        return models;
+    }
+
+    private static Optional<List<String>> apiKeyHashes(JsonFields body) {
+        Optional<List<String>> hashes = body.stringList("allowed_api_key_hashes", MAX_FILTER_ENTRIES, 64);
+        if (hashes.isPresent()) {
+            if (hashes.get().isEmpty()) {
+                throw ApiException.badRequest("field 'allowed_api_key_hashes' must not be empty; use null for every API key");
+            }
+            for (int i = 0; i < hashes.get().size(); i++) {
+                if (!KeyMaterial.isHash(hashes.get().get(i))) {
+                    throw ApiException.badRequest("field 'allowed_api_key_hashes[" + i + "]' must be 64 lowercase hex characters");
+                }
+            }
+        }
+        return hashes;
+    }
+
+    private static Optional<Integer> position(JsonFields body) {
+        Optional<Integer> position = body.nonNegativeInt("position", 10_000);
+        return position.isPresent() ? position : body.nonNegativeInt("sort_order", 10_000);
+    }
+
+    /** The ids of the given hashes, each of which must be a live (unexpired) API key of the account; null for null. */
+    private static Uni<List<String>> idsOf(UUID accountId, List<String> hashes) {
+        if (hashes == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return ApiKey.<ApiKey>list("accountId = ?1 and hash in ?2", accountId, hashes).map(found -> {
+            Map<String, ApiKey> byHash = new HashMap<>();
+            found.forEach(a -> byHash.put(a.hash, a));
+            Instant now = Instant.now();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < hashes.size(); i++) {
+                ApiKey a = byHash.get(hashes.get(i));
+                if (a == null || a.isExpired(now)) {
+                    throw ApiException.badRequest("field 'allowed_api_key_hashes[" + i + "]' is not a live API key of this account");
+                }
+                ids.add(a.id.toString());
+            }
+            return ids;
+        });
+    }
+
+    private static Uni<Map<String, String>> hashById(UUID accountId) {
+        return ApiKey.<ApiKey>list("accountId", accountId).map(keys -> {
+            Map<String, String> m = new HashMap<>();
+            keys.forEach(a -> m.put(a.id.toString(), a.hash));
+            return m;
+        });
+    }
+
+    /** 404 unless the key exists in the caller's account: another account's id looks exactly like an unknown one. */
+    private static Uni<ByokKey> own(Caller caller, UUID id) {
+        return ByokKey.<ByokKey>find("id = ?1 and accountId = ?2", id, caller.accountId()).firstResult()
+                .map(k -> {
+                    if (k == null) {
+                        throw ApiException.notFound("BYOK key");
+                    }
+                    return k;
+                });
+    }
+}
