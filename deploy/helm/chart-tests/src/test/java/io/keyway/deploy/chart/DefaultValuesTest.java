@@ -147,11 +147,23 @@ class DefaultValuesTest {
     @Test
     void keyServiceConfigurationNamesTheLocalStoreAndItsActiveMasterKey() {
         var env = chart.configEnv(KEY_SERVICE);
-        assertEquals("local", env.get("KEYWAY_KEYS_SECRETS_DEFAULT_STORE"));
-        assertEquals("k1", env.get("KEYWAY_KEYS_SECRETS_LOCAL_ACTIVE_MASTER_KEY"));
+        assertEquals("local", env.get("KEYWAY_KEYS_DEFAULT_SECRET_STORE"));
+        assertEquals("k1", env.get("KEYWAY_LOCAL_MASTER_KEY_ID"));
         assertEquals("postgresql://postgresql:5432/keyway_keys", env.get("KEYWAY_KEYS_DB_URL"));
+        assertEquals("true", env.get("KEYWAY_KEYS_SECRETS_LOCAL_ENABLED"));
+        assertEquals("false", env.get("KEYWAY_KEYS_SECRETS_VAULT_ENABLED"));
+        assertEquals("false", env.get("KEYWAY_KEYS_SECRETS_AWS_ENABLED"));
         assertFalse(env.containsKey("KEYWAY_VAULT_ADDR"));
         assertEquals("postgresql://postgresql:5432/keyway_billing", chart.configEnv(BILLING).get("KEYWAY_BILLING_DB_URL"));
+    }
+
+    @Test
+    void billingConsumerThreadsAndConnectionPoolsComeFromTheValues() {
+        var env = KeywayChart.render(Map.of("billing.consumerThreads", "4", "postgresql.billing.jdbcPoolSize", "9"))
+                .configEnv(BILLING);
+        assertEquals("4", env.get("KEYWAY_BILLING_CONSUMER_THREADS"));
+        assertEquals("9", env.get("KEYWAY_BILLING_JDBC_POOL"));
+        assertEquals("20", env.get("KEYWAY_BILLING_DB_POOL"));
     }
 
     @ParameterizedTest

@@ -29,11 +29,13 @@ class SecretStoreProfilesTest {
         @Test
         void keyServiceLogsInToVaultWithItsServiceAccountRole() {
             var env = chart.configEnv(KEY_SERVICE);
-            assertEquals("vault", env.get("KEYWAY_KEYS_SECRETS_DEFAULT_STORE"));
+            assertEquals("vault", env.get("KEYWAY_KEYS_DEFAULT_SECRET_STORE"));
             assertEquals("https://vault.vault.svc:8200", env.get("KEYWAY_VAULT_ADDR"));
             assertEquals("keyway-key-service", env.get("QUARKUS_VAULT_AUTHENTICATION_KUBERNETES_ROLE"));
             assertEquals("auth/k8s-prod", env.get("QUARKUS_VAULT_AUTHENTICATION_KUBERNETES_AUTH_MOUNT_PATH"));
-            assertEquals("keyway", env.get("KEYWAY_KEYS_SECRETS_VAULT_KV_MOUNT"));
+            assertEquals("keyway", env.get("KEYWAY_KEYS_SECRETS_VAULT_MOUNT"));
+            assertEquals("true", env.get("KEYWAY_KEYS_SECRETS_VAULT_ENABLED"));
+            assertEquals("false", env.get("KEYWAY_KEYS_SECRETS_AWS_ENABLED"));
             assertEquals("keyway-key-service",
                     chart.serviceAccount(KEY_SERVICE).getMetadata().getAnnotations().get("keyway.io/vault-role"));
         }
@@ -61,8 +63,17 @@ class SecretStoreProfilesTest {
         @Test
         void disabledLocalStoreNeedsNoMasterKey() {
             assertEquals(List.of(), masterKeyEnv(chart));
-            assertFalse(chart.configEnv(KEY_SERVICE).containsKey("KEYWAY_KEYS_SECRETS_LOCAL_ACTIVE_MASTER_KEY"));
+            // key-service enables its local store unless told otherwise.
+            assertEquals("false", chart.configEnv(KEY_SERVICE).get("KEYWAY_KEYS_SECRETS_LOCAL_ENABLED"));
+            assertFalse(chart.configEnv(KEY_SERVICE).containsKey("KEYWAY_LOCAL_MASTER_KEY_ID"));
         }
+    }
+
+    @Test
+    void awsEndpointOverrideReplacesTheRegionalEndpoint() {
+        var env = KeywayChart.render(Map.of("keyService.secretStores.aws.endpointOverride", "https://vpce-0a1b.secretsmanager.eu-west-1.vpce.amazonaws.com"),
+                "profiles/aws-irsa.yaml").configEnv(KEY_SERVICE);
+        assertEquals("https://vpce-0a1b.secretsmanager.eu-west-1.vpce.amazonaws.com", env.get("KEYWAY_AWS_ENDPOINT"));
     }
 
     @Test
@@ -96,9 +107,12 @@ class SecretStoreProfilesTest {
         @Test
         void keyServiceUsesTheRegionalEndpointNotAnEmulator() {
             var env = chart.configEnv(KEY_SERVICE);
-            assertEquals("aws", env.get("KEYWAY_KEYS_SECRETS_DEFAULT_STORE"));
+            assertEquals("aws", env.get("KEYWAY_KEYS_DEFAULT_SECRET_STORE"));
             assertEquals("eu-west-1", env.get("KEYWAY_AWS_REGION"));
-            assertFalse(env.containsKey("KEYWAY_AWS_ENDPOINT"));
+            // key-service's own default endpoint is the local emulator; the chart must replace it.
+            assertEquals("https://secretsmanager.eu-west-1.amazonaws.com", env.get("KEYWAY_AWS_ENDPOINT"));
+            assertEquals("true", env.get("KEYWAY_KEYS_SECRETS_AWS_ENABLED"));
+            assertEquals("keyway/", env.get("KEYWAY_KEYS_SECRETS_AWS_NAME_PREFIX"));
             assertTrue(chart.containerEnv(KEY_SERVICE).keySet().stream().noneMatch(n -> n.startsWith("AWS_")),
                     "IRSA needs no static AWS credentials");
         }
@@ -112,7 +126,7 @@ class SecretStoreProfilesTest {
         var env = chart.containerEnv(KEY_SERVICE);
         assertSecretRef(env, "keyway.keys.secrets.local.master-keys.k1", "keyway-master-keys", "k1");
         assertSecretRef(env, "keyway.keys.secrets.local.master-keys.k2", "keyway-master-keys-2026", "k2");
-        assertEquals("k2", chart.configEnv(KEY_SERVICE).get("KEYWAY_KEYS_SECRETS_LOCAL_ACTIVE_MASTER_KEY"));
+        assertEquals("k2", chart.configEnv(KEY_SERVICE).get("KEYWAY_LOCAL_MASTER_KEY_ID"));
         for (var other : List.of(GATEWAY, BILLING)) {
             assertTrue(chart.containerEnv(other).keySet().stream().noneMatch(n -> n.startsWith("keyway.keys.secrets.")),
                     () -> "only key-service may see master keys, " + other + " does too");
