@@ -148,7 +148,7 @@ public class StatementService {
 
     public Uni<LedgerPage> ledger(String accountId, int page, int pageSize) {
         return pool.preparedQuery("SELECT entry_id, at, kind, amount, description, model, provider, is_byok FROM ledger "
-                + "WHERE account_id = $1 ORDER BY at, entry_id LIMIT $2 OFFSET $3")
+                + "WHERE account_id = $1 ORDER BY at, occurred_at, entry_id LIMIT $2 OFFSET $3")
                 .execute(Tuple.of(accountId, pageSize + 1, (long) (page - 1) * pageSize))
                 .map(rows -> {
                     List<LedgerLine> lines = new ArrayList<>();
