@@ -41,7 +41,11 @@ final class KeywayChart {
     }
 
     static String renderText(Map<String, Object> sets, String... valuesFiles) {
-        TemplateCommand template = new Helm(chartDir()).template().withName(RELEASE).withNamespace(NAMESPACE)
+        return renderText(RELEASE, sets, valuesFiles);
+    }
+
+    static String renderText(String release, Map<String, Object> sets, String... valuesFiles) {
+        TemplateCommand template = new Helm(chartDir()).template().withName(release).withNamespace(NAMESPACE)
                 .withKubeVersion(KUBE_VERSION);
         for (String file : valuesFiles) {
             template = template.withValuesFile(resource(file));
