@@ -158,6 +158,21 @@ class DefaultValuesTest {
     }
 
     @Test
+    void extraEnvAndEnvFromReachOnlyTheirOwnService() {
+        var custom = KeywayChart.render(Map.of(
+                "gateway.extraEnv[0].name", "QUARKUS_LOG_LEVEL",
+                "gateway.extraEnv[0].value", "DEBUG",
+                "gateway.envFrom[0].secretRef.name", "gateway-extra"));
+        assertEquals("DEBUG", custom.containerEnv(GATEWAY).get("QUARKUS_LOG_LEVEL").getValue());
+        var envFrom = custom.container(GATEWAY).getEnvFrom();
+        assertEquals(GATEWAY.resourceName() + "-env", envFrom.get(0).getConfigMapRef().getName(),
+                "the chart's settings come first so that envFrom entries can override them");
+        assertEquals("gateway-extra", envFrom.get(1).getSecretRef().getName());
+        assertFalse(custom.containerEnv(KEY_SERVICE).containsKey("QUARKUS_LOG_LEVEL"));
+        assertEquals(1, custom.container(BILLING).getEnvFrom().size());
+    }
+
+    @Test
     void billingConsumerThreadsAndConnectionPoolsComeFromTheValues() {
         var env = KeywayChart.render(Map.of("billing.consumerThreads", "4", "postgresql.billing.jdbcPoolSize", "9"))
                 .configEnv(BILLING);

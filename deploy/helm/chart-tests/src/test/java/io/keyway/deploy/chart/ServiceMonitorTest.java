@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ServiceMonitorTest {
 
@@ -31,5 +33,17 @@ class ServiceMonitorTest {
             assertEquals(service.getSpec().getSelector(), selector, "the monitor must select exactly this service");
             assertEquals("http", service.getSpec().getPorts().get(0).getName());
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RenderedChart.Component.class)
+    void prometheusPodAnnotationsNameTheMetricsPathAndPort(RenderedChart.Component component) {
+        var annotations = KeywayChart.render(Map.of("metrics.podAnnotations", "true"))
+                .deployment(component).getSpec().getTemplate().getMetadata().getAnnotations();
+        assertEquals("true", annotations.get("prometheus.io/scrape"));
+        assertEquals("/q/metrics", annotations.get("prometheus.io/path"));
+        assertEquals(String.valueOf(component.port), annotations.get("prometheus.io/port"));
+        var plain = KeywayChart.render().deployment(component).getSpec().getTemplate().getMetadata().getAnnotations();
+        assertEquals(null, plain.get("prometheus.io/scrape"));
     }
 }
