@@ -1,0 +1,65 @@
+package io.keyway.billing.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.contracts.UsageEvent;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Which usage records billing refuses (to the dead-letter topic), and why. */
+class UsageEventReaderTests {
+
+    private static final String GOOD = """
+            {"schema_version":1,"event_id":"8f7a2c4e-1b2d-4c3e-9f00-0123456789ab","occurred_at":"2026-11-30T23:59:59.999Z",\
+            "account_id":"acct-1","api_key_id":"key-1","model":"openai/gpt-4o","provider":"openai","is_byok":true,\
+            "byok_key_id":"b1","prompt_tokens":10,"completion_tokens":5,"list_cost":"0.000150","status":"success",\
+            "http_status":200,"latency_ms":100,"streamed":false,"attempts":1}""";
+
+    private final UsageEventReader reader = new UsageEventReader(new ObjectMapper());
+
+    private UsageEventReader.Read read(String json) {
+        return reader.read(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void wellFormedEventIsReadWithExactMoney() {
+        UsageEventReader.Read r = read(GOOD);
+        assertTrue(r.ok(), r.reason());
+        assertEquals(new BigDecimal("0.000150"), r.event().listCost());
+        assertEquals(UsageEvent.Status.SUCCESS, r.event().status());
+        assertEquals("2026-11-30T23:59:59.999Z", r.event().occurredAt().toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"schema_version\":1,|malformed JSON||",
+            "[1,2]|malformed JSON: not an object||",
+            "\"schema_version\":1|schema_version|\"schema_version\":3|unknown schema_version 3",
+            "\"prompt_tokens\":10|prompt_tokens|\"prompt_tokens\":-1|negative token count",
+            "\"completion_tokens\":5|completion_tokens|\"completion_tokens\":-5|negative token count",
+            "\"list_cost\":\"0.000150\"|list_cost|\"list_cost\":\"1,50\"|list_cost is not a decimal number",
+            "\"list_cost\":\"0.000150\"|list_cost|\"list_cost\":0.5|list_cost missing or not a decimal string",
+            "\"list_cost\":\"0.000150\"|list_cost|\"list_cost\":\"-0.1\"|list_cost is negative",
+            "\"list_cost\":\"0.000150\"|list_cost|\"list_cost\":\"0.0000000000001\"|list_cost has more than 12 decimal places",
+            "\"event_id\":\"8f7a2c4e-1b2d-4c3e-9f00-0123456789ab\"|event_id|\"event_id\":\"1-1-1-1-1\"|event_id is not a UUID",
+            "\"occurred_at\":\"2026-11-30T23:59:59.999Z\"|occurred_at|\"occurred_at\":\"yesterday\"|occurred_at is not an RFC 3339 UTC time",
+            "\"status\":\"success\"|status|\"status\":\"ok\"|status must be success or error"})
+    void badEventIsRefusedWithItsReason(String a, String b, String c, String d) {
+        String json;
+        String reason;
+        if (c == null) {
+            json = a;
+            reason = b;
+        } else {
+            json = GOOD.replace(a, c);
+            reason = d;
+        }
+        UsageEventReader.Read r = read(json);
+        assertEquals(reason, r.reason());
+    }
+}
