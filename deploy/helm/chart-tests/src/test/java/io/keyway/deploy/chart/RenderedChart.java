@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
 
 /** The objects of one {@code helm template} run, as fabric8 Kubernetes model objects. */
 record RenderedChart(List<HasMetadata> objects) {
@@ -46,6 +48,7 @@ record RenderedChart(List<HasMetadata> objects) {
             if (document.lines().allMatch(line -> line.isBlank() || line.startsWith("#"))) {
                 continue;
             }
+            rejectDuplicateKeys(document);
             KubernetesResource resource = Serialization.unmarshal(document);
             if (!(resource instanceof HasMetadata object)) {
                 throw new AssertionError("rendered document is not a Kubernetes object:\n" + document);
@@ -53,6 +56,17 @@ record RenderedChart(List<HasMetadata> objects) {
             objects.add(object);
         }
         return new RenderedChart(List.copyOf(objects));
+    }
+
+    /** Jackson silently keeps the last of two equal keys; a template that emits one twice is a bug. */
+    private static void rejectDuplicateKeys(String document) {
+        var options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        try {
+            new Yaml(options).load(document);
+        } catch (RuntimeException e) {
+            throw new AssertionError("rendered document is not clean YAML: " + e.getMessage() + "\n" + document, e);
+        }
     }
 
     <T extends HasMetadata> List<T> all(Class<T> type) {
