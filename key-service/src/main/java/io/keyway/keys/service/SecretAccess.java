@@ -4,6 +4,7 @@ import io.keyway.keys.secrets.SecretOwner;
 import io.keyway.keys.secrets.SecretStores;
 import io.keyway.keys.secrets.SecretValue;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,9 +12,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * key-service's use of {@link SecretStores}: checks store names up front (400 naming the field) and brings every
- * answer back onto the caller's Vert.x context, because a store may answer on another thread and Hibernate
- * Reactive must continue where the request started.
+ * key-service's use of {@link SecretStores}: checks store names up front (400 naming the field), runs store calls
+ * off the event loop and brings every answer back onto the caller's Vert.x context, where Hibernate Reactive must
+ * continue.
  */
 @ApplicationScoped
 public class SecretAccess {
@@ -55,7 +56,9 @@ public class SecretAccess {
 
     private static <T> Uni<T> onCallerContext(Supplier<Uni<T>> call) {
         Context context = Vertx.currentContext();
-        Uni<T> uni = Uni.createFrom().deferred(call::get).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
+        // Subscribed on a worker: SecretStores' fault-tolerance guard fails (NoStackTraceThrowable) when started on a
+        // request's event-loop context. The answer comes back to the caller's context for Hibernate Reactive.
+        Uni<T> uni = Uni.createFrom().deferred(call::get).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         return context == null ? uni : uni.emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 }
