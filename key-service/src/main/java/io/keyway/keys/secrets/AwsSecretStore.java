@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -31,12 +32,18 @@ public class AwsSecretStore implements SecretStore {
     static final String TAG_PROVIDER = "keyway:provider";
     static final String TAG_RECORD = "keyway:record";
 
-    private final Instance<SecretsManagerClient> client;
+    private final Supplier<SecretsManagerClient> client;
     private final SecretStoresConfig.Aws config;
 
+    /** The client bean is only looked up once the store is used, so a deployment without AWS never builds one. */
+    @Inject
     AwsSecretStore(Instance<SecretsManagerClient> client, SecretStoresConfig config) {
+        this(client::get, config.aws());
+    }
+
+    AwsSecretStore(Supplier<SecretsManagerClient> client, SecretStoresConfig.Aws config) {
         this.client = client;
-        this.config = config.aws();
+        this.config = config;
     }
 
     @Override

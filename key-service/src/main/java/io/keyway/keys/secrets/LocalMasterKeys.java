@@ -57,8 +57,8 @@ final class LocalMasterKeys {
         return activeId;
     }
 
-    boolean has(String id) {
-        return keys.containsKey(id);
+    java.util.Set<String> ids() {
+        return keys.keySet();
     }
 
     static byte[] newDataKey() {
@@ -78,7 +78,7 @@ final class LocalMasterKeys {
     private SecretKey master(String id) {
         SecretKey key = keys.get(id);
         if (key == null) {
-            throw new SecretStoreUnavailableException("local", "master key '" + id + "' is not configured");
+            throw new SecretUnreadableException("local", "master key '" + id + "' is not configured");
         }
         return key;
     }
@@ -106,7 +106,7 @@ final class LocalMasterKeys {
             cipher.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
             return cipher.doFinal(box, NONCE_BYTES, box.length - NONCE_BYTES);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new SecretStoreUnavailableException("local",
+            throw new SecretUnreadableException("local",
                     "a stored secret failed its integrity check (wrong master key or altered row)");
         }
     }

@@ -2,7 +2,7 @@ package io.keyway.keys.secrets;
 
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,16 +36,24 @@ public class LocalSecretStore implements SecretStore {
 
     private final Pool pool;
     private final LocalMasterKeys keys;
-    private final SecretStoresConfig.Local config;
+    private final boolean enabled;
+    private final boolean rewrapAtStart;
 
+    @Inject
     LocalSecretStore(Pool pool, SecretStoresConfig config) {
+        this(pool, new LocalMasterKeys(config.local().masterKeys(), config.local().activeMasterKey()),
+                config.local().enabled(), config.local().rewrapAtStart());
+    }
+
+    LocalSecretStore(Pool pool, LocalMasterKeys keys, boolean enabled, boolean rewrapAtStart) {
         this.pool = pool;
-        this.config = config.local();
-        this.keys = new LocalMasterKeys(this.config.masterKeys(), this.config.activeMasterKey());
+        this.keys = keys;
+        this.enabled = enabled;
+        this.rewrapAtStart = rewrapAtStart;
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (config.enabled() && config.rewrapAtStart()) {
+        if (enabled && rewrapAtStart) {
             rewrapToActiveKey().subscribe().with(
                     n -> LOG.infof("local secret store: re-wrapped %d data keys with master key '%s'", n,
                             keys.activeId()),
@@ -59,7 +68,7 @@ public class LocalSecretStore implements SecretStore {
 
     @Override
     public boolean enabled() {
-        return config.enabled();
+        return enabled;
     }
 
     @Override
@@ -72,7 +81,8 @@ public class LocalSecretStore implements SecretStore {
                                 .addString(owner == null ? null : owner.provider())
                                 .addString(owner == null ? null : owner.recordId()))
                         .chain(() -> insertVersion(conn, id, 1, value)))
-                .replaceWith(id.toString());
+                .replaceWith(id.toString())
+                .onFailure().transform(LocalSecretStore::asStoreFailure);
     }
 
     @Override
@@ -90,7 +100,8 @@ public class LocalSecretStore implements SecretStore {
                         return Uni.createFrom().failure(new SecretNotFoundException(NAME, locator));
                     }
                     return insertVersion(conn, id, rows.iterator().next().getInteger(0), value);
-                })).replaceWithVoid();
+                })).replaceWithVoid()
+                .onFailure().transform(LocalSecretStore::asStoreFailure);
     }
 
     @Override
@@ -108,7 +119,8 @@ public class LocalSecretStore implements SecretStore {
                         throw new SecretNotFoundException(NAME, locator);
                     }
                     return decrypt(id, rows.iterator().next());
-                });
+                })
+                .onFailure().transform(LocalSecretStore::asStoreFailure);
     }
 
     @Override
@@ -117,7 +129,8 @@ public class LocalSecretStore implements SecretStore {
         if (id == null) {
             return Uni.createFrom().voidItem();
         }
-        return pool.preparedQuery("DELETE FROM local_secrets WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid();
+        return pool.preparedQuery("DELETE FROM local_secrets WHERE id = $1").execute(Tuple.of(id)).replaceWithVoid()
+                .onFailure().transform(LocalSecretStore::asStoreFailure);
     }
 
     /**
@@ -131,7 +144,7 @@ public class LocalSecretStore implements SecretStore {
 
     private Uni<Integer> rewrapFrom(int doneSoFar) {
         String active = keys.activeId();
-        String[] others = config.masterKeys().keySet().stream().filter(id -> !id.equals(active))
+        String[] others = keys.ids().stream().filter(id -> !id.equals(active))
                 .toArray(String[]::new);
         if (others.length == 0) {
             return Uni.createFrom().item(doneSoFar);
@@ -189,6 +202,17 @@ public class LocalSecretStore implements SecretStore {
         } finally {
             Arrays.fill(dataKey, (byte) 0);
         }
+    }
+
+    /**
+     * Database failures become "unavailable" with the exception type only: the driver's messages can quote
+     * parameter values (ciphertext and wrapped keys), which do not belong in errors or logs.
+     */
+    private static Throwable asStoreFailure(Throwable f) {
+        if (f instanceof SecretNotFoundException || f instanceof SecretStoreUnavailableException) {
+            return f;
+        }
+        return new SecretStoreUnavailableException(NAME, "database error (" + f.getClass().getSimpleName() + ")");
     }
 
     private static String secretAad(UUID id, int version) {

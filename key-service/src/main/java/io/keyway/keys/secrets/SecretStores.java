@@ -28,7 +28,8 @@ import org.jboss.logging.Logger;
  *       successfully within {@code stale-window} is still served; otherwise the caller gets
  *       {@link SecretStoreUnavailableException} naming the store — never an empty secret;</li>
  *   <li>"the store has no such secret" ({@link SecretNotFoundException}) is an answer, not a failure: it is neither
- *       retried nor counted by the breaker, and it drops any cached copy.</li>
+ *       retried nor counted by the breaker, and it drops any cached copy; "this one secret cannot be decrypted"
+ *       ({@link SecretUnreadableException}) is neither retried nor counted either.</li>
  * </ul>
  * No secret value is ever logged or put into an exception message.
  */
@@ -79,20 +80,26 @@ public class SecretStores {
                 .withThreadOffload(false)
                 .withTimeout().duration(config.timeout().toMillis(), ChronoUnit.MILLIS).done()
                 .withCircuitBreaker()
+                .name(circuitBreakerName(store, retried))
                 .requestVolumeThreshold(config.circuitBreaker().requestVolume())
                 .failureRatio(config.circuitBreaker().failureRatio())
                 .delay(config.circuitBreaker().delay().toMillis(), ChronoUnit.MILLIS)
-                .skipOn(SecretNotFoundException.class)
+                .skipOn(java.util.List.of(SecretNotFoundException.class, SecretUnreadableException.class))
                 .done();
         if (retried && config.retries() > 0) {
             builder = builder.withRetry()
                     .maxRetries(config.retries())
                     .delay(config.retryDelay().toMillis(), ChronoUnit.MILLIS)
                     .jitter(0, ChronoUnit.MILLIS)
-                    .abortOn(SecretNotFoundException.class)
+                    .abortOn(java.util.List.of(SecretNotFoundException.class, SecretUnreadableException.class))
                     .done();
         }
         return builder.build();
+    }
+
+    /** Name of a store's circuit breaker, for {@code CircuitBreakerMaintenance} (state, reset). */
+    public static String circuitBreakerName(String store, boolean reads) {
+        return "secret-store-" + store + (reads ? "-reads" : "-writes");
     }
 
     /** The names of all stores this build knows, configured or not. */

@@ -92,7 +92,7 @@ public class VaultSecretStore implements SecretStore {
         }
         if (cause instanceof VaultClientException e && e.getStatus() != null) {
             int status = e.getStatus();
-            if (status == 404) {
+            if (status == 404 && isKvPath(e.getRequestPath())) {
                 return new SecretNotFoundException(NAME, locator);
             }
             if (status == 403 || e.isPermissionDenied()) {
@@ -105,6 +105,11 @@ public class VaultSecretStore implements SecretStore {
         }
         return new SecretStoreUnavailableException(NAME, "Vault could not be reached ("
                 + cause.getClass().getSimpleName() + ")");
+    }
+
+    /** A 404 means "no such secret" only on the KV engine's own paths (not, e.g., on a login or token call). */
+    private static boolean isKvPath(String requestPath) {
+        return requestPath == null || requestPath.contains("/data/") || requestPath.contains("/metadata/");
     }
 
     /** A path segment Vault and humans read easily, never empty. */
