@@ -151,8 +151,8 @@ class DefaultValuesTest {
         assertEquals("k1", env.get("KEYWAY_LOCAL_MASTER_KEY_ID"));
         assertEquals("postgresql://postgresql:5432/keyway_keys", env.get("KEYWAY_KEYS_DB_URL"));
         assertEquals("true", env.get("KEYWAY_KEYS_SECRETS_LOCAL_ENABLED"));
-        assertEquals("false", env.get("KEYWAY_KEYS_SECRETS_VAULT_ENABLED"));
-        assertEquals("false", env.get("KEYWAY_KEYS_SECRETS_AWS_ENABLED"));
+        assertEquals("false", env.get("KEYWAY_SECRETS_VAULT_ENABLED"));
+        assertEquals("false", env.get("KEYWAY_SECRETS_AWS_ENABLED"));
         assertFalse(env.containsKey("KEYWAY_VAULT_ADDR"));
         assertEquals("postgresql://postgresql:5432/keyway_billing", chart.configEnv(BILLING).get("KEYWAY_BILLING_DB_URL"));
     }

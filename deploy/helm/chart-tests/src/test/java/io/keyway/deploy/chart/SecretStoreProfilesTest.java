@@ -33,9 +33,9 @@ class SecretStoreProfilesTest {
             assertEquals("https://vault.vault.svc:8200", env.get("KEYWAY_VAULT_ADDR"));
             assertEquals("keyway-key-service", env.get("QUARKUS_VAULT_AUTHENTICATION_KUBERNETES_ROLE"));
             assertEquals("auth/k8s-prod", env.get("QUARKUS_VAULT_AUTHENTICATION_KUBERNETES_AUTH_MOUNT_PATH"));
-            assertEquals("keyway", env.get("KEYWAY_KEYS_SECRETS_VAULT_MOUNT"));
-            assertEquals("true", env.get("KEYWAY_KEYS_SECRETS_VAULT_ENABLED"));
-            assertEquals("false", env.get("KEYWAY_KEYS_SECRETS_AWS_ENABLED"));
+            assertEquals("keyway", env.get("KEYWAY_SECRETS_VAULT_MOUNT"));
+            assertEquals("true", env.get("KEYWAY_SECRETS_VAULT_ENABLED"));
+            assertEquals("false", env.get("KEYWAY_SECRETS_AWS_ENABLED"));
             assertEquals("keyway-key-service",
                     chart.serviceAccount(KEY_SERVICE).getMetadata().getAnnotations().get("keyway.io/vault-role"));
         }
@@ -70,7 +70,7 @@ class SecretStoreProfilesTest {
     }
 
     @Test
-    void awsEndpointOverrideReplacesTheRegionalEndpoint() {
+    void awsEndpointOverrideIsPassedOn() {
         var env = KeywayChart.render(Map.of("keyService.secretStores.aws.endpointOverride", "https://vpce-0a1b.secretsmanager.eu-west-1.vpce.amazonaws.com"),
                 "profiles/aws-irsa.yaml").configEnv(KEY_SERVICE);
         assertEquals("https://vpce-0a1b.secretsmanager.eu-west-1.vpce.amazonaws.com", env.get("KEYWAY_AWS_ENDPOINT"));
@@ -109,9 +109,10 @@ class SecretStoreProfilesTest {
             var env = chart.configEnv(KEY_SERVICE);
             assertEquals("aws", env.get("KEYWAY_KEYS_DEFAULT_SECRET_STORE"));
             assertEquals("eu-west-1", env.get("KEYWAY_AWS_REGION"));
-            // key-service's own default endpoint is the local emulator; the chart must replace it.
-            assertEquals("https://secretsmanager.eu-west-1.amazonaws.com", env.get("KEYWAY_AWS_ENDPOINT"));
-            assertEquals("true", env.get("KEYWAY_KEYS_SECRETS_AWS_ENABLED"));
+            // key-service's own default endpoint is the local emulator; an empty value clears it (SmallRye treats an
+            // empty value as unset), so the AWS SDK resolves the regional endpoint.
+            assertEquals("", env.get("KEYWAY_AWS_ENDPOINT"));
+            assertEquals("true", env.get("KEYWAY_SECRETS_AWS_ENABLED"));
             assertEquals("keyway/", env.get("KEYWAY_KEYS_SECRETS_AWS_NAME_PREFIX"));
             assertTrue(chart.containerEnv(KEY_SERVICE).keySet().stream().noneMatch(n -> n.startsWith("AWS_")),
                     "IRSA needs no static AWS credentials");

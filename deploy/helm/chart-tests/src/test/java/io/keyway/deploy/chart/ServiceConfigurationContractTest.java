@@ -31,12 +31,8 @@ class ServiceConfigurationContractTest {
     private static final Map<String, String[]> MAPPING_PROPERTIES = Map.of(
             "KEYWAY_GATEWAY_CATALOG_PATH", new String[] {"gateway-service", "config/GatewayConfig.java", "catalogPath()"},
             "KEYWAY_KEYS_SECRETS_LOCAL_ENABLED", new String[] {"key-service", "secrets/SecretStoresConfig.java", "interface Local"},
-            "KEYWAY_KEYS_SECRETS_VAULT_ENABLED", new String[] {"key-service", "secrets/SecretStoresConfig.java", "interface Vault"},
-            "KEYWAY_KEYS_SECRETS_VAULT_MOUNT", new String[] {"key-service", "secrets/SecretStoresConfig.java", "String mount()"},
             "KEYWAY_KEYS_SECRETS_VAULT_PATH_PREFIX", new String[] {"key-service", "secrets/SecretStoresConfig.java", "String pathPrefix()"},
-            "KEYWAY_KEYS_SECRETS_AWS_ENABLED", new String[] {"key-service", "secrets/SecretStoresConfig.java", "interface Aws"},
-            "KEYWAY_KEYS_SECRETS_AWS_NAME_PREFIX", new String[] {"key-service", "secrets/SecretStoresConfig.java", "String namePrefix()"},
-            "KEYWAY_KEYS_SECRETS_AWS_KMS_KEY_ID", new String[] {"key-service", "secrets/SecretStoresConfig.java", "kmsKeyId()"});
+            "KEYWAY_KEYS_SECRETS_AWS_NAME_PREFIX", new String[] {"key-service", "secrets/SecretStoresConfig.java", "String namePrefix()"});
 
     private static final String MASTER_KEY_PREFIX = "keyway.keys.secrets.local.master-keys.";
 
