@@ -56,7 +56,15 @@ final class KeywayChart {
         return template.call();
     }
 
+    /** A values file: "chart:examples/x.yaml" is a file of the chart's directory, anything else a test resource. */
     static Path resource(String name) {
+        if (name.startsWith("chart:")) {
+            Path path = chartDir().resolve(name.substring("chart:".length()));
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("no chart file " + path);
+            }
+            return path;
+        }
         var url = KeywayChart.class.getClassLoader().getResource(name);
         if (url == null) {
             throw new IllegalArgumentException("no test resource " + name);
