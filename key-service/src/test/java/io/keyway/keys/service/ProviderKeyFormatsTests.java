@@ -1,0 +1,89 @@
+package io.keyway.keys.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN.md §3's key formats: each rejection is a 400 naming the field at fault, never quoting the secret. */
+class ProviderKeyFormatsTests {
+
+    final ProviderKeyFormats formats = new ProviderKeyFormats(new ObjectMapper());
+
+    static final String AZURE_OK = "{\"model_slug\":\"openai/gpt-4o\",\"endpoint_url\":"
+            + "\"https://r.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21\","
+            + "\"api_key\":\"azkey-0001-WXYZ\",\"model_id\":\"gpt-4o\"}";
+
+    static final String VERTEX_OK = "{\"type\":\"service_account\",\"project_id\":\"p\",\"private_key_id\":\"abcd1234\","
+            + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\","
+            + "\"client_email\":\"svc@p.iam.gserviceaccount.com\"";
+
+    String rejected(String provider, String key) {
+        ApiException e = assertThrows(ApiException.class, () -> formats.check(provider, key));
+        assertEquals(400, e.status());
+        assertFalse(e.getMessage().contains(key), "the message must not quote the key");
+        return e.getMessage();
+    }
+
+    @Test
+    void opaqueTokensMustBeOneTokenAndAreMaskedToTheirLastFour() {
+        var k = formats.check("openai", "sk-proj-abcdefghijklmnop1234");
+        assertEquals("1234", k.hint());
+        assertEquals("sk-...1234", k.label());
+        assertTrue(rejected("openai", "sk with space").contains("'key'"));
+        assertTrue(rejected("io-net", "tab\there").contains("'key'"));
+        assertEquals("...****", formats.check("openai", "abc").label());
+    }
+
+    @Test
+    void azureTakesAnObjectOrArrayOfDeploymentsWithHttpsChatCompletionsAndApiVersion() {
+        assertEquals("WXYZ", formats.check("azure", AZURE_OK).hint());
+        assertEquals("WXYZ", formats.check("azure", "[" + AZURE_OK + "," + AZURE_OK + "]").hint());
+        assertTrue(rejected("azure", AZURE_OK.replace("https://", "http://")).contains("'key.endpoint_url'"));
+        assertTrue(rejected("azure", AZURE_OK.replace("/chat/completions", "/completions")).contains("'key.endpoint_url'"));
+        assertTrue(rejected("azure", AZURE_OK.replace("?api-version=2024-10-21", "")).contains("api-version"));
+        assertTrue(rejected("azure", "[" + AZURE_OK + "," + AZURE_OK.replace("\"model_id\":\"gpt-4o\"", "\"model_id\":\"\"") + "]")
+                .contains("'key[1].model_id'"));
+        assertTrue(rejected("azure", AZURE_OK.replace("\"api_key\":\"azkey-0001-WXYZ\",", "")).contains("'key.api_key'"));
+        assertTrue(rejected("azure", "[]").contains("'key'"));
+        assertTrue(rejected("azure", "azkey-plain-token").contains("'key'"));
+        assertTrue(rejected("azure", "[1]").contains("'key[0]'"));
+    }
+
+    @Test
+    void bedrockTakesAnApiKeyOrAccessKeysWithARegion() {
+        assertEquals("9876", formats.check("amazon-bedrock", "bedrock-api-key-9876").hint());
+        String keys = "{\"accessKeyId\":\"AKIAEXAMPLE9876\",\"secretAccessKey\":\"s3cr3t-value\",\"region\":\"us-east-1\"}";
+        var k = formats.check("amazon-bedrock", keys);
+        assertEquals("9876", k.hint());
+        assertFalse(k.label().contains("s3cr3t"));
+        assertTrue(rejected("amazon-bedrock", keys.replace("us-east-1", "mars")).contains("'key.region'"));
+        assertTrue(rejected("amazon-bedrock", keys.replace("\"secretAccessKey\"", "\"secret\"")).contains("'key.secretAccessKey'"));
+        assertTrue(rejected("amazon-bedrock", "{\"accessKeyId\":").contains("'key'"));
+    }
+
+    @Test
+    void vertexTakesAServiceAccountDocumentAndDefaultsTheRegionToGlobal() throws Exception {
+        var k = formats.check("google-vertex", VERTEX_OK + "}");
+        assertEquals("global", new ObjectMapper().readTree(k.secret()).get("region").textValue());
+        assertEquals("1234", k.hint());
+        var regional = formats.check("google-vertex", VERTEX_OK + ",\"region\":\"us-central1\"}");
+        assertEquals(VERTEX_OK + ",\"region\":\"us-central1\"}", regional.secret());
+        assertTrue(rejected("google-vertex", VERTEX_OK.replace("service_account", "user") + "}").contains("'key.type'"));
+        assertTrue(rejected("google-vertex", VERTEX_OK.replace("\"project_id\":\"p\",", "") + "}").contains("'key.project_id'"));
+        assertTrue(rejected("google-vertex", VERTEX_OK.replace("svc@p.iam", "svc.p.iam") + "}").contains("'key.client_email'"));
+        assertTrue(rejected("google-vertex", VERTEX_OK.replace("-----BEGIN PRIVATE KEY-----", "x").replace("-----END PRIVATE KEY-----", "y") + "}")
+                .contains("'key.private_key'"));
+        assertTrue(rejected("google-vertex", "ya29.token").contains("'key'"));
+    }
+
+    @Test
+    void providerSlugsAreLowercaseTokens() {
+        assertEquals("amazon-bedrock", ProviderKeyFormats.checkProviderSlug("amazon-bedrock", "provider"));
+        assertThrows(ApiException.class, () -> ProviderKeyFormats.checkProviderSlug("Open AI", "provider"));
+        assertThrows(ApiException.class, () -> ProviderKeyFormats.checkProviderSlug("-x", "provider"));
+    }
+}
