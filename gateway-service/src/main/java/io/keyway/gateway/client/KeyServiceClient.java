@@ -1,0 +1,123 @@
+package io.keyway.gateway.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.contracts.ApiKeyResolution;
+import io.keyway.contracts.RoutingView;
+import io.keyway.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.http.HttpClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * key-service's internal API (internal token): API-key resolution and routing views. Non-blocking (Vert.x client).
+ * Only cache misses and revalidations come here; see ApiKeyResolver and RoutingViews.
+ */
+@ApplicationScoped
+public class KeyServiceClient {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final String authorization;
+    private final String host;
+    private final int port;
+    private final boolean ssl;
+    private final String basePath;
+
+    /** A routing view and its ETag; {@code view} is null when key-service answered 304 Not Modified. */
+    public record ViewAnswer(RoutingView view, String etag) {
+        public boolean notModified() {
+            return view == null;
+        }
+    }
+
+    public KeyServiceClient(Vertx vertx, GatewayConfig config, ObjectMapper json) {
+        URI uri = URI.create(config.keyServiceUrl());
+        this.ssl = "https".equalsIgnoreCase(uri.getScheme());
+        this.host = uri.getHost();
+        this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
+        this.basePath = uri.getPath() == null ? "" : uri.getPath().replaceAll("/$", "");
+        this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(ssl).setConnectTimeout(2000)
+                .setMaxPoolSize(20).setKeepAlive(true));
+        this.json = json;
+        this.authorization = "Bearer " + config.internalToken();
+    }
+
+    /** Empty when key-service does not know the hash (404). */
+    public Uni<Optional<ApiKeyResolution>> resolveApiKey(String sha256Hex) {
+        return get("/internal/v1/api-keys/" + sha256Hex, null).map(r -> {
+            if (r.status == 404) {
+                return Optional.<ApiKeyResolution>empty();
+            }
+            requireOk(r, "api-key resolution");
+            return Optional.of(read(r.body, ApiKeyResolution.class));
+        });
+    }
+
+    public Uni<ApiKeyResolution> apiKeyById(String apiKeyId) {
+        return get("/internal/v1/api-keys/by-id/" + apiKeyId, null).map(r -> {
+            requireOk(r, "api-key lookup");
+            return read(r.body, ApiKeyResolution.class);
+        });
+    }
+
+    /** The account's routing view; with {@code etag} given, a 304 answer comes back as {@link ViewAnswer#notModified()}. */
+    public Uni<ViewAnswer> routingView(String accountId, String etag) {
+        return get("/internal/v1/accounts/" + accountId + "/routing-view", etag).map(r -> {
+            if (r.status == 304) {
+                return new ViewAnswer(null, etag);
+            }
+            requireOk(r, "routing view");
+            return new ViewAnswer(read(r.body, RoutingView.class), r.etag);
+        });
+    }
+
+    private record Answer(int status, String etag, Buffer body) {
+    }
+
+    private Uni<Answer> get(String path, String ifNoneMatch) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setSsl(ssl)
+                .setURI(basePath + path).putHeader("Authorization", authorization).putHeader("Accept", "application/json")
+                .setIdleTimeout(TIMEOUT.toMillis());
+        if (ifNoneMatch != null) {
+            options.putHeader("If-None-Match", ifNoneMatch);
+        }
+        return http.request(options)
+                .flatMap(req -> req.send())
+                .flatMap(resp -> resp.body().map(body -> new Answer(resp.statusCode(), resp.getHeader("ETag"), body)))
+                .ifNoItem().after(TIMEOUT).failWith(() -> new KeyServiceUnavailable("key-service did not answer in time"))
+                .onFailure(f -> !(f instanceof KeyServiceUnavailable))
+                .transform(f -> new KeyServiceUnavailable("key-service unreachable: " + f.getClass().getSimpleName()));
+    }
+
+    private void requireOk(Answer r, String what) {
+        if (r.status != 200) {
+            throw new KeyServiceUnavailable("key-service answered " + r.status + " to " + what);
+        }
+    }
+
+    private <T> T read(Buffer body, Class<T> type) {
+        try {
+            return json.readValue(body.getBytes(), type);
+        } catch (IOException e) {
+            throw new KeyServiceUnavailable("key-service sent an unreadable " + type.getSimpleName());
+        }
+    }
+
+    /** key-service cannot be asked right now; the gateway answers 503. */
+    public static class KeyServiceUnavailable extends RuntimeException {
+        public KeyServiceUnavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.keyway.gateway.provider;
+
+import io.keyway.gateway.service.catalog.ModelCatalog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Adapters by name; every provider in the catalog must name a registered adapter (checked at start). */
+@ApplicationScoped
+public class ProviderAdapters {
+
+    private final Map<String, ProviderAdapter> byName = new HashMap<>();
+
+    public ProviderAdapters(Instance<ProviderAdapter> adapters, ModelCatalog catalog) {
+        adapters.forEach(a -> byName.put(a.name(), a));
+        catalog.providers().forEach(p -> {
+            if (!byName.containsKey(p.adapter())) {
+                throw new IllegalStateException("invalid model catalog: provider " + p.slug()
+                        + " names unknown adapter " + p.adapter() + " (known: " + byName.keySet() + ")");
+            }
+        });
+    }
+
+    public ProviderAdapter forAdapter(String name) {
+        return byName.get(name);
+    }
+}

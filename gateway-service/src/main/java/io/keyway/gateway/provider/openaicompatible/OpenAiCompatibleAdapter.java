@@ -1,0 +1,123 @@
+package io.keyway.gateway.provider.openaicompatible;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.contracts.RoutingView.Credential;
+import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.model.ModelEndpoint;
+import io.keyway.gateway.model.ProviderSpec;
+import io.keyway.gateway.provider.ProviderAdapter;
+import io.keyway.gateway.provider.UpstreamException;
+import io.keyway.gateway.provider.UpstreamResponse;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Any provider that speaks OpenAI's Chat Completions API (io.net, OpenAI, Together, Groq, vLLM, …), configured by
+ * base URL: {@code POST <base_url>/chat/completions} with {@code Authorization: Bearer <credential>}. Streaming
+ * requests ask for usage in the last chunk ({@code stream_options.include_usage}). Pooled keep-alive connections.
+ */
+@ApplicationScoped
+public class OpenAiCompatibleAdapter implements ProviderAdapter {
+
+    public static final String NAME = "openai-compatible";
+
+    private record Target(String host, int port, boolean ssl, String path) {
+    }
+
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final long idleTimeoutMs;
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+
+    public OpenAiCompatibleAdapter(Vertx vertx, GatewayConfig config, ObjectMapper json) {
+        var upstream = config.upstream();
+        this.http = vertx.createHttpClient(new HttpClientOptions()
+                        .setConnectTimeout((int) upstream.connectTimeout().toMillis())
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setPipelining(false),
+                new PoolOptions().setHttp1MaxSize(upstream.maxPoolSize()).setMaxWaitQueueSize(-1));
+        this.json = json;
+        this.idleTimeoutMs = upstream.firstByteTimeout().toMillis();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Uni<UpstreamResponse> chatCompletion(ProviderSpec provider, ModelEndpoint endpoint, Credential credential,
+                                                ObjectNode request, boolean stream) {
+        Target target = targets.computeIfAbsent(provider.baseUrl(), OpenAiCompatibleAdapter::target);
+        request.put("model", endpoint.upstreamModel());
+        if (stream) {
+            request.put("stream", true);
+            request.putObject("stream_options").put("include_usage", true);
+        } else {
+            request.remove("stream_options");
+        }
+        Buffer body;
+        try {
+            body = Buffer.buffer(json.writeValueAsBytes(request));
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalStateException("cannot serialize request", e));
+        }
+        // Idle timeout: no byte for this long (head, first chunk, or between chunks) ends the exchange.
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+                .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.path())
+                .setIdleTimeout(idleTimeoutMs)
+                .putHeader("Authorization", "Bearer " + credential.secret())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Accept", stream ? "text/event-stream" : "application/json");
+        Future<UpstreamResponse> answer = http.request(options).compose(req -> req.send(body).map(resp -> {
+            resp.pause(); // the caller decides how to read the body
+            return new UpstreamResponse(req, resp);
+        }));
+        return Uni.createFrom().emitter(emitter -> answer.onComplete(ar -> {
+            if (ar.succeeded()) {
+                emitter.complete(ar.result());
+            } else {
+                emitter.fail(classify(ar.cause()));
+            }
+        }));
+    }
+
+    /** Connect errors, timeouts and resets are all retryable; the message never carries request data. */
+    public static UpstreamException classify(Throwable cause) {
+        if (cause instanceof UpstreamException u) {
+            return u;
+        }
+        String type = cause.getClass().getSimpleName();
+        if (cause instanceof ConnectException || type.contains("ConnectTimeout")) {
+            return new UpstreamException(UpstreamException.Kind.CONNECT, "connect failed (" + type + ")");
+        }
+        if (cause instanceof TimeoutException || type.contains("Timeout")) {
+            return new UpstreamException(UpstreamException.Kind.TIMEOUT, "timed out (" + type + ")");
+        }
+        return new UpstreamException(UpstreamException.Kind.RESET, "connection failed (" + type + ")");
+    }
+
+    private static Target target(String baseUrl) {
+        URI uri = URI.create(baseUrl);
+        boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
+        int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
+        String path = (uri.getPath() == null ? "" : uri.getPath().replaceAll("/$", "")) + "/chat/completions";
+        return new Target(uri.getHost(), port, ssl, path);
+    }
+}

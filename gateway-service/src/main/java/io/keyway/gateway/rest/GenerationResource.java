@@ -1,0 +1,83 @@
+package io.keyway.gateway.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.gateway.service.ApiKeyResolver;
+import io.keyway.gateway.service.GatewayError;
+import io.keyway.gateway.service.Generation;
+import io.keyway.gateway.service.Generations;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * {@code GET /api/v1/generation?id=}: one recent request of the caller's account with every attempt (provider,
+ * credential kind, status, latency) — the BYOK debugging view. Kept in a bounded in-memory cache of this instance.
+ */
+@Path("/api/v1/generation")
+@Produces(MediaType.APPLICATION_JSON)
+public class GenerationResource {
+
+    private final ApiKeyResolver apiKeys;
+    private final Generations generations;
+    private final ObjectMapper json;
+
+    public GenerationResource(ApiKeyResolver apiKeys, Generations generations, ObjectMapper json) {
+        this.apiKeys = apiKeys;
+        this.generations = generations;
+        this.json = json;
+    }
+
+    @GET
+    public Uni<ObjectNode> get(@HeaderParam("Authorization") String authorization, @QueryParam("id") String id) {
+        return apiKeys.authenticate(authorization).map(caller -> {
+            if (id == null || id.isBlank()) {
+                throw new GatewayError(400, "id query parameter is required");
+            }
+            Generation g = generations.find(id).filter(x -> x.accountId.equals(caller.accountId()))
+                    .orElseThrow(() -> new GatewayError(404, "Generation " + id + " not found"));
+            return json.createObjectNode().set("data", describe(g));
+        });
+    }
+
+    private ObjectNode describe(Generation g) {
+        ObjectNode d = json.createObjectNode();
+        d.put("id", g.publicId());
+        d.put("model", g.served != null ? g.served.model().id() : g.requestedModel);
+        d.put("provider_name", g.providerName);
+        d.put("is_byok", g.served != null && g.served.byok());
+        d.put("total_cost", g.cost);
+        d.put("upstream_inference_cost", g.listCost);
+        d.put("tokens_prompt", g.promptTokens);
+        d.put("tokens_completion", g.completionTokens);
+        d.put("native_tokens_prompt", g.promptTokens);
+        d.put("native_tokens_completion", g.completionTokens);
+        d.put("latency", g.firstByteMs >= 0 ? g.firstByteMs : g.latencyMs);
+        d.put("generation_time", g.latencyMs);
+        d.put("streamed", g.streamed);
+        d.put("cancelled", g.cancelled);
+        d.put("finish_reason", g.finishReason);
+        d.put("status", g.httpStatus);
+        d.put("api_key_id", g.apiKeyId);
+        d.put("created_at", g.createdAt.toString());
+        var responses = d.putArray("provider_responses");
+        g.attempts().forEach(a -> {
+            ObjectNode r = responses.addObject();
+            r.put("model", a.model());
+            r.put("provider", a.provider());
+            r.put("credential", a.credentialKind());
+            r.put("is_byok", !"pooled".equals(a.credentialKind()));
+            if (a.byokKeyId() != null) {
+                r.put("byok_key_id", a.byokKeyId());
+            }
+            r.put("status", a.status());
+            r.put("outcome", a.outcome());
+            r.put("latency", a.latencyMs());
+        });
+        return d;
+    }
+}

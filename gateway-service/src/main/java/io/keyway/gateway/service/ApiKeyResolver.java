@@ -1,0 +1,113 @@
+package io.keyway.gateway.service;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.keyway.contracts.ApiKeyResolution;
+import io.keyway.gateway.client.KeyServiceClient;
+import io.keyway.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Who a presented API key belongs to. Answers (unknown keys too) are cached for at most
+ * {@code keyway.gateway.api-key-cache-ttl} and dropped at once when key-service's change feed names the key or its
+ * account, so a warm request asks nobody. Refuses with 401: malformed, unknown, disabled, expired and management keys.
+ */
+@ApplicationScoped
+public class ApiKeyResolver {
+
+    static final Pattern API_KEY = Pattern.compile("sk-kw-v1-[0-9a-f]{64}");
+
+    /** The authenticated caller of a request. */
+    public record Caller(ApiKeyResolution key, String keyHash, String keyLabel) {
+        public String accountId() {
+            return key.accountId();
+        }
+
+        public String apiKeyId() {
+            return key.apiKeyId();
+        }
+    }
+
+    private final KeyServiceClient keyService;
+    private final AsyncCache<String, Optional<ApiKeyResolution>> cache;
+
+    public ApiKeyResolver(KeyServiceClient keyService, GatewayConfig config) {
+        this.keyService = keyService;
+        this.cache = Caffeine.newBuilder()
+                .expireAfterWrite(config.apiKeyCacheTtl())
+                .maximumSize(config.cacheMaxEntries())
+                .buildAsync();
+    }
+
+    /** Fails with a 401 {@link GatewayError} unless the header carries a live API (inference) key. */
+    public Uni<Caller> authenticate(String authorizationHeader) {
+        String key = bearer(authorizationHeader);
+        if (key == null) {
+            return Uni.createFrom().failure(new GatewayError(401, "Missing Authorization header with a Bearer API key"));
+        }
+        if (!API_KEY.matcher(key).matches()) {
+            return Uni.createFrom().failure(new GatewayError(401, "Invalid API key format"));
+        }
+        String hash = sha256Hex(key);
+        return Uni.createFrom().completionStage(
+                        cache.get(hash, (h, executor) -> keyService.resolveApiKey(h).subscribeAsCompletionStage()))
+                .onFailure(KeyServiceClient.KeyServiceUnavailable.class)
+                .transform(f -> new GatewayError(503, "Key resolution is unavailable, retry shortly"))
+                .map(found -> {
+                    ApiKeyResolution r = found.orElseThrow(() -> new GatewayError(401, "User not found."));
+                    if (r.management()) {
+                        throw new GatewayError(401, "Management keys cannot be used for inference");
+                    }
+                    if (r.disabled()) {
+                        throw new GatewayError(401, "API key is disabled");
+                    }
+                    if (r.expiresAt() != null && !r.expiresAt().isAfter(Instant.now())) {
+                        throw new GatewayError(401, "API key has expired");
+                    }
+                    return new Caller(r, hash, label(key));
+                });
+    }
+
+    public void forgetKey(String hash) {
+        cache.synchronous().invalidate(hash);
+    }
+
+    public void forgetAccount(String accountId) {
+        cache.synchronous().asMap().entrySet()
+                .removeIf(e -> e.getValue().map(r -> accountId.equals(r.accountId())).orElse(false));
+    }
+
+    public void forgetUnknown() {
+        cache.synchronous().asMap().entrySet().removeIf(e -> e.getValue().isEmpty());
+    }
+
+    static String bearer(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = header.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    /** OpenRouter-style masked label: prefix, first and last three characters of the secret part. */
+    static String label(String key) {
+        return key.substring(0, 12) + "..." + key.substring(key.length() - 3);
+    }
+
+    public static String sha256Hex(String key) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

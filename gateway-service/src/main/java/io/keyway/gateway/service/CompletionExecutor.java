@@ -1,0 +1,260 @@
+package io.keyway.gateway.service;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.model.ProviderSpec;
+import io.keyway.gateway.provider.ProviderAdapter;
+import io.keyway.gateway.provider.ProviderAdapters;
+import io.keyway.gateway.provider.UpstreamException;
+import io.keyway.gateway.provider.UpstreamResponse;
+import io.keyway.gateway.provider.openaicompatible.OpenAiCompatibleAdapter;
+import io.keyway.gateway.service.Generation.AttemptRecord;
+import io.keyway.gateway.service.catalog.ModelCatalog;
+import io.keyway.gateway.service.routing.Attempt;
+import io.keyway.gateway.service.routing.RoutingPlan;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Walks a {@link RoutingPlan}'s attempts in order (DESIGN.md §2) until one succeeds:
+ * <ul>
+ * <li>success: for JSON, a 200 with its whole body; for streams, a 200 and its first body chunk — nothing reaches the
+ *     client before that, so falling back is allowed exactly until then;</li>
+ * <li>retryable failure (connect error, timeout, reset, 401/402/403/408/429, 5xx, and other unexpected upstream
+ *     answers): next attempt — unless the attempt ends an always-use group, then that key's failure is returned
+ *     as-is and routing stops;</li>
+ * <li>request error (400, 413, 422 from upstream): returned at once;</li>
+ * <li>an attempt whose endpoint or credential breaker is open is skipped without a call.</li>
+ * </ul>
+ * When every attempt fails the last failure is returned with every attempt in {@code metadata.attempts}.
+ */
+@ApplicationScoped
+public class CompletionExecutor {
+
+    static final Set<Integer> REQUEST_ERRORS = Set.of(400, 413, 422);
+    static final int MAX_RAW_CHARS = 2000;
+
+    /** The attempt that succeeded, its upstream exchange, and its whole body (JSON) or first chunk (stream). */
+    public record Success(Attempt attempt, ProviderSpec provider, UpstreamResponse upstream, Buffer body) {
+    }
+
+    /** One failed attempt, kept to build the final error. */
+    record Failure(Attempt attempt, ProviderSpec provider, int status, String raw, boolean requestError) {
+    }
+
+    private final ModelCatalog catalog;
+    private final ProviderAdapters adapters;
+    private final CircuitBreakers breakers;
+    private final Duration totalTimeout;
+
+    public CompletionExecutor(ModelCatalog catalog, ProviderAdapters adapters, CircuitBreakers breakers,
+                              GatewayConfig config) {
+        this.catalog = catalog;
+        this.adapters = adapters;
+        this.breakers = breakers;
+        this.totalTimeout = config.upstream().totalTimeout();
+    }
+
+    /** Fails with a {@link GatewayError} carrying the final failure when no attempt succeeds. */
+    public Uni<Success> execute(RoutingPlan plan, ChatRequest request, Generation generation) {
+        List<Attempt> attempts = new ArrayList<>();
+        plan.routes().forEach(r -> attempts.addAll(r.attempts()));
+        return next(attempts, 0, request, generation, new ArrayList<>());
+    }
+
+    private Uni<Success> next(List<Attempt> attempts, int index, ChatRequest request, Generation generation,
+                              List<Failure> failures) {
+        if (index >= attempts.size()) {
+            return Uni.createFrom().failure(finalError(failures, generation));
+        }
+        Attempt attempt = attempts.get(index);
+        String endpointKey = CircuitBreakers.endpointKey(attempt.model().id(), attempt.provider());
+        String credentialKey = CircuitBreakers.credentialKey(attempt.credentialId());
+        if (!breakers.allow(endpointKey) || !breakers.allow(credentialKey)) {
+            generation.record(record(attempt, 0, "circuit_open", 0));
+            return next(attempts, index + 1, request, generation, failures);
+        }
+        ProviderSpec provider = catalog.provider(attempt.provider());
+        ProviderAdapter adapter = adapters.forAdapter(provider.adapter());
+        long start = System.nanoTime();
+        Uni<Success> call = adapter.chatCompletion(provider, attempt.endpoint(), attempt.credential(),
+                        request.upstreamBody(), request.stream())
+                .flatMap(up -> up.status() == 200
+                        ? (request.stream() ? firstChunk(up) : wholeBody(up))
+                                .map(body -> new Success(attempt, provider, up, body))
+                        : wholeBody(up).flatMap(body -> Uni.createFrom().failure(
+                                new UpstreamStatus(up.status(), truncate(body.toString(StandardCharsets.UTF_8))))));
+        if (!request.stream()) {
+            call = call.ifNoItem().after(totalTimeout)
+                    .failWith(() -> new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout"));
+        }
+        return call.onItem().invoke(ok -> {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    generation.record(record(attempt, 200, "success", ms));
+                    breakers.success(endpointKey, ms);
+                    breakers.success(credentialKey, ms);
+                })
+                .onFailure().recoverWithUni(f -> {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    Failure failure = failure(attempt, provider, f);
+                    generation.record(record(attempt, failure.status(),
+                            f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms));
+                    failures.add(failure);
+                    if (failure.requestError()) {
+                        breakers.release(endpointKey);
+                        breakers.release(credentialKey);
+                        return Uni.createFrom().failure(upstreamError(failure, failure.status(), generation));
+                    }
+                    blame(failure, endpointKey, credentialKey);
+                    if (attempt.endsAlwaysUseGroup()) {
+                        Failure alwaysUse = failures.stream()
+                                .filter(x -> x.attempt().alwaysUse() && x.attempt().provider().equals(attempt.provider()))
+                                .reduce((a, b) -> b).orElse(failure);
+                        return Uni.createFrom().failure(upstreamError(alwaysUse, clientStatus(alwaysUse), generation));
+                    }
+                    return next(attempts, index + 1, request, generation, failures);
+                });
+    }
+
+    /** 401/402/403/429 say something about the credential; timeouts, resets and 5xx about the endpoint. */
+    private void blame(Failure failure, String endpointKey, String credentialKey) {
+        int s = failure.status();
+        if (s == 401 || s == 402 || s == 403 || s == 429) {
+            breakers.failure(credentialKey);
+            breakers.release(endpointKey);
+        } else {
+            breakers.failure(endpointKey);
+            breakers.release(credentialKey);
+        }
+    }
+
+    private Failure failure(Attempt attempt, ProviderSpec provider, Throwable f) {
+        if (f instanceof UpstreamStatus u) {
+            return new Failure(attempt, provider, u.status, scrub(u.raw, attempt), REQUEST_ERRORS.contains(u.status));
+        }
+        UpstreamException u = OpenAiCompatibleAdapter.classify(f);
+        int status = u.kind() == UpstreamException.Kind.TIMEOUT ? 504 : 502;
+        return new Failure(attempt, provider, status, "upstream " + u.getMessage(), false);
+    }
+
+    private static int clientStatus(Failure f) {
+        return f.status() >= 400 && f.status() <= 599 ? f.status() : 502;
+    }
+
+    private GatewayError finalError(List<Failure> failures, Generation generation) {
+        if (failures.isEmpty()) {
+            ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+            attemptsInto(metadata, generation);
+            return new GatewayError(503, "No provider is available right now: every candidate's circuit breaker is open",
+                    metadata);
+        }
+        Failure last = failures.get(failures.size() - 1);
+        return upstreamError(last, clientStatus(last), generation);
+    }
+
+    /** OpenRouter's shape for upstream errors: "Provider returned error" with provider_name, is_byok, raw. */
+    private GatewayError upstreamError(Failure f, int status, Generation generation) {
+        ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+        metadata.put("provider_name", f.provider().name() != null ? f.provider().name() : f.provider().slug());
+        metadata.put("is_byok", f.attempt().byok());
+        metadata.put("raw", f.raw());
+        if (f.status() >= 100) {
+            metadata.put("provider_error_code", f.status());
+        }
+        attemptsInto(metadata, generation);
+        return new GatewayError(status, "Provider returned error", metadata);
+    }
+
+    private static void attemptsInto(ObjectNode metadata, Generation generation) {
+        var list = metadata.putArray("attempts");
+        for (AttemptRecord a : generation.attempts()) {
+            ObjectNode n = list.addObject();
+            n.put("model", a.model());
+            n.put("provider", a.provider());
+            n.put("credential", a.credentialKind());
+            if (a.byokKeyId() != null) {
+                n.put("byok_key_id", a.byokKeyId());
+            }
+            n.put("status", a.status());
+            n.put("outcome", a.outcome());
+            n.put("latency_ms", a.latencyMs());
+        }
+    }
+
+    static AttemptRecord record(Attempt a, int status, String outcome, long ms) {
+        return new AttemptRecord(a.model().id(), a.provider(), a.kind().wireName(), a.byok() ? a.credentialId() : null,
+                status, outcome, ms);
+    }
+
+    private static Uni<Buffer> wholeBody(UpstreamResponse up) {
+        HttpClientResponse resp = up.response();
+        return Uni.createFrom().emitter(em -> {
+            resp.body().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    em.complete(ar.result());
+                } else {
+                    em.fail(OpenAiCompatibleAdapter.classify(ar.cause()));
+                }
+            });
+            resp.resume();
+        });
+    }
+
+    /** Resolves with the first body chunk of a 200 stream, leaving the rest paused for the relay. */
+    private static Uni<Buffer> firstChunk(UpstreamResponse up) {
+        HttpClientResponse resp = up.response();
+        return Uni.createFrom().emitter(em -> {
+            boolean[] done = {false};
+            resp.handler(buf -> {
+                if (!done[0] && buf.length() > 0) {
+                    done[0] = true;
+                    resp.pause();
+                    em.complete(buf);
+                }
+            });
+            resp.exceptionHandler(t -> {
+                if (!done[0]) {
+                    done[0] = true;
+                    em.fail(OpenAiCompatibleAdapter.classify(t));
+                }
+            });
+            resp.endHandler(v -> {
+                if (!done[0]) {
+                    done[0] = true;
+                    em.fail(new UpstreamException(UpstreamException.Kind.RESET, "stream ended before any data"));
+                }
+            });
+            resp.resume();
+        });
+    }
+
+    /** An upstream may quote the credential it was given in its error text: never pass it on. */
+    private static String scrub(String raw, Attempt attempt) {
+        String secret = attempt.credential() == null ? null : attempt.credential().secret();
+        return secret == null || secret.length() < 4 ? raw : raw.replace(secret, "****");
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= MAX_RAW_CHARS ? s : s.substring(0, MAX_RAW_CHARS);
+    }
+
+    /** An upstream HTTP answer other than 200, with its body (the provider's own error text). */
+    static final class UpstreamStatus extends RuntimeException {
+        final int status;
+        final String raw;
+
+        UpstreamStatus(int status, String raw) {
+            super("upstream status " + status, null, false, false);
+            this.status = status;
+            this.raw = raw;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.keyway.gateway.service;
+
+import io.keyway.gateway.service.routing.Attempt;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One request as {@code GET /api/v1/generation} shows it afterwards: what served it, what it cost, and every attempt
+ * made (provider, credential kind, outcome, latency). Filled in by one request's flow, read by others later.
+ */
+public final class Generation {
+
+    /** One upstream attempt; {@code status} is the upstream HTTP status, or 0 with {@code outcome} saying why not. */
+    public record AttemptRecord(String model, String provider, String credentialKind, String byokKeyId, int status,
+                                String outcome, long latencyMs) {
+    }
+
+    public final UUID id = UUID.randomUUID();
+    public final Instant createdAt = Instant.now();
+    public final long startNanos = System.nanoTime();
+    public final String accountId;
+    public final String apiKeyId;
+    public final String requestedModel;
+    public final boolean streamed;
+    private final List<AttemptRecord> attempts = Collections.synchronizedList(new ArrayList<>());
+
+    public volatile Attempt served;
+    public volatile String providerName;
+    public volatile long promptTokens;
+    public volatile long completionTokens;
+    public volatile BigDecimal listCost = BigDecimal.ZERO;
+    public volatile BigDecimal cost = BigDecimal.ZERO;
+    public volatile int httpStatus;
+    public volatile boolean success;
+    public volatile boolean cancelled;
+    public volatile String finishReason;
+    public volatile long latencyMs;
+    public volatile long firstByteMs = -1;
+
+    public Generation(String accountId, String apiKeyId, String requestedModel, boolean streamed) {
+        this.accountId = accountId;
+        this.apiKeyId = apiKeyId;
+        this.requestedModel = requestedModel;
+        this.streamed = streamed;
+    }
+
+    /** The id clients see (OpenRouter style); {@code GET /generation} accepts it with or without the prefix. */
+    public String publicId() {
+        return "gen-" + id;
+    }
+
+    public void record(AttemptRecord attempt) {
+        attempts.add(attempt);
+    }
+
+    public List<AttemptRecord> attempts() {
+        synchronized (attempts) {
+            return List.copyOf(attempts);
+        }
+    }
+
+    public long elapsedMs() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}

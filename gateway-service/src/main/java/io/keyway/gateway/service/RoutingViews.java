@@ -1,0 +1,61 @@
+package io.keyway.gateway.service;
+
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.keyway.contracts.RoutingView;
+import io.keyway.gateway.client.KeyServiceClient;
+import io.keyway.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Routing views per account. A cached view is served while key-service revalidates it in the background
+ * (If-None-Match with its ETag) once it is older than {@code routing-view-ttl}; after twice that it is no longer
+ * served. A change-feed event for the account (or for the platform's pooled credentials) drops it at once.
+ */
+@ApplicationScoped
+public class RoutingViews {
+
+    record Cached(RoutingView view, String etag) {
+    }
+
+    private final AsyncLoadingCache<String, Cached> cache;
+
+    public RoutingViews(KeyServiceClient keyService, GatewayConfig config) {
+        AsyncCacheLoader<String, Cached> loader = new AsyncCacheLoader<>() {
+            @Override
+            public CompletableFuture<Cached> asyncLoad(String accountId, Executor executor) {
+                return keyService.routingView(accountId, null)
+                        .map(a -> new Cached(a.view(), a.etag())).subscribeAsCompletionStage();
+            }
+
+            @Override
+            public CompletableFuture<Cached> asyncReload(String accountId, Cached old, Executor executor) {
+                return keyService.routingView(accountId, old.etag())
+                        .map(a -> a.notModified() ? old : new Cached(a.view(), a.etag())).subscribeAsCompletionStage();
+            }
+        };
+        this.cache = Caffeine.newBuilder()
+                .refreshAfterWrite(config.routingViewTtl())
+                .expireAfterWrite(config.routingViewTtl().multipliedBy(2))
+                .maximumSize(config.cacheMaxEntries())
+                .buildAsync(loader);
+    }
+
+    public Uni<RoutingView> forAccount(String accountId) {
+        return Uni.createFrom().completionStage(cache.get(accountId)).map(Cached::view)
+                .onFailure(KeyServiceClient.KeyServiceUnavailable.class)
+                .transform(f -> new GatewayError(503, "Routing data is unavailable, retry shortly"));
+    }
+
+    public void forget(String accountId) {
+        cache.synchronous().invalidate(accountId);
+    }
+
+    public void forgetAll() {
+        cache.synchronous().invalidateAll();
+    }
+}

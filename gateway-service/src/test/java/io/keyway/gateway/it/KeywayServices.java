@@ -1,0 +1,173 @@
+package io.keyway.gateway.it;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Starts the REAL key-service and billing-service (their packaged jars, built by the reactor before this module) as
+ * child processes on free ports against the {@code _it} databases and the shared Kafka, plus the upstream stand-in,
+ * and writes a model catalog whose providers (slugs unique to this run, so pooled credentials of other runs never
+ * mix in) point at the stand-in. Stops them afterwards. Logs: {@code target/keyway-it/*.log}.
+ */
+public class KeywayServices implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ADMIN_TOKEN = "local-admin-token";
+    public static final String INTERNAL_TOKEN = "local-internal-token";
+    public static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    /** Providers of this run's catalog: cheapest first by list price. */
+    public static final String CHEAP = "cheap-" + RUN;
+    public static final String MID = "mid-" + RUN;
+    public static final String PRICEY = "pricey-" + RUN;
+    /** Catalog models: {@link #MODEL} at all three providers, {@link #OTHER_MODEL} at {@link #CHEAP} only. */
+    public static final String MODEL = "standin/alpha";
+    public static final String OTHER_MODEL = "standin/beta";
+
+    static final Path KEY_SERVICE_JAR = Path.of("../key-service/target/quarkus-app/quarkus-run.jar");
+    static final Path BILLING_JAR = Path.of("../billing-service/target/quarkus-app/quarkus-run.jar");
+
+    public static UpstreamStandIn upstream;
+    public static String keyServiceUrl;
+    public static String billingUrl;
+
+    private Process keyService;
+    private Process billing;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            upstream = new UpstreamStandIn();
+            Path dir = Files.createDirectories(Path.of("target/keyway-it"));
+            int keysPort = freePort();
+            int billingPort = freePort();
+            keyServiceUrl = "http://127.0.0.1:" + keysPort;
+            billingUrl = "http://127.0.0.1:" + billingPort;
+            String kafka = System.getProperty("keyway.test.kafka", "127.0.0.1:19092");
+            keyService = launch(KEY_SERVICE_JAR, dir.resolve("key-service.log"), Map.of(
+                    "KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it",
+                    "KEYWAY_KEYS_PORT", String.valueOf(keysPort)), kafka, List.of());
+            billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), Map.of(
+                    "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
+                    "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
+                    "KEYWAY_KEYS_URL", keyServiceUrl), kafka,
+                    List.of("-Dkeyway.billing.consumer.group-id=billing-gateway-it-" + RUN));
+            awaitReady(keyServiceUrl, keyService, "key-service");
+            awaitReady(billingUrl, billing, "billing-service");
+            Path catalog = dir.resolve("catalog-" + RUN + ".json");
+            Files.writeString(catalog, catalog(upstream.port()));
+            return Map.of("keyway.gateway.key-service-url", keyServiceUrl,
+                    "keyway.gateway.catalog-path", catalog.toAbsolutePath().toString(),
+                    "keyway.gateway.internal-token", INTERNAL_TOKEN,
+                    "keyway.gateway.upstream.first-byte-timeout", "2S",
+                    "keyway.gateway.upstream.breaker-failure-threshold", "1000");
+        } catch (Exception e) {
+            stop();
+            throw new IllegalStateException("could not start the real key-service/billing-service for e2e tests: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    static String catalog(int port) {
+        String base = "http://127.0.0.1:" + port + "/v1";
+        return """
+                {"providers": [
+                  {"slug": "%1$s", "name": "Cheap stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
+                  {"slug": "%2$s", "name": "Mid stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
+                  {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"}],
+                 "models": [
+                  {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
+                   "supported_parameters": ["temperature", "max_tokens"],
+                   "endpoints": [
+                     {"provider": "%1$s", "upstream_model": "alpha-cheap", "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0"}},
+                     {"provider": "%2$s", "upstream_model": "alpha-mid", "pricing": {"prompt": "0.00001", "completion": "0.00002", "request": "0"}},
+                     {"provider": "%3$s", "upstream_model": "alpha-pricey", "pricing": {"prompt": "0.0001", "completion": "0.0002", "request": "0"}}]},
+                  {"id": "%6$s", "name": "Stand-in beta", "context_length": 8192,
+                   "endpoints": [
+                     {"provider": "%1$s", "upstream_model": "beta-cheap", "pricing": {"prompt": "0.000003", "completion": "0.000004", "request": "0.0001"}}]}
+                 ]}
+                """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL);
+    }
+
+    private static Process launch(Path jar, Path log, Map<String, String> env, String kafka, List<String> props)
+            throws IOException {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it first (./mvnw -pl key-service,billing-service"
+                    + " package -DskipTests)");
+        }
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(props);
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> e = new HashMap<>(env);
+        e.put("KEYWAY_HTTP_HOST", "127.0.0.1");
+        e.put("KEYWAY_KAFKA_BOOTSTRAP", kafka);
+        e.put("KEYWAY_ADMIN_TOKEN", ADMIN_TOKEN);
+        e.put("KEYWAY_INTERNAL_TOKEN", INTERNAL_TOKEN);
+        pb.environment().putAll(e);
+        return pb.start();
+    }
+
+    private static void awaitReady(String baseUrl, Process process, String name) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(1)).build();
+        String last = "no answer";
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + " (see target/keyway-it)");
+            }
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                last = "status " + r.statusCode();
+            } catch (IOException e) {
+                last = e.toString(); // not listening yet
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException(name + " was not ready within 120 s, last: " + last + " (see target/keyway-it)");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void stop() {
+        for (Process p : new Process[] {keyService, billing}) {
+            if (p != null && p.isAlive()) {
+                p.destroy();
+                try {
+                    if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    p.destroyForcibly();
+                }
+            }
+        }
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+    }
+}

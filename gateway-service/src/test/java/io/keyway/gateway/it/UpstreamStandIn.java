@@ -1,0 +1,131 @@
+package io.keyway.gateway.it;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A STAND-IN for an upstream OpenAI-compatible provider (not a real one), on loopback, with fault injection chosen by
+ * the credential the gateway presents ({@code Authorization: Bearer <behaviour>-<anything>}):
+ * <ul>
+ * <li>{@code ok-…} (or anything unknown): a normal answer, 10 prompt + 5 completion tokens;</li>
+ * <li>{@code status429-…}: that HTTP status with an OpenAI-style error body (any 3-digit status);</li>
+ * <li>{@code slow3000-…}: the answer after that many ms (slow first byte);</li>
+ * <li>{@code reset-…}: the connection is closed without an answer;</li>
+ * <li>{@code midstream-…}: streams two chunks, then the connection is closed.</li>
+ * </ul>
+ * Every call is recorded ({@link #calls()}) with the credential it carried, so tests can see which key was tried.
+ */
+public final class UpstreamStandIn implements AutoCloseable {
+
+    public static final int PROMPT_TOKENS = 10;
+    public static final int COMPLETION_TOKENS = 5;
+
+    public record Call(String credential, String model, boolean stream, boolean includeUsage, String path) {
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final HttpServer server;
+
+    public UpstreamStandIn() throws Exception {
+        server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    public List<String> credentialsCalled() {
+        return calls.stream().map(Call::credential).toList();
+    }
+
+    public void reset() {
+        calls.clear();
+    }
+
+    private void handle(HttpServerRequest req) {
+        req.body().onSuccess(buf -> {
+            String auth = req.getHeader("Authorization");
+            String credential = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
+            JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
+            boolean stream = body.getBoolean("stream", false);
+            boolean includeUsage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
+            calls.add(new Call(credential, body.getString("model"), stream, includeUsage, req.path()));
+            String behaviour = credential.contains("-") ? credential.substring(0, credential.indexOf('-')) : credential;
+            if (!req.path().endsWith("/chat/completions")) {
+                req.response().setStatusCode(404).end();
+            } else if (behaviour.startsWith("status") && behaviour.length() == 9) {
+                int status = Integer.parseInt(behaviour.substring(6));
+                req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("error", new JsonObject().put("message", "stand-in status " + status)
+                                .put("type", "standin_error").put("code", status)).encode());
+            } else if (behaviour.startsWith("slow")) {
+                vertx.setTimer(Long.parseLong(behaviour.substring(4)), t -> answer(req, body, stream, includeUsage, false));
+            } else if (behaviour.equals("reset")) {
+                req.connection().close();
+            } else {
+                answer(req, body, stream, includeUsage, behaviour.equals("midstream"));
+            }
+        });
+    }
+
+    private void answer(HttpServerRequest req, JsonObject body, boolean stream, boolean includeUsage, boolean dieMidway) {
+        String model = body.getString("model");
+        String text = "Hello from the stand-in";
+        JsonObject usage = new JsonObject().put("prompt_tokens", PROMPT_TOKENS).put("completion_tokens", COMPLETION_TOKENS)
+                .put("total_tokens", PROMPT_TOKENS + COMPLETION_TOKENS);
+        if (!stream) {
+            if (dieMidway) {
+                req.connection().close();
+                return;
+            }
+            JsonObject message = new JsonObject().put("role", "assistant").put("content", text);
+            req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                    .put("id", "chatcmpl-standin").put("object", "chat.completion").put("created", 1700000000)
+                    .put("model", model)
+                    .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
+                            .put("finish_reason", "stop")))
+                    .put("usage", usage).encode());
+            return;
+        }
+        var res = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+        res.write(chunk(model, new JsonObject().put("role", "assistant").put("content", ""), null));
+        res.write(chunk(model, new JsonObject().put("content", "Hello "), null));
+        if (dieMidway) {
+            vertx.setTimer(20, t -> req.connection().close());
+            return;
+        }
+        res.write(chunk(model, new JsonObject().put("content", "from the stand-in"), null));
+        res.write(chunk(model, new JsonObject(), "stop"));
+        if (includeUsage) {
+            res.write("data: " + new JsonObject().put("id", "chatcmpl-standin").put("object", "chat.completion.chunk")
+                    .put("created", 1700000000).put("model", model).put("choices", new JsonArray())
+                    .put("usage", usage).encode() + "\n\n");
+        }
+        res.end("data: [DONE]\n\n");
+    }
+
+    private static String chunk(String model, JsonObject delta, String finishReason) {
+        return "data: " + new JsonObject().put("id", "chatcmpl-standin").put("object", "chat.completion.chunk")
+                .put("created", 1700000000).put("model", model)
+                .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
+                        .put("finish_reason", finishReason)))
+                .encode() + "\n\n";
+    }
+
+    @Override
+    public void close() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+}
