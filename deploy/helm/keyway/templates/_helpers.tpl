@@ -143,6 +143,9 @@ Checks that the schema cannot express (or would express less clearly). Rendered 
 {{- end -}}
 {{- range $key, $c := fromYaml (include "keyway.components" .) -}}
 {{- $v := index $.Values $key -}}
+{{- if ge (int $v.shutdownTimeoutSeconds) (int $v.terminationGracePeriodSeconds) -}}
+{{- fail (printf "%s.shutdownTimeoutSeconds (%d) must be shorter than %s.terminationGracePeriodSeconds (%d), or Kubernetes kills requests Quarkus is still finishing" $key (int $v.shutdownTimeoutSeconds) $key (int $v.terminationGracePeriodSeconds)) -}}
+{{- end -}}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) -}}
 {{- fail (printf "%s.autoscaling.minReplicas (%d) is greater than %s.autoscaling.maxReplicas (%d)" $key (int $v.autoscaling.minReplicas) $key (int $v.autoscaling.maxReplicas)) -}}
 {{- end -}}

@@ -157,6 +157,19 @@ class DefaultValuesTest {
         assertEquals("postgresql://postgresql:5432/keyway_billing", chart.configEnv(BILLING).get("KEYWAY_BILLING_DB_URL"));
     }
 
+    @ParameterizedTest
+    @EnumSource(RenderedChart.Component.class)
+    void runningRequestsFinishBeforeKubernetesKillsThePod(RenderedChart.Component component) {
+        long grace = chart.deployment(component).getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+        String shutdown = chart.configEnv(component).get("QUARKUS_SHUTDOWN_TIMEOUT");
+        assertTrue(shutdown.matches("\\d+s"), shutdown);
+        long seconds = Long.parseLong(shutdown.substring(0, shutdown.length() - 1));
+        assertTrue(seconds > 0 && seconds < grace, () -> component + ": shutdown " + seconds + "s, grace " + grace + "s");
+        if (component == GATEWAY) {
+            assertTrue(seconds >= 60, "streamed completions need minutes, not the 30 s default grace period");
+        }
+    }
+
     @Test
     void extraEnvAndEnvFromReachOnlyTheirOwnService() {
         var custom = KeywayChart.render(Map.of(

@@ -35,6 +35,7 @@ class ValuesValidationTest {
             "vault-kubernetes-without-role.yaml | keyService.secretStores.vault.kubernetes.role is required",
             "default-store-disabled.yaml        | keyService.secretStores.default is \"aws\" but keyService.secretStores.aws.enabled is false",
             "autoscaling-min-above-max.yaml     | billing.autoscaling.minReplicas (5) is greater than billing.autoscaling.maxReplicas (2)",
+            "shutdown-longer-than-grace-period.yaml | gateway.shutdownTimeoutSeconds (120) must be shorter than gateway.terminationGracePeriodSeconds (60)",
     })
     void ruleViolationNamesTheValue(String file, String expected) {
         String message = renderFailure(file);
