@@ -22,7 +22,10 @@ class ExampleValuesTest {
         var chart = KeywayChart.render(COMMON, "chart:examples/" + example);
         assertEquals(store, chart.configEnv(KEY_SERVICE).get("KEYWAY_KEYS_DEFAULT_SECRET_STORE"));
         assertEquals("registry.example.com/keyway/gateway-service:0.1.0", chart.container(GATEWAY).getImage());
-        assertEquals("llm.example.com", chart.all(Ingress.class).get(0).getSpec().getRules().get(0).getHost());
+        var ingress = chart.all(Ingress.class).get(0);
+        assertEquals("llm.example.com", ingress.getSpec().getRules().get(0).getHost());
+        assertEquals("off", ingress.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-buffering"),
+                "server-sent events must not be buffered by the ingress controller");
         assertEquals(1, chart.all(HorizontalPodAutoscaler.class).size());
         assertEquals(3, chart.ofKind("ServiceMonitor").size());
         assertEquals("postgresql://pg.db.svc:5432/keyway_keys", chart.configEnv(KEY_SERVICE).get("KEYWAY_KEYS_DB_URL"));
