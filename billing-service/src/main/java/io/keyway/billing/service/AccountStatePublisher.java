@@ -46,6 +46,9 @@ public class AccountStatePublisher {
 
     private static final Logger LOG = Logger.getLogger(AccountStatePublisher.class);
     private static final int MAX_ACCOUNTS_PER_ROUND = 1000;
+    private static final long KEY_SERVICE_PAUSE_NANOS = Duration.ofSeconds(5).toNanos();
+    /** Marks arriving within this pause are published together (a busy consumer marks the same accounts often). */
+    private static final long COALESCE_MILLIS = 50;
 
     private final DataSource dataSource;
     private final BillingOutbound outbound;
@@ -53,6 +56,7 @@ public class AccountStatePublisher {
     private final Set<String> marked = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Map<String, Optional<ApiKeyResolution>> lastKnownKeys = new ConcurrentHashMap<>();
+    private volatile long keyServiceFailedAt = System.nanoTime() - KEY_SERVICE_PAUSE_NANOS;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "account-state-publisher");
         t.setDaemon(true);
@@ -95,6 +99,12 @@ public class AccountStatePublisher {
     }
 
     private void drain() {
+        try {
+            Thread.sleep(COALESCE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         scheduled.set(false);
         while (!marked.isEmpty()) {
             List<String> round = new ArrayList<>();
@@ -209,11 +219,16 @@ public class AccountStatePublisher {
 
     /** The key's limit from key-service; the last answer when key-service cannot be reached now. */
     private Optional<ApiKeyResolution> limitsOf(String apiKeyId) {
+        if (System.nanoTime() - keyServiceFailedAt < KEY_SERVICE_PAUSE_NANOS) {
+            // key-service failed a moment ago: do not ask again for every key of every state
+            return lastKnownKeys.getOrDefault(apiKeyId, Optional.empty());
+        }
         try {
             Optional<ApiKeyResolution> key = keys.byId(apiKeyId).await().atMost(Duration.ofSeconds(5));
             lastKnownKeys.put(apiKeyId, key);
             return key;
         } catch (RuntimeException e) {
+            keyServiceFailedAt = System.nanoTime();
             return lastKnownKeys.getOrDefault(apiKeyId, Optional.empty());
         }
     }

@@ -42,10 +42,12 @@ public class BillingOutbound {
     private final KafkaProducer<String, byte[]> producer;
     private final BillingConfig config;
     private final ObjectMapper json;
+    private final com.fasterxml.jackson.databind.ObjectWriter chargeWriter;
 
     public BillingOutbound(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, BillingConfig config) {
         this.config = config;
         this.json = wireMapper();
+        this.chargeWriter = json.writerFor(Charge.class);
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -69,7 +71,13 @@ public class BillingOutbound {
     public List<Future<RecordMetadata>> sendCharges(List<Charge> charges) {
         List<Future<RecordMetadata>> sent = new ArrayList<>(charges.size());
         for (Charge charge : charges) {
-            sent.add(producer.send(new ProducerRecord<>(config.chargesTopic(), charge.accountId(), bytes(charge))));
+            byte[] value;
+            try {
+                value = chargeWriter.writeValueAsBytes(charge);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot serialise a charge", e);
+            }
+            sent.add(producer.send(new ProducerRecord<>(config.chargesTopic(), charge.accountId(), value)));
         }
         return sent;
     }

@@ -1,7 +1,7 @@
 package io.keyway.billing.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.contracts.UsageEvent;
 import java.math.BigDecimal;
@@ -40,82 +40,144 @@ public final class UsageEventReader {
         this.mapper = mapper;
     }
 
+    /** Reads one record value with Jackson's streaming parser (no tree): the consumer's hot path. */
     public Read read(byte[] value) {
         if (value == null) {
             return Read.bad("empty record value");
         }
-        JsonNode node;
-        try {
-            node = mapper.readTree(value);
-        } catch (JsonProcessingException e) {
-            return Read.bad("malformed JSON");
+        Fields f = new Fields();
+        try (JsonParser p = mapper.getFactory().createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return Read.bad("malformed JSON: not an object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "schema_version" -> f.schemaVersion = t == JsonToken.VALUE_NUMBER_INT ? p.getText() : "?";
+                    case "event_id" -> f.eventId = string(p, t);
+                    case "occurred_at" -> f.occurredAt = string(p, t);
+                    case "account_id" -> f.accountId = string(p, t);
+                    case "api_key_id" -> f.apiKeyId = string(p, t);
+                    case "model" -> f.model = string(p, t);
+                    case "provider" -> f.provider = string(p, t);
+                    case "byok_key_id" -> f.byokKeyId = string(p, t);
+                    case "status" -> f.status = string(p, t);
+                    case "is_byok" -> f.byok = t == JsonToken.VALUE_TRUE ? Boolean.TRUE
+                            : t == JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
+                    case "list_cost" -> {
+                        f.listCostIsString = t == JsonToken.VALUE_STRING;
+                        f.listCost = t == JsonToken.VALUE_NULL ? null : p.getText();
+                    }
+                    case "prompt_tokens" -> f.promptTokens = integer(p, t);
+                    case "completion_tokens" -> f.completionTokens = integer(p, t);
+                    case "http_status" -> f.httpStatus = (int) integer(p, t);
+                    case "latency_ms" -> f.latencyMs = integer(p, t);
+                    case "attempts" -> f.attempts = (int) integer(p, t);
+                    case "streamed" -> f.streamed = t == JsonToken.VALUE_TRUE;
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return Read.bad("malformed JSON");
+            }
         } catch (java.io.IOException e) {
-            return Read.bad("unreadable record value");
+            return Read.bad("malformed JSON");
         }
-        if (node == null || !node.isObject()) {
-            return Read.bad("malformed JSON: not an object");
+        return check(f);
+    }
+
+    private static final class Fields {
+        String schemaVersion;
+        String eventId;
+        String occurredAt;
+        String accountId;
+        String apiKeyId;
+        String model;
+        String provider;
+        String byokKeyId;
+        String status;
+        Boolean byok;
+        String listCost;
+        boolean listCostIsString;
+        long promptTokens;
+        long completionTokens;
+        int httpStatus;
+        long latencyMs;
+        int attempts;
+        boolean streamed;
+    }
+
+    private static String string(JsonParser p, JsonToken t) throws java.io.IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
         }
-        JsonNode version = node.get("schema_version");
-        if (version == null || !version.isIntegralNumber()) {
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return null;
+        }
+        return p.getText();
+    }
+
+    private static long integer(JsonParser p, JsonToken t) throws java.io.IOException {
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getLongValue();
+        }
+        p.skipChildren();
+        return 0;
+    }
+
+    private static Read check(Fields f) {
+        if (f.schemaVersion == null) {
             return Read.bad("schema_version missing");
         }
-        if (version.asInt() != UsageEvent.SCHEMA_VERSION) {
-            return Read.bad("unknown schema_version " + version.asText());
+        if (!String.valueOf(UsageEvent.SCHEMA_VERSION).equals(f.schemaVersion)) {
+            return Read.bad("unknown schema_version " + f.schemaVersion);
         }
-        String eventId = text(node, "event_id");
-        if (eventId == null) {
+        if (f.eventId == null) {
             return Read.bad("event_id missing");
         }
-        if (!UUID_PATTERN.matcher(eventId).matches()) {
+        if (!UUID_PATTERN.matcher(f.eventId).matches()) {
             return Read.bad("event_id is not a UUID");
         }
-        String accountId = text(node, "account_id");
-        if (accountId == null || accountId.isBlank()) {
+        if (f.accountId == null || f.accountId.isBlank()) {
             return Read.bad("account_id missing");
         }
-        String apiKeyId = text(node, "api_key_id");
-        if (apiKeyId == null || apiKeyId.isBlank()) {
+        if (f.apiKeyId == null || f.apiKeyId.isBlank()) {
             return Read.bad("api_key_id missing");
         }
-        String model = text(node, "model");
-        if (model == null || model.isBlank()) {
+        if (f.model == null || f.model.isBlank()) {
             return Read.bad("model missing");
+        }
+        if (f.occurredAt == null) {
+            return Read.bad("occurred_at missing");
         }
         Instant occurredAt;
         try {
-            String at = text(node, "occurred_at");
-            if (at == null) {
-                return Read.bad("occurred_at missing");
-            }
-            occurredAt = Instant.parse(at);
+            occurredAt = Instant.parse(f.occurredAt);
         } catch (DateTimeParseException e) {
             return Read.bad("occurred_at is not an RFC 3339 UTC time");
         }
-        String status = text(node, "status");
-        UsageEvent.Status parsedStatus;
-        if ("success".equals(status)) {
-            parsedStatus = UsageEvent.Status.SUCCESS;
-        } else if ("error".equals(status)) {
-            parsedStatus = UsageEvent.Status.ERROR;
+        UsageEvent.Status status;
+        if ("success".equals(f.status)) {
+            status = UsageEvent.Status.SUCCESS;
+        } else if ("error".equals(f.status)) {
+            status = UsageEvent.Status.ERROR;
         } else {
             return Read.bad("status must be success or error");
         }
-        JsonNode byok = node.get("is_byok");
-        if (byok == null || !byok.isBoolean()) {
+        if (f.byok == null) {
             return Read.bad("is_byok missing or not a boolean");
         }
-        long promptTokens = node.path("prompt_tokens").asLong(0);
-        long completionTokens = node.path("completion_tokens").asLong(0);
-        if (promptTokens < 0 || completionTokens < 0) {
+        if (f.promptTokens < 0 || f.completionTokens < 0) {
             return Read.bad("negative token count");
         }
-        JsonNode cost = node.get("list_cost");
-        if (cost == null || !cost.isTextual()) {
+        if (f.listCost == null || !f.listCostIsString) {
             return Read.bad("list_cost missing or not a decimal string");
         }
         BigDecimal listCost;
         try {
-            listCost = new BigDecimal(cost.asText());
+            listCost = new BigDecimal(f.listCost);
         } catch (NumberFormatException e) {
             return Read.bad("list_cost is not a decimal number");
         }
@@ -128,14 +190,8 @@ public final class UsageEventReader {
         if (listCost.precision() - listCost.scale() > 18) {
             return Read.bad("list_cost is too large");
         }
-        return Read.ok(new UsageEvent(UsageEvent.SCHEMA_VERSION, eventId, occurredAt, accountId, apiKeyId, model,
-                text(node, "provider"), byok.asBoolean(), text(node, "byok_key_id"), promptTokens, completionTokens,
-                listCost, parsedStatus, node.path("http_status").asInt(0), node.path("latency_ms").asLong(0),
-                node.path("streamed").asBoolean(false), node.path("attempts").asInt(0)));
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
+        return Read.ok(new UsageEvent(UsageEvent.SCHEMA_VERSION, f.eventId, occurredAt, f.accountId, f.apiKeyId,
+                f.model, f.provider, f.byok, f.byokKeyId, f.promptTokens, f.completionTokens, listCost, status,
+                f.httpStatus, f.latencyMs, f.streamed, f.attempts));
     }
 }
