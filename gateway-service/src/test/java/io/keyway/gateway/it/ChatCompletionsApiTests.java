@@ -116,6 +116,35 @@ class ChatCompletionsApiTests extends GatewayE2E {
     }
 
     @Test
+    void abortedStreamIsStillMeteredWithTheUpstreamsTokenCounts() throws Exception {
+        var key = new Seed.ApiKey[1];
+        fundedAccount(key);
+        seed.pooled(CHEAP, secret("slowstream200"));
+        var connection = (java.net.HttpURLConnection) new URL(apiBase + "/chat/completions").openConnection();
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setRequestProperty("Authorization", "Bearer " + key[0].key());
+        connection.setRequestProperty("Content-Type", "application/json");
+        connection.getOutputStream().write(json.writeValueAsBytes(body(MODEL, "stream", true)));
+        String id;
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream()));
+        String line;
+        while ((line = reader.readLine()) != null && !line.startsWith("data: ")) {
+            // skip to the first event
+        }
+        assertNotNull(line, "no event before the end of the stream");
+        id = json.readTree(line.substring(6)).get("id").asText();
+        connection.disconnect(); // the client goes away after the first event
+        await().atMost(Duration.ofSeconds(15)).until(() -> given().header("Authorization", "Bearer " + key[0].key())
+                .get("/api/v1/generation?id=" + id).statusCode() == 200);
+        given().header("Authorization", "Bearer " + key[0].key()).get("/api/v1/generation?id=" + id).then()
+                .body("data.cancelled", equalTo(true))
+                .body("data.streamed", equalTo(true))
+                .body("data.tokens_prompt", equalTo(10))
+                .body("data.tokens_completion", equalTo(5));
+    }
+
+    @Test
     void unknownApiKeyIs401() {
         given().header("Authorization", "Bearer sk-kw-v1-" + "0".repeat(64)).contentType(ContentType.JSON)
                 .body(body(MODEL)).post("/api/v1/chat/completions").then().statusCode(401)

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code status429-…}: that HTTP status with an OpenAI-style error body (any 3-digit status);</li>
  * <li>{@code slow3000-…}: the answer after that many ms (slow first byte);</li>
  * <li>{@code reset-…}: the connection is closed without an answer;</li>
- * <li>{@code midstream-…}: streams two chunks, then the connection is closed.</li>
+ * <li>{@code midstream-…}: streams two chunks, then the connection is closed;</li>
+ * <li>{@code slowstream200-…}: streams its chunks that many ms apart (usage at the end, as usual).</li>
  * </ul>
  * Every call is recorded ({@link #calls()}) with the credential it carried, so tests can see which key was tried.
  */
@@ -70,6 +71,8 @@ public final class UpstreamStandIn implements AutoCloseable {
                 req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("error", new JsonObject().put("message", "stand-in status " + status)
                                 .put("type", "standin_error").put("code", status)).encode());
+            } else if (behaviour.startsWith("slowstream")) {
+                slowStream(req, body.getString("model"), Long.parseLong(behaviour.substring(10)), 0);
             } else if (behaviour.startsWith("slow")) {
                 vertx.setTimer(Long.parseLong(behaviour.substring(4)), t -> answer(req, body, stream, includeUsage, false));
             } else if (behaviour.equals("reset")) {
@@ -113,6 +116,33 @@ public final class UpstreamStandIn implements AutoCloseable {
                     .put("created", 1700000000).put("model", model).put("choices", new JsonArray())
                     .put("usage", usage).encode() + "\n\n");
         }
+        res.end("data: [DONE]\n\n");
+    }
+
+    private void slowStream(HttpServerRequest req, String model, long gapMs, int sent) {
+        var res = req.response();
+        if (sent == 0) {
+            res.setChunked(true).putHeader("Content-Type", "text/event-stream");
+            res.write(chunk(model, new JsonObject().put("role", "assistant").put("content", ""), null));
+        }
+        if (sent < 5) {
+            vertx.setTimer(gapMs, t -> {
+                if (!res.closed()) {
+                    res.write(chunk(model, new JsonObject().put("content", "word" + sent + " "), null));
+                }
+                slowStream(req, model, gapMs, sent + 1);
+            });
+            return;
+        }
+        if (res.closed()) {
+            return;
+        }
+        res.write(chunk(model, new JsonObject(), "stop"));
+        res.write("data: " + new JsonObject().put("id", "chatcmpl-standin").put("object", "chat.completion.chunk")
+                .put("created", 1700000000).put("model", model).put("choices", new JsonArray())
+                .put("usage", new JsonObject().put("prompt_tokens", PROMPT_TOKENS)
+                        .put("completion_tokens", COMPLETION_TOKENS)
+                        .put("total_tokens", PROMPT_TOKENS + COMPLETION_TOKENS)).encode() + "\n\n");
         res.end("data: [DONE]\n\n");
     }
 
