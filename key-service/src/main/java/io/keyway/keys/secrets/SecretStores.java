@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.util.TypeLiteral;
@@ -119,19 +121,19 @@ public class SecretStores {
     /** Stores a new secret; returns the locator to keep in the key record. */
     public Uni<String> create(String storeName, SecretOwner owner, SecretValue value) {
         SecretStore store = configured(storeName);
-        return guarded(writeGuards.get(storeName), () -> store.create(owner, value), UNI_STRING)
+        return onCallerContext(guarded(writeGuards.get(storeName), () -> store.create(owner, value), UNI_STRING)
                 .onItem().invoke(locator -> remember(new CacheKey(storeName, locator), value))
-                .onFailure().transform(f -> asFailure(storeName, f));
+                .onFailure().transform(f -> asFailure(storeName, f)));
     }
 
     /** Writes a new version of the secret at {@code locator}; the locator stays the same. */
     public Uni<Void> rotate(String storeName, String locator, SecretOwner owner, SecretValue value) {
         SecretStore store = configured(storeName);
         CacheKey key = new CacheKey(storeName, locator);
-        return guarded(writeGuards.get(storeName), () -> store.rotate(locator, owner, value), UNI_VOID)
+        return onCallerContext(guarded(writeGuards.get(storeName), () -> store.rotate(locator, owner, value), UNI_VOID)
                 .onItem().invoke(() -> remember(key, value))
                 .onFailure().invoke(f -> forget(key))
-                .onFailure().transform(f -> asFailure(storeName, f));
+                .onFailure().transform(f -> asFailure(storeName, f)));
     }
 
     /**
@@ -148,7 +150,7 @@ public class SecretStores {
         if (!store.enabled()) {
             return staleOr(key, new SecretStoreUnavailableException(storeName, "the store is not configured here"));
         }
-        return guarded(readGuards.get(storeName), () -> store.read(locator), UNI_SECRET)
+        return onCallerContext(guarded(readGuards.get(storeName), () -> store.read(locator), UNI_SECRET)
                 .onItem().invoke(value -> remember(key, value))
                 .onFailure().recoverWithUni(f -> {
                     if (f instanceof SecretNotFoundException) {
@@ -156,7 +158,7 @@ public class SecretStores {
                         return Uni.createFrom().failure(f);
                     }
                     return staleOr(key, asUnavailable(storeName, f));
-                });
+                }));
     }
 
     /** Removes the secret and all its versions; a missing secret counts as deleted. */
@@ -164,9 +166,9 @@ public class SecretStores {
         SecretStore store = configured(storeName);
         CacheKey key = new CacheKey(storeName, locator);
         forget(key);
-        return guarded(readGuards.get(storeName), () -> store.delete(locator), UNI_VOID)
+        return onCallerContext(guarded(readGuards.get(storeName), () -> store.delete(locator), UNI_VOID)
                 .onItem().invoke(() -> forget(key))
-                .onFailure().transform(f -> asFailure(storeName, f));
+                .onFailure().transform(f -> asFailure(storeName, f)));
     }
 
     /** Drops every cached copy (fresh and stale), e.g. after an operator changed a store's configuration. */
@@ -189,6 +191,17 @@ public class SecretStores {
 
     private <T> Uni<T> guarded(Guard guard, java.util.function.Supplier<Uni<T>> call, TypeLiteral<Uni<T>> type) {
         return Uni.createFrom().deferred(() -> guard.get(() -> Uni.createFrom().<T>deferred(call::get), type));
+    }
+
+    /**
+     * Answers on the Vert.x context the caller subscribed from (stores answer on worker, timer or client threads),
+     * so that a caller inside a Hibernate Reactive session can continue with it.
+     */
+    private static <T> Uni<T> onCallerContext(Uni<T> call) {
+        return Uni.createFrom().deferred(() -> {
+            Context context = Vertx.currentContext();
+            return context == null ? call : call.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        });
     }
 
     private void remember(CacheKey key, SecretValue value) {

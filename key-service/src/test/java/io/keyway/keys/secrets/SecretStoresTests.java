@@ -139,7 +139,7 @@ class SecretStoresTests {
 
     @Test
     void aStoreThatDoesNotAnswerInTimeFailsTheCallWithATimeout() {
-        VaultStandInControl.delay(3_000);
+        VaultStandInControl.delay(4_500);
 
         SecretStoreUnavailableException e = assertThrows(SecretStoreUnavailableException.class,
                 () -> await(stores.create("vault", OWNER, SECRETS.fresh())));
@@ -185,6 +185,31 @@ class SecretStoresTests {
         assertTrue(stores.isConfigured("local"));
         assertTrue(stores.isConfigured("vault"));
         assertEquals(java.util.Set.of("aws", "local", "vault"), stores.names());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"local", "aws", "vault"})
+    void answersComeBackOnTheCallersVertxContextSoAReactiveSessionCanContinue(String store) throws Throwable {
+        SecretValue secret = SECRETS.fresh();
+        var caller = new java.util.concurrent.atomic.AtomicReference<io.vertx.core.Context>();
+        var afterCreate = new java.util.concurrent.atomic.AtomicReference<io.vertx.core.Context>();
+        var afterRead = new java.util.concurrent.atomic.AtomicReference<io.vertx.core.Context>();
+
+        Long accounts = io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(
+                () -> io.quarkus.hibernate.reactive.panache.Panache.withSession(() -> {
+                    caller.set(io.vertx.core.Vertx.currentContext());
+                    return stores.create(store, OWNER, secret)
+                            .invoke(() -> afterCreate.set(io.vertx.core.Vertx.currentContext()))
+                            .invoke(stores::clearCaches)
+                            .chain(locator -> stores.read(store, locator))
+                            .invoke(read -> assertEquals(secret.value(), read.value()))
+                            .invoke(() -> afterRead.set(io.vertx.core.Vertx.currentContext()))
+                            .chain(read -> io.keyway.keys.model.Account.count());
+                }));
+
+        assertTrue(caller.get() != null && accounts >= 0);
+        assertTrue(caller.get() == afterCreate.get(), store + ": create answered on another context");
+        assertTrue(caller.get() == afterRead.get(), store + ": read answered on another context");
     }
 
     @Test

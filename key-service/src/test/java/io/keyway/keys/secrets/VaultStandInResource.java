@@ -26,7 +26,7 @@ public class VaultStandInResource implements QuarkusTestResourceLifecycleManager
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.vault.url", standIn.url());
         config.put("keyway.keys.secrets.vault.enabled", "true");
-        config.put("keyway.keys.secrets.timeout", "2s");
+        config.put("keyway.keys.secrets.timeout", "3s");
         config.put("keyway.keys.secrets.retry-delay", "50ms");
         config.put("keyway.keys.secrets.circuit-breaker.delay", "1s");
         // Log as much as the code can, so that the "no secret in the logs" checks mean something.
