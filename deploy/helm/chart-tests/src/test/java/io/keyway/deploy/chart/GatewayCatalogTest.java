@@ -4,7 +4,10 @@ import static io.keyway.deploy.chart.RenderedChart.Component.GATEWAY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +39,16 @@ class GatewayCatalogTest {
         assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getConfigMap() != null
                 && "prices-2026-11".equals(v.getConfigMap().getName())));
         assertEquals("/etc/keyway/catalog/models.json", chart.configEnv(GATEWAY).get("KEYWAY_GATEWAY_CATALOG_PATH"));
+    }
+
+    @Test
+    void catalogFileGivenWithSetFileReachesTheGatewayByteForByte() throws IOException {
+        // The operator's workflow: helm upgrade ... --set-file gateway.catalog.content=catalog.json
+        var catalog = KeywayChart.repoDir().resolve("gateway-service/src/main/resources/catalog.json");
+        var chart = RenderedChart.parse(new Helm(KeywayChart.chartDir()).template().withName(KeywayChart.RELEASE)
+                .withNamespace(KeywayChart.NAMESPACE).withKubeVersion(KeywayChart.KUBE_VERSION)
+                .setFile("gateway.catalog.content", catalog).call());
+        var data = chart.get(ConfigMap.class, GATEWAY.resourceName() + "-catalog").getData().get("models.json");
+        assertEquals(Files.readString(catalog).strip(), data.strip());
     }
 }
