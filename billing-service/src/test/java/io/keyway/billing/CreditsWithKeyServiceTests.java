@@ -1,0 +1,129 @@
+package io.keyway.billing;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.keyway.billing.config.BillingConfig;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Management keys and API keys' spend limits come from the REAL key-service (its jar, started by KeyServiceProcess):
+ * accounts and keys are created through its API, billing resolves them through its internal API.
+ */
+@QuarkusTest
+@WithTestResource(KeyServiceProcess.class)
+class CreditsWithKeyServiceTests {
+
+    @Inject
+    BillingConfig config;
+
+    @Inject
+    DataSource dataSource;
+
+    @BeforeEach
+    void keyServiceIsThere() {
+        Assumptions.assumeTrue(KeyServiceProcess.available(),
+                "key-service/target/quarkus-app is not built: build key-service first (./mvnw -pl key-service package)");
+    }
+
+    /** Creates an account in key-service; returns its id and first management key. */
+    private static String[] newAccount() {
+        JsonPath created = given().baseUri(KeyServiceProcess.url).header("Authorization", "Bearer local-admin-token")
+                .contentType("application/json").body(Map.of("name", "billing-test-" + UUID.randomUUID()))
+                .post("/admin/v1/accounts").then().statusCode(201).extract().jsonPath();
+        return new String[] {created.getString("data.id"), created.getString("management_key")};
+    }
+
+    private static void topUp(String account, String amount) {
+        given().header("Authorization", "Bearer local-admin-token").contentType("application/json")
+                .body("{\"amount\":\"" + amount + "\"}").post("/admin/v1/accounts/{a}/credits", account)
+                .then().statusCode(201);
+    }
+
+    @Test
+    void managementKeyReadsItsOwnAccountsTotalCreditsAndUsage() {
+        String[] account = newAccount();
+        String[] other = newAccount();
+        topUp(account[0], "10.00");
+        String event = UsageEvents.id();
+        TestKafka.send(config.usageTopic(), account[0],
+                UsageEvents.nonByok(event, account[0], Instant.now().toString(), "0.25"));
+        TestDb db = new TestDb(dataSource);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> db.charge(event) != null);
+
+        given().header("Authorization", "Bearer " + account[1]).get("/api/v1/credits").then().statusCode(200)
+                .body("data.total_credits", equalTo(10)).body("data.total_usage", equalTo(0.25f));
+        given().header("Authorization", "Bearer " + other[1]).get("/api/v1/credits").then().statusCode(200)
+                .body("data.total_credits", equalTo(0)).body("data.total_usage", equalTo(0));
+        given().header("Authorization", "Bearer sk-kw-mgmt-v1-" + "0".repeat(64)).get("/api/v1/credits").then()
+                .statusCode(401).body("error.message", equalTo("unknown management key"));
+    }
+
+    @Test
+    void spendOfKeysWithALimitIsPublishedInTheirPeriodWithByokFeesOnlyWhereTheKeySaysSo() {
+        String[] account = newAccount();
+        String limited = apiKeyId(account[1], Map.of("name", "limited", "limit", 5, "limit_reset", "daily",
+                "include_byok_in_limit", true));
+        String byokExcluded = apiKeyId(account[1], Map.of("name", "byok-excluded", "limit", 7, "limit_reset", "monthly",
+                "include_byok_in_limit", false));
+        String unlimited = apiKeyId(account[1], Map.of("name", "unlimited"));
+        new TestDb(dataSource).execute("INSERT INTO fee_overrides (account_id, byok_free_requests) VALUES (?, 0)",
+                account[0]);
+        topUp(account[0], "20");
+        String now = Instant.now().toString();
+        TestKafka.send(config.usageTopic(), List.of(
+                new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], limited, now, false, "0.5", "success")},
+                new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], limited, now, true, "2", "success")},
+                new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], byokExcluded, now, false, "0.3", "success")},
+                new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], byokExcluded, now, true, "4", "success")},
+                new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], unlimited, now, false, "1", "success")}));
+
+        List<ConsumerRecord<String, byte[]>> states = TestKafka.awaitRecords(config.accountStateTopic(), account[0],
+                r -> !r.isEmpty() && Schemas.valid(Schemas.ACCOUNT_STATE, r.get(r.size() - 1).value())
+                        .get("api_keys").size() == 2
+                        && "17.9".equals(Schemas.valid(Schemas.ACCOUNT_STATE, r.get(r.size() - 1).value())
+                                .get("balance").asText()));
+        JsonNode state = Schemas.valid(Schemas.ACCOUNT_STATE, states.get(states.size() - 1).value());
+        JsonNode first = state.get("api_keys").get(0).get("api_key_id").asText().equals(limited)
+                ? state.get("api_keys").get(0) : state.get("api_keys").get(1);
+        JsonNode second = first == state.get("api_keys").get(0) ? state.get("api_keys").get(1) : state.get("api_keys").get(0);
+        assertEquals(limited, first.get("api_key_id").asText());
+        assertEquals("0.6", first.get("spend").asText(), "0.5 + the BYOK fee 0.1 (5% of 2)");
+        assertEquals("5", first.get("limit").asText());
+        assertEquals("daily", first.get("limit_reset").asText());
+        assertEquals(LocalDate.now(ZoneOffset.UTC).atStartOfDay().toInstant(ZoneOffset.UTC).toString(),
+                first.get("period_start").asText());
+        assertEquals(byokExcluded, second.get("api_key_id").asText());
+        assertEquals("0.3", second.get("spend").asText(), "its BYOK fee (0.2) is not counted");
+        assertTrue(state.get("api_keys").findValuesAsText("api_key_id").stream().noneMatch(unlimited::equals),
+                "a key without a limit is not listed");
+    }
+
+    /** Creates an API key through key-service's management API and returns its id (from the internal lookup). */
+    private static String apiKeyId(String managementKey, Map<String, Object> body) {
+        String hash = given().baseUri(KeyServiceProcess.url).header("Authorization", "Bearer " + managementKey)
+                .contentType("application/json").body(body).post("/api/v1/keys")
+                .then().statusCode(201).extract().path("data.hash");
+        return given().baseUri(KeyServiceProcess.url).header("Authorization", "Bearer local-internal-token")
+                .get("/internal/v1/api-keys/{h}", hash).then().statusCode(200).extract().path("api_key_id");
+    }
+}
