@@ -50,12 +50,13 @@ public class ApiKeyResource {
 
     @GET
     public Uni<Map<String, Object>> list(@HeaderParam("Authorization") String auth,
-            @QueryParam("include_disabled") boolean includeDisabled, @QueryParam("offset") Integer offset,
-            @QueryParam("limit") Integer limit) {
+            @QueryParam("include_disabled") String includeDisabled, @QueryParam("offset") String offset,
+            @QueryParam("limit") String limit) {
         int from = Created.offset(offset);
         int size = Created.limit(limit, MAX_PAGE);
+        boolean disabledToo = Created.bool(includeDisabled, "include_disabled");
         return accounts.authenticateManagementKey(auth)
-                .flatMap(caller -> keys.list(caller, includeDisabled, from, size))
+                .flatMap(caller -> keys.list(caller, disabledToo, from, size))
                 .map(Created::data);
     }
 

@@ -52,7 +52,7 @@ public class ByokKeyResource {
 
     @GET
     public Uni<Map<String, Object>> list(@HeaderParam("Authorization") String auth, @QueryParam("provider") String provider,
-            @QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit) {
+            @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
         int from = Created.offset(offset);
         int size = Created.limit(limit, MAX_PAGE);
         return accounts.authenticateManagementKey(auth)

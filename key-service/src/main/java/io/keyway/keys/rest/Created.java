@@ -29,23 +29,45 @@ final class Created {
         return Map.of("deleted", true);
     }
 
-    static int limit(Integer limit, int max) {
-        if (limit == null) {
+    static int limit(String param, int max) {
+        if (param == null || param.isBlank()) {
             return max;
         }
+        int limit = integer(param, "limit");
         if (limit < 1 || limit > max) {
             throw io.keyway.keys.service.ApiException.badRequest("query parameter 'limit' must be between 1 and " + max);
         }
         return limit;
     }
 
-    static int offset(Integer offset) {
-        if (offset == null) {
+    static int offset(String param) {
+        if (param == null || param.isBlank()) {
             return 0;
         }
+        int offset = integer(param, "offset");
         if (offset < 0) {
             throw io.keyway.keys.service.ApiException.badRequest("query parameter 'offset' must not be negative");
         }
         return offset;
+    }
+
+    /** Query parameters are parsed here so that a bad one is a 400 naming it (JAX-RS would answer 404). */
+    static int integer(String param, String name) {
+        try {
+            return Integer.parseInt(param.trim());
+        } catch (NumberFormatException e) {
+            throw io.keyway.keys.service.ApiException.badRequest("query parameter '" + name + "' must be an integer");
+        }
+    }
+
+    static boolean bool(String param, String name) {
+        if (param == null || param.isBlank()) {
+            return false;
+        }
+        return switch (param.trim().toLowerCase()) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw io.keyway.keys.service.ApiException.badRequest("query parameter '" + name + "' must be true or false");
+        };
     }
 }

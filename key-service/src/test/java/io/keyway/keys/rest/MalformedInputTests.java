@@ -134,6 +134,19 @@ class MalformedInputTests {
     }
 
     @Test
+    void badQueryParametersAre400NamingTheParameter() {
+        Api.Account a = Api.newAccount();
+        a.mgmt().queryParam("offset", "abc").get("/api/v1/keys").then().statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("'offset'"));
+        a.mgmt().queryParam("limit", "0").get("/api/v1/byok").then().statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("'limit'"));
+        a.mgmt().queryParam("include_disabled", "maybe").get("/api/v1/keys").then().statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("'include_disabled'"));
+        a.mgmt().queryParam("provider", "Not A Slug").get("/api/v1/byok").then().statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("'provider'"));
+    }
+
+    @Test
     void unknownRoutesAndMethodsAnswerWithJsonErrors() {
         Api.Account a = Api.newAccount();
         a.mgmt().get("/api/v1/nothing-here").then().statusCode(404).contentType(ContentType.JSON).body("error.code", equalTo(404));
