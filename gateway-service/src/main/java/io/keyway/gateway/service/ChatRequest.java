@@ -102,10 +102,9 @@ public record ChatRequest(List<CatalogModel> models, ProviderPreferences prefere
                 parameters.add(f);
             }
         });
-        ObjectNode upstream = request.deepCopy();
-        upstream.remove(ROUTING_FIELDS);
+        request.remove(ROUTING_FIELDS); // what is left goes upstream (the adapter sets model and stream options)
         return new ChatRequest(List.copyOf(models), prefs, stream != null && stream.asBoolean(), Set.copyOf(parameters),
-                upstream);
+                request);
     }
 
     private static ProviderPreferences preferences(JsonNode p) {
