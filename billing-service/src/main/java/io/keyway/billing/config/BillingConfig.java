@@ -68,7 +68,7 @@ public interface BillingConfig {
         String groupId();
 
         /** Consumer threads in this process (each one a Kafka consumer of the group). */
-        @WithDefault("1")
+        @WithDefault("2")
         int threads();
 
         /** Records per poll; a poll is applied in one database transaction. */

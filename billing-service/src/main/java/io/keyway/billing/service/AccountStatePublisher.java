@@ -140,8 +140,8 @@ public class AccountStatePublisher {
         Map<String, AccountState> states = new HashMap<>();
         Map<String, List<AccountState.ApiKeySpend>> keySpend = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
-            c.setReadOnly(true);
             c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one snapshot for both queries
             try {
                 try (PreparedStatement ps = c.prepareStatement("SELECT a.account_id, a.total_credits - a.total_usage, "
                         + "a.sequence, a.updated_at, coalesce(m.requests, 0), coalesce(m.fees, 0) FROM accounts a "
@@ -207,6 +207,8 @@ public class AccountStatePublisher {
                 }
             } finally {
                 c.rollback();
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                c.setAutoCommit(true);
             }
         }
         List<AccountState> result = new ArrayList<>(states.size());

@@ -113,6 +113,8 @@ public class UsageBatchApplier {
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.keyway.keys.secrets;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -31,6 +32,8 @@ import org.jboss.logging.Logger;
 public class LocalSecretStore implements SecretStore {
 
     static final String NAME = "local";
+    /** The id of the development master key in application.properties; its value is public. */
+    static final String DEV_MASTER_KEY_ID = "dev-insecure";
     private static final Logger LOG = Logger.getLogger(LocalSecretStore.class);
     private static final int REWRAP_BATCH = 200;
 
@@ -53,6 +56,11 @@ public class LocalSecretStore implements SecretStore {
     }
 
     void onStart(@Observes StartupEvent event) {
+        if (enabled && DEV_MASTER_KEY_ID.equals(keys.activeId()) && LaunchMode.current() == LaunchMode.NORMAL) {
+            LOG.warnf("local secret store: the active master key is '%s', a PUBLIC development key; set"
+                    + " keyway.keys.secrets.local.master-keys.<id> and KEYWAY_LOCAL_MASTER_KEY_ID for production",
+                    DEV_MASTER_KEY_ID);
+        }
         if (enabled && rewrapAtStart) {
             rewrapToActiveKey().subscribe().with(
                     n -> LOG.infof("local secret store: re-wrapped %d data keys with master key '%s'", n,
