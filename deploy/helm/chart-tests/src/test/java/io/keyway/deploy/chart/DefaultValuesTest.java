@@ -186,12 +186,24 @@ class DefaultValuesTest {
     }
 
     @Test
-    void billingConsumerThreadsAndConnectionPoolsComeFromTheValues() {
-        var env = KeywayChart.render(Map.of("billing.consumerThreads", "4", "postgresql.billing.jdbcPoolSize", "9"))
+    void billingConsumerThreadsGroupAndConnectionPoolsComeFromTheValues() {
+        var env = KeywayChart.render(Map.of("billing.consumerThreads", "4", "postgresql.billing.jdbcPoolSize", "9",
+                        "billing.consumerGroupId", "keyway-prod-billing"))
                 .configEnv(BILLING);
         assertEquals("4", env.get("KEYWAY_BILLING_CONSUMER_THREADS"));
+        assertEquals("keyway-prod-billing", env.get("KEYWAY_BILLING_GROUP_ID"));
         assertEquals("9", env.get("KEYWAY_BILLING_JDBC_POOL"));
         assertEquals("20", env.get("KEYWAY_BILLING_DB_POOL"));
+    }
+
+    @Test
+    void billingConsumerDefaultsAreTheServicesOwn() {
+        // billing-service: keyway.billing.consumer.threads=${KEYWAY_BILLING_CONSUMER_THREADS:2},
+        // keyway.billing.consumer.group-id=${KEYWAY_BILLING_GROUP_ID:billing-service}
+        var properties = ServiceConfigurationContractTest.placeholders(BILLING);
+        var env = chart.configEnv(BILLING);
+        assertEquals(properties.get("KEYWAY_BILLING_CONSUMER_THREADS"), env.get("KEYWAY_BILLING_CONSUMER_THREADS"));
+        assertEquals(properties.get("KEYWAY_BILLING_GROUP_ID"), env.get("KEYWAY_BILLING_GROUP_ID"));
     }
 
     @ParameterizedTest

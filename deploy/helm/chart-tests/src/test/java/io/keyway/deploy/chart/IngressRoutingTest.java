@@ -13,9 +13,11 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** One base URL for the three public APIs, split by path. */
 class IngressRoutingTest {
@@ -44,6 +46,7 @@ class IngressRoutingTest {
             "/api/v1/settings, KEY_SERVICE",
             "/api/v1/credits, BILLING",
             "/api/v1/statements/2026-11, BILLING",
+            "/api/v1/ledger, BILLING",
             "/api/v1/chat/completions, GATEWAY",
             "/api/v1/models, GATEWAY",
             "/api/v1/models/openai/gpt-4o/endpoints, GATEWAY",
@@ -57,6 +60,19 @@ class IngressRoutingTest {
         assertEquals(owner.resourceName(), backend.getName());
         var service = chart.get(Service.class, backend.getName());
         assertEquals(service.getSpec().getPorts().get(0).getPort(), backend.getPort().getNumber());
+    }
+
+    /** Every public path in a service's sources (JAX-RS resources and route constants) reaches that service. */
+    @ParameterizedTest
+    @EnumSource(RenderedChart.Component.class)
+    void everyPublicPathAServiceDeclaresReachesThatService(RenderedChart.Component owner) {
+        Set<String> paths = PublicApiPaths.of(owner);
+        assertTrue(paths.size() >= 3, () -> "too few public paths found in " + owner + "'s sources: " + paths);
+        for (String path : paths) {
+            var backend = route(path).orElseThrow(() -> new AssertionError(path + " (" + owner + ") is not routed"))
+                    .getBackend().getService().getName();
+            assertEquals(owner.resourceName(), backend, () -> path + " is served by " + owner + " but routed to " + backend);
+        }
     }
 
     @ParameterizedTest

@@ -10,11 +10,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -57,7 +61,7 @@ class ServiceConfigurationContractTest {
     }
 
     /** ${KEYWAY_X:default} placeholders of the service's production configuration (not %test. or %dev. lines). */
-    private static Map<String, String> placeholders(RenderedChart.Component component) {
+    static Map<String, String> placeholders(RenderedChart.Component component) {
         Map<String, String> found = new TreeMap<>();
         read(module(component).resolve("src/main/resources/application.properties")).lines()
                 .filter(line -> !line.startsWith("#") && !line.startsWith("%"))
@@ -114,6 +118,56 @@ class ServiceConfigurationContractTest {
             assertEquals(component.componentName, mapping[0], name);
             Path source = findSource(module(component), mapping[1]);
             assertTrue(read(source).contains(mapping[2]), () -> source + " no longer has " + mapping[2] + " for " + name);
+        }
+    }
+
+    /** Every store and auth method: the other Vault auth methods set their own Quarkus variables. */
+    private static final List<RenderedChart> everyProfile = List.of(everything,
+            KeywayChart.render("profiles/vault-token.yaml"), KeywayChart.render("profiles/vault-approle.yaml"));
+
+    @ParameterizedTest
+    @EnumSource(RenderedChart.Component.class)
+    void everyQuarkusSettingTheChartSetsIsARunTimePropertyOfAnExtensionTheServiceUses(RenderedChart.Component component) {
+        assertTrue(QuarkusConfigModel.size() > 100, "no Quarkus configuration metadata on the test class path");
+        String pom = read(module(component).resolve("pom.xml"));
+        Set<String> names = new TreeSet<>();
+        everyProfile.forEach(chart -> names.addAll(setByChart(chart, component)));
+        for (String name : names.stream().filter(n -> n.startsWith("QUARKUS_")).toList()) {
+            var property = QuarkusConfigModel.byEnvironmentVariable(name);
+            assertNotNull(property, () -> name + " is no property any Quarkus extension documents (misspelt?); if the"
+                    + " chart now sets another extension's property, add that extension to chart-tests/pom.xml");
+            assertEquals("RUN_TIME", property.phase(),
+                    () -> name + " (" + property.name() + ") is fixed at build time: setting it in the pod has no effect");
+            assertTrue(property.extensionArtifactId().equals("quarkus-core")
+                            || pom.contains("<artifactId>" + property.extensionArtifactId() + "</artifactId>"),
+                    () -> name + " belongs to " + property.extensionArtifactId() + ", which " + component + " does not use");
+        }
+    }
+
+    /** Kafka's own client property names (what Quarkus turns a KAFKA_X_Y variable into: x.y). */
+    private static final Set<String> KAFKA_CLIENT_PROPERTIES = kafkaClientProperties();
+
+    private static Set<String> kafkaClientProperties() {
+        Set<String> names = new TreeSet<>(ProducerConfig.configNames());
+        names.addAll(ConsumerConfig.configNames());
+        names.addAll(AdminClientConfig.configNames());
+        return names;
+    }
+
+    @ParameterizedTest
+    @EnumSource(RenderedChart.Component.class)
+    void everyKafkaSettingTheChartSetsIsAKafkaClientPropertyTheServicePassesOn(RenderedChart.Component component) {
+        Set<String> names = new TreeSet<>();
+        everyProfile.forEach(chart -> names.addAll(setByChart(chart, component)));
+        var kafka = names.stream().filter(n -> n.startsWith("KAFKA_")).toList();
+        assertTrue(kafka.contains("KAFKA_SECURITY_PROTOCOL") && kafka.contains("KAFKA_SASL_JAAS_CONFIG"), kafka::toString);
+        // Quarkus' default-kafka-broker configuration: every kafka.* / KAFKA_* property, lower case, '_' -> '.'.
+        assertTrue(read(module(component).resolve("pom.xml")).contains("<artifactId>quarkus-messaging-kafka</artifactId>"),
+                () -> component + " has no Quarkus Kafka extension to read KAFKA_* variables");
+        for (String name : kafka) {
+            String property = name.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+            assertTrue(KAFKA_CLIENT_PROPERTIES.contains(property),
+                    () -> name + " becomes '" + property + "', which is no Kafka client property");
         }
     }
 
