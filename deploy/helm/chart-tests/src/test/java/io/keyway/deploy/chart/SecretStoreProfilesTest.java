@@ -61,6 +61,20 @@ class SecretStoreProfilesTest {
         }
 
         @Test
+        void vaultCertificateIsNotCheckedAgainstTheClusterCaUnlessAsked() {
+            // quarkus-vault's default with Kubernetes auth trusts only the service account's ca.crt (the cluster CA),
+            // which rejects a Vault whose certificate a public or another private CA signed.
+            var publicCa = KeywayChart.render(Map.of("keyService.secretStores.vault.tls.caSecret", ""),
+                    "profiles/vault-kubernetes.yaml").configEnv(KEY_SERVICE);
+            assertEquals("false", publicCa.get("QUARKUS_VAULT_TLS_USE_KUBERNETES_CA_CERT"));
+            assertFalse(publicCa.containsKey("QUARKUS_VAULT_TLS_CA_CERT"));
+            var clusterCa = KeywayChart.render(Map.of("keyService.secretStores.vault.tls.caSecret", "",
+                    "keyService.secretStores.vault.tls.useKubernetesCaCert", "true"),
+                    "profiles/vault-kubernetes.yaml").configEnv(KEY_SERVICE);
+            assertEquals("true", clusterCa.get("QUARKUS_VAULT_TLS_USE_KUBERNETES_CA_CERT"));
+        }
+
+        @Test
         void disabledLocalStoreNeedsNoMasterKey() {
             assertEquals(List.of(), masterKeyEnv(chart));
             // key-service enables its local store unless told otherwise.
