@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.contracts.ApiKeyResolution;
 import io.keyway.contracts.RoutingView;
 import io.keyway.gateway.config.GatewayConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -19,7 +21,8 @@ import java.util.Optional;
 
 /**
  * key-service's internal API (internal token): API-key resolution and routing views. Non-blocking (Vert.x client).
- * Only cache misses and revalidations come here; see ApiKeyResolver and RoutingViews.
+ * Only cache misses and revalidations come here; see ApiKeyResolver and RoutingViews. Every call is counted in
+ * {@code keyway_key_service_requests_total} (tag {@code call}), so cache misses are visible.
  */
 @ApplicationScoped
 public class KeyServiceClient {
@@ -33,6 +36,9 @@ public class KeyServiceClient {
     private final int port;
     private final boolean ssl;
     private final String basePath;
+    private final Counter apiKeyCalls;
+    private final Counter apiKeyByIdCalls;
+    private final Counter routingViewCalls;
 
     /** A routing view and its ETag; {@code view} is null when key-service answered 304 Not Modified. */
     public record ViewAnswer(RoutingView view, String etag) {
@@ -41,7 +47,7 @@ public class KeyServiceClient {
         }
     }
 
-    public KeyServiceClient(Vertx vertx, GatewayConfig config, ObjectMapper json) {
+    public KeyServiceClient(Vertx vertx, GatewayConfig config, ObjectMapper json, MeterRegistry registry) {
         URI uri = URI.create(config.keyServiceUrl());
         this.ssl = "https".equalsIgnoreCase(uri.getScheme());
         this.host = uri.getHost();
@@ -51,10 +57,16 @@ public class KeyServiceClient {
                 .setMaxPoolSize(20).setKeepAlive(true));
         this.json = json;
         this.authorization = "Bearer " + config.internalToken();
+        this.apiKeyCalls = registry.counter(REQUESTS_METRIC, "call", "api_key");
+        this.apiKeyByIdCalls = registry.counter(REQUESTS_METRIC, "call", "api_key_by_id");
+        this.routingViewCalls = registry.counter(REQUESTS_METRIC, "call", "routing_view");
     }
+
+    public static final String REQUESTS_METRIC = "keyway.key_service.requests";
 
     /** Empty when key-service does not know the hash (404). */
     public Uni<Optional<ApiKeyResolution>> resolveApiKey(String sha256Hex) {
+        apiKeyCalls.increment();
         return get("/internal/v1/api-keys/" + sha256Hex, null).map(r -> {
             if (r.status == 404) {
                 return Optional.<ApiKeyResolution>empty();
@@ -65,6 +77,7 @@ public class KeyServiceClient {
     }
 
     public Uni<ApiKeyResolution> apiKeyById(String apiKeyId) {
+        apiKeyByIdCalls.increment();
         return get("/internal/v1/api-keys/by-id/" + apiKeyId, null).map(r -> {
             requireOk(r, "api-key lookup");
             return read(r.body, ApiKeyResolution.class);
@@ -73,6 +86,7 @@ public class KeyServiceClient {
 
     /** The account's routing view; with {@code etag} given, a 304 answer comes back as {@link ViewAnswer#notModified()}. */
     public Uni<ViewAnswer> routingView(String accountId, String etag) {
+        routingViewCalls.increment();
         return get("/internal/v1/accounts/" + accountId + "/routing-view", etag).map(r -> {
             if (r.status == 304) {
                 return new ViewAnswer(null, etag);

@@ -3,6 +3,7 @@ package io.keyway.gateway.provider;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,7 +13,12 @@ public class ProviderAdapters {
 
     private final Map<String, ProviderAdapter> byName = new HashMap<>();
 
+    @Inject
     public ProviderAdapters(Instance<ProviderAdapter> adapters, ModelCatalog catalog) {
+        this((Iterable<ProviderAdapter>) adapters, catalog);
+    }
+
+    public ProviderAdapters(Iterable<ProviderAdapter> adapters, ModelCatalog catalog) {
         adapters.forEach(a -> byName.put(a.name(), a));
         catalog.providers().forEach(p -> {
             if (!byName.containsKey(p.adapter())) {

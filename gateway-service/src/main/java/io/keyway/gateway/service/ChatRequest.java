@@ -148,11 +148,24 @@ public record ChatRequest(List<CatalogModel> models, ProviderPreferences prefere
             maxCompletion = price(mp, "completion");
             maxRequest = price(mp, "request");
         }
+        JsonNode zdr = p.get("zdr");
+        if (zdr != null && !zdr.isNull() && !zdr.isBoolean()) {
+            throw bad("provider.zdr must be a boolean");
+        }
+        JsonNode dataCollection = p.get("data_collection");
+        if (dataCollection != null && !dataCollection.isNull() && !(dataCollection.isTextual()
+                && Set.of("allow", "deny").contains(dataCollection.textValue()))) {
+            throw bad("provider.data_collection must be \"allow\" or \"deny\"");
+        }
+        List<String> quantizations = p.has("quantizations") && !p.get("quantizations").isNull()
+                ? strings(p, "quantizations", "provider.quantizations") : null;
         List<String> order = p.has("order") && !p.get("order").isNull() ? strings(p, "order", "provider.order") : null;
         List<String> only = p.has("only") && !p.get("only").isNull() ? strings(p, "only", "provider.only") : null;
         List<String> ignore = p.has("ignore") && !p.get("ignore").isNull() ? strings(p, "ignore", "provider.ignore") : null;
         return new ProviderPreferences(order, only, ignore, allow == null || allow.isNull() || allow.booleanValue(), sort,
-                require != null && require.asBoolean(), maxPrompt, maxCompletion, maxRequest);
+                require != null && require.asBoolean(), maxPrompt, maxCompletion, maxRequest,
+                zdr != null && zdr.asBoolean(), dataCollection != null && "deny".equals(dataCollection.asText()),
+                quantizations);
     }
 
     /** OpenRouter's schema has strings, its docs numbers: accept both. */

@@ -78,11 +78,26 @@ public class CompletionExecutor {
         Attempt attempt = attempts.get(index);
         String endpointKey = CircuitBreakers.endpointKey(attempt.model().id(), attempt.provider());
         String credentialKey = CircuitBreakers.credentialKey(attempt.credentialId());
-        if (!breakers.allow(endpointKey) || !breakers.allow(credentialKey)) {
+        ProviderSpec provider = catalog.provider(attempt.provider());
+        boolean endpointAllowed = breakers.allow(endpointKey);
+        if (!endpointAllowed || !breakers.allow(credentialKey)) {
+            if (endpointAllowed) {
+                breakers.release(endpointKey); // a half-open endpoint's trial was claimed but is not used
+            }
             generation.record(record(attempt, 0, "circuit_open", 0));
+            if (attempt.alwaysUse()) {
+                // An always-use key skipped by its breaker has failed as surely as one that was called.
+                failures.add(new Failure(attempt, provider, 503,
+                        "not tried: the circuit breaker of this key or endpoint is open after recent failures", false));
+            }
+            if (attempt.endsAlwaysUseGroup()) {
+                Failure alwaysUse = alwaysUseFailure(attempt, failures);
+                if (alwaysUse != null) {
+                    return Uni.createFrom().failure(upstreamError(alwaysUse, clientStatus(alwaysUse), generation));
+                }
+            }
             return next(attempts, index + 1, request, generation, failures);
         }
-        ProviderSpec provider = catalog.provider(attempt.provider());
         ProviderAdapter adapter = adapters.forAdapter(provider.adapter());
         long start = System.nanoTime();
         Uni<Success> call = adapter.chatCompletion(provider, attempt.endpoint(), attempt.credential(),
@@ -115,13 +130,23 @@ public class CompletionExecutor {
                     }
                     blame(failure, endpointKey, credentialKey);
                     if (attempt.endsAlwaysUseGroup()) {
-                        Failure alwaysUse = failures.stream()
-                                .filter(x -> x.attempt().alwaysUse() && x.attempt().provider().equals(attempt.provider()))
-                                .reduce((a, b) -> b).orElse(failure);
-                        return Uni.createFrom().failure(upstreamError(alwaysUse, clientStatus(alwaysUse), generation));
+                        Failure alwaysUse = alwaysUseFailure(attempt, failures);
+                        Failure returned = alwaysUse != null ? alwaysUse : failure;
+                        return Uni.createFrom().failure(upstreamError(returned, clientStatus(returned), generation));
                     }
                     return next(attempts, index + 1, request, generation, failures);
                 });
+    }
+
+    /** The last failure of an always-use key of this attempt's provider, or null. */
+    private static Failure alwaysUseFailure(Attempt attempt, List<Failure> failures) {
+        Failure found = null;
+        for (Failure f : failures) {
+            if (f.attempt().alwaysUse() && f.attempt().provider().equals(attempt.provider())) {
+                found = f;
+            }
+        }
+        return found;
     }
 
     /** 401/402/403/429 say something about the credential; timeouts, resets and 5xx about the endpoint. */

@@ -1,6 +1,7 @@
 package io.keyway.gateway.it;
 
 import static io.keyway.gateway.it.KeywayServices.CHEAP;
+import static io.keyway.gateway.it.KeywayServices.MID;
 import static io.keyway.gateway.it.KeywayServices.MODEL;
 import static io.keyway.gateway.it.KeywayServices.OTHER_MODEL;
 import static io.restassured.RestAssured.given;
@@ -25,6 +26,9 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.keyway.contracts.Topics;
 import io.keyway.contracts.UsageEvent;
+import io.keyway.gateway.client.KeyServiceClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -116,10 +121,11 @@ class ChatCompletionsApiTests extends GatewayE2E {
     }
 
     @Test
-    void abortedStreamIsStillMeteredWithTheUpstreamsTokenCounts() throws Exception {
+    void abortedStreamIsStillMeteredAndPublishedWithTheUpstreamsTokenCounts() throws Exception {
         var key = new Seed.ApiKey[1];
         fundedAccount(key);
         seed.pooled(CHEAP, secret("slowstream200"));
+        UsageTopic topic = new UsageTopic(bootstrap);
         var connection = (java.net.HttpURLConnection) new URL(apiBase + "/chat/completions").openConnection();
         connection.setRequestMethod("POST");
         connection.setDoOutput(true);
@@ -142,6 +148,14 @@ class ChatCompletionsApiTests extends GatewayE2E {
                 .body("data.streamed", equalTo(true))
                 .body("data.tokens_prompt", equalTo(10))
                 .body("data.tokens_completion", equalTo(5));
+        try (topic) {
+            JsonNode event = json.readTree(topic.await(id.substring(4)).value());
+            assertEquals("success", event.get("status").asText());
+            assertTrue(event.get("streamed").asBoolean());
+            assertEquals(10, event.get("prompt_tokens").asInt());
+            assertEquals(5, event.get("completion_tokens").asInt());
+            assertEquals("0.00002", event.get("list_cost").asText());
+        }
     }
 
     @Test
@@ -169,7 +183,7 @@ class ChatCompletionsApiTests extends GatewayE2E {
     }
 
     @Test
-    void accountWithoutCreditsGets402WithLimitSource() {
+    void accountWithoutCreditsGets402WithLimitSourceForByokRequestsToo() {
         var account = seed.account();
         var key = seed.apiKey(account);
         seed.byok(account, CHEAP, secret("ok"), Map.of());
@@ -261,45 +275,38 @@ class ChatCompletionsApiTests extends GatewayE2E {
     }
 
     @Test
-    void everyRequestPublishesAUsageEventThatValidatesAgainstItsSchema() throws Exception {
+    void everyProducedUsageEventIsKeyedByAccountAndValidatesAgainstItsSchema() throws Exception {
         var key = new Seed.ApiKey[1];
         var account = fundedAccount(key);
         seed.pooled(CHEAP, secret("ok"));
-        try (var consumer = new KafkaConsumer<String, String>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "gateway-it-" + UUID.randomUUID()),
-                new StringDeserializer(), new StringDeserializer())) {
-            var partitions = consumer.partitionsFor(Topics.USAGE).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-
+        seed.pooled(MID, secret("status502"));
+        var schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(
+                UsageEvent.class.getClassLoader().getResourceAsStream(UsageEvent.SCHEMA_RESOURCE),
+                SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
+        try (UsageTopic topic = new UsageTopic(bootstrap)) {
             String id = chat(key[0], body(MODEL, "provider", Map.of("only", List.of(CHEAP)))).then().statusCode(200)
                     .extract().path("id");
-            String eventId = id.substring(4);
-            JsonNode event = null;
-            String recordKey = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (event == null && System.nanoTime() < deadline) {
-                for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value().contains(eventId)) {
-                        event = json.readTree(r.value());
-                        recordKey = r.key();
-                    }
-                }
+            chat(key[0], body(MODEL, "stream", true, "provider", Map.of("only", List.of(CHEAP))))
+                    .then().statusCode(200);
+            chat(key[0], body(MODEL, "provider", Map.of("only", List.of(MID)))).then().statusCode(502);
+            List<ConsumerRecord<String, String>> records = topic.awaitForAccount(account.id(), 3);
+            List<String> statuses = new ArrayList<>();
+            for (var record : records) {
+                assertEquals(account.id(), record.key(), "keyed by account");
+                JsonNode event = json.readTree(record.value());
+                var errors = schema.validate(event);
+                assertTrue(errors.isEmpty(), () -> "schema violations: " + errors + " in " + record.value());
+                statuses.add(event.get("status").asText() + (event.get("streamed").asBoolean() ? "/streamed" : ""));
             }
-            assertNotNull(event, "no usage event for " + id);
-            assertEquals(account.id(), recordKey);
-            var schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(
-                    UsageEvent.class.getClassLoader().getResourceAsStream(UsageEvent.SCHEMA_RESOURCE),
-                    SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
-            var errors = schema.validate(event);
-            assertTrue(errors.isEmpty(), () -> "schema violations: " + errors);
-            assertEquals("0.00002", event.get("list_cost").asText());
-            assertEquals(CHEAP, event.get("provider").asText());
-            assertEquals(key[0].id(), event.get("api_key_id").asText());
-            assertEquals("success", event.get("status").asText());
+            assertEquals(List.of("success", "success/streamed", "error"), statuses);
+            JsonNode first = json.readTree(records.get(0).value());
+            assertEquals(id.substring(4), first.get("event_id").asText());
+            assertEquals("0.00002", first.get("list_cost").asText());
+            assertEquals(CHEAP, first.get("provider").asText());
+            assertEquals(key[0].id(), first.get("api_key_id").asText());
+            JsonNode failed = json.readTree(records.get(2).value());
+            assertEquals(502, failed.get("http_status").asInt());
+            assertEquals(0, new BigDecimal(failed.get("list_cost").asText()).signum(), "failures are not billed");
         }
     }
 
@@ -327,6 +334,110 @@ class ChatCompletionsApiTests extends GatewayE2E {
             assertEquals(15L, totalTokens[0]);
         } finally {
             client.close();
+        }
+    }
+
+    @Test
+    void disabledApiKeyIs401() {
+        var account = seed.account();
+        var key = seed.apiKey(account);
+        seed.topUp(account, "1.00");
+        seed.patchApiKey(account, key.hash(), Map.of("disabled", true));
+        chat(key, body(MODEL)).then().statusCode(401)
+                .body("error.code", equalTo(401))
+                .body("error.message", equalTo("API key is disabled"));
+        assertTrue(called().isEmpty());
+    }
+
+    @Test
+    void apiKeyThatReachedItsSpendLimitGets402WithKeyLimitSource() {
+        var account = seed.account();
+        var key = seed.apiKey(account, Map.of("limit", new BigDecimal("0.00001")));
+        seed.topUp(account, "10.00");
+        seed.pooled(CHEAP, secret("ok"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                given().header("Authorization", "Bearer " + key.key()).get("/api/v1/key")
+                        .then().extract().jsonPath().getDouble("data.account_balance") > 0);
+        var only = body(MODEL, "provider", Map.of("only", List.of(CHEAP)));
+        chat(key, only).then().statusCode(200); // 0.00002: over the key's limit once billing has counted it
+        // billing-service → keyway.account-state.v1 → the gateway's in-memory state; no call on the request path.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> chat(key, only).statusCode() == 402);
+        chat(key, only).then().statusCode(402)
+                .body("error.metadata.limit_source", equalTo("openrouter_key_limit"));
+    }
+
+    @Inject
+    MeterRegistry registry;
+
+    double keyServiceCalls() {
+        return registry.find(KeyServiceClient.REQUESTS_METRIC).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    @Test
+    void warmRequestMakesNoNetworkCallButTheUpstreamOne() {
+        var key = new Seed.ApiKey[1];
+        fundedAccount(key);
+        seed.pooled(CHEAP, secret("ok"));
+        var only = body(MODEL, "provider", Map.of("only", List.of(CHEAP)));
+        // Credits come from billing's topic and are never asked for; the API key and the routing view are cached
+        // after the first request (a change event, e.g. for the pooled credential just added, may drop the view once).
+        // With the caches warm a request calls key-service zero times and the upstream exactly once.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            double before = keyServiceCalls();
+            int upstreamBefore = called().size();
+            chat(key[0], only).then().statusCode(200);
+            return keyServiceCalls() == before && called().size() == upstreamBefore + 1;
+        });
+        assertTrue(keyServiceCalls() > 0, "the first requests did ask key-service (the counter counts)");
+    }
+
+    /** A consumer of keyway.usage.v1 positioned at its end when created, before the request under test. */
+    static final class UsageTopic implements AutoCloseable {
+        private final KafkaConsumer<String, String> consumer;
+
+        UsageTopic(String bootstrap) {
+            consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG, "gateway-it-" + UUID.randomUUID()),
+                    new StringDeserializer(), new StringDeserializer());
+            var partitions = consumer.partitionsFor(Topics.USAGE).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // fix the start now
+        }
+
+        ConsumerRecord<String, String> await(String eventId) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value().contains(eventId)) {
+                        return r;
+                    }
+                }
+            }
+            throw new AssertionError("no usage event " + eventId + " on " + Topics.USAGE + " within 30 s");
+        }
+
+        /** The first {@code count} events keyed by the account, in their (per-account) order. */
+        List<ConsumerRecord<String, String>> awaitForAccount(String accountId, int count) {
+            List<ConsumerRecord<String, String>> found = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (found.size() < count && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (accountId.equals(r.key())) {
+                        found.add(r);
+                    }
+                }
+            }
+            assertEquals(count, found.size(), "usage events of account " + accountId);
+            return found.subList(0, count);
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
         }
     }
 }

@@ -5,6 +5,7 @@ import static io.keyway.gateway.it.KeywayServices.MID;
 import static io.keyway.gateway.it.KeywayServices.MODEL;
 import static io.keyway.gateway.it.KeywayServices.OTHER_MODEL;
 import static io.keyway.gateway.it.KeywayServices.PRICEY;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -230,5 +232,34 @@ class RoutingRulesE2ETests extends GatewayE2E {
         assertTrue(sse.contains("Provider returned error"), sse);
         assertFalse(sse.contains("[DONE]"), sse);
         assertEquals(List.of(dies), called());
+    }
+
+    @Test
+    void alwaysUseKeyFailureFallsThroughToTheOtherPrioritizedKeysOfItsProviderFirst() {
+        var key = new Seed.ApiKey[1];
+        var account = fundedAccount(key);
+        String alwaysUse = secret("status429");
+        String second = secret("ok");
+        seed.byok(account, CHEAP, alwaysUse, Map.of("always_use", true, "position", 0));
+        seed.byok(account, CHEAP, second, Map.of("position", 1));
+        seed.pooled(CHEAP, secret("ok"));
+        chat(key[0], body(MODEL, "provider", Map.of("only", List.of(CHEAP)))).then().statusCode(200)
+                .body("usage.is_byok", equalTo(true));
+        assertEquals(List.of(alwaysUse, second), called());
+    }
+
+    @Test
+    void changeFeedDropsTheCachedRoutingViewSoANewByokKeyIsUsedWithoutWaitingForItsTtl() {
+        var key = new Seed.ApiKey[1];
+        var account = fundedAccount(key);
+        seed.pooled(CHEAP, secret("ok"));
+        var only = body(MODEL, "provider", Map.of("only", List.of(CHEAP)));
+        chat(key[0], only).then().statusCode(200).body("usage.is_byok", equalTo(false)); // the view is now cached
+        String byok = secret("ok");
+        seed.byok(account, CHEAP, byok, Map.of());
+        // The routing-view TTL is 30 s: well within it, only key-service's change event can make the key visible.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> chat(key[0], only).then().statusCode(200).extract().<Boolean>path("usage.is_byok"));
+        assertEquals(byok, called().get(called().size() - 1));
     }
 }

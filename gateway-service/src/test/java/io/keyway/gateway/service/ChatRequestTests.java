@@ -87,4 +87,27 @@ class ChatRequestTests {
                 "{\"model\":\"openai/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"content\":\"b\"}]}"));
         assertEquals("messages[1] must be an object with a string role", e.getMessage());
     }
+
+    @Test
+    void dataPolicyAndQuantizationPreferencesAreReadAndTypeChecked() {
+        var r = parse("{\"model\":\"openai/gpt-4o-mini\"," + MESSAGES
+                + ",\"provider\":{\"zdr\":true,\"data_collection\":\"deny\",\"quantizations\":[\"fp8\"]}}");
+        assertTrue(r.preferences().zdr());
+        assertTrue(r.preferences().denyDataCollection());
+        assertEquals(List.of("fp8"), r.preferences().quantizations());
+        var e = assertThrows(GatewayError.class, () -> parse("{\"model\":\"openai/gpt-4o-mini\"," + MESSAGES
+                + ",\"provider\":{\"data_collection\":\"never\"}}"));
+        assertEquals("provider.data_collection must be \"allow\" or \"deny\"", e.getMessage());
+        e = assertThrows(GatewayError.class, () -> parse("{\"model\":\"openai/gpt-4o-mini\"," + MESSAGES
+                + ",\"provider\":{\"zdr\":\"yes\"}}"));
+        assertEquals("provider.zdr must be a boolean", e.getMessage());
+    }
+
+    @Test
+    void deprecatedUsageAndStreamOptionsAreAcceptedAsNoOps() {
+        var r = parse("{\"model\":\"openai/gpt-4o-mini\"," + MESSAGES
+                + ",\"usage\":{\"include\":false},\"stream_options\":{\"include_usage\":false}}");
+        assertFalse(r.upstreamBody().has("usage"));
+        assertFalse(r.stream());
+    }
 }

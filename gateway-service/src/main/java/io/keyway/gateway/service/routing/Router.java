@@ -19,7 +19,8 @@ import java.util.Set;
  * Turns a request into a {@link RoutingPlan}: DESIGN.md §2, the normative routing rules, implemented here and only here.
  * <pre>
  * for each model of [model] + models:
- *   providers = catalog endpoints − account ignored − provider.ignore, ∩ provider.only; then require_parameters, max_price
+ *   providers = catalog endpoints − account ignored − provider.ignore, ∩ provider.only; then the data-policy filters
+ *               (provider.zdr, data_collection "deny"), quantizations, require_parameters, max_price
  *   order     = provider.order entries first, then the rest by provider.sort or cheapest first (recent failures last)
  *   allow_fallbacks=false keeps only the order entries (or the first provider when no order is given)
  *   byok_first : every provider's PRIORITIZED keys → every provider's pooled credential → every provider's FALLBACK keys
@@ -53,6 +54,22 @@ public class Router {
             if (allowed.isEmpty()) {
                 unroutable.add(new NoAllowedProviders(model.id(), available, requested, "provider_preferences"));
                 continue;
+            }
+            if (prefs.zdr() || prefs.denyDataCollection()) {
+                allowed = allowed.stream().filter(e -> meetsDataPolicy(e, prefs)).toList();
+                if (allowed.isEmpty()) {
+                    unroutable.add(new NoAllowedProviders(model.id(), available, requested, "data_policy"));
+                    continue;
+                }
+            }
+            if (prefs.quantizations() != null) {
+                allowed = allowed.stream().filter(e -> prefs.quantizations().stream()
+                        .anyMatch(q -> q.equalsIgnoreCase(e.quantization() == null ? "unknown" : e.quantization())))
+                        .toList();
+                if (allowed.isEmpty()) {
+                    unroutable.add(new NoAllowedProviders(model.id(), available, requested, "quantization"));
+                    continue;
+                }
             }
             if (prefs.requireParameters()) {
                 allowed = allowed.stream().filter(e -> supportsAll(model, e, requestParameters)).toList();
@@ -179,6 +196,12 @@ public class Router {
                 .filter(k -> k.allowedApiKeyIds() == null || k.allowedApiKeyIds().contains(apiKeyId))
                 .sorted(Comparator.comparingInt(ByokKey::position))
                 .toList();
+    }
+
+    /** An endpoint whose data policy the catalog does not declare does not meet a data-policy filter. */
+    private static boolean meetsDataPolicy(ModelEndpoint e, ProviderPreferences prefs) {
+        return (!prefs.zdr() || Boolean.TRUE.equals(e.zdr()))
+                && (!prefs.denyDataCollection() || Boolean.FALSE.equals(e.collectsData()));
     }
 
     private static boolean supportsAll(CatalogModel model, ModelEndpoint e, Set<String> requestParameters) {

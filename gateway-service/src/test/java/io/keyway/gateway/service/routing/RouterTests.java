@@ -229,4 +229,113 @@ class RouterTests {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), List.of(pooled("mid")));
         assertEquals(List.of("m/a:pool-mid"), ids(plan(List.of(A), ProviderPreferences.NONE, v)));
     }
+
+    @Test
+    void providerOrderEntriesComeFirstThenTheRestCheapestFirst() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/a:pool-pricey", "m/a:pool-cheap", "m/a:pool-mid"),
+                ids(plan(List.of(A), prefs(List.of("pricey"), null, null, true), v)));
+    }
+
+    static EndpointStats latencies(double cheap, double mid, double pricey, boolean cheapFailed) {
+        return new EndpointStats() {
+            public boolean recentlyFailed(String model, String provider) {
+                return cheapFailed && provider.equals("cheap");
+            }
+
+            public double latencyMs(String model, String provider) {
+                return switch (provider) {
+                    case "cheap" -> cheap;
+                    case "mid" -> mid;
+                    default -> pricey;
+                };
+            }
+        };
+    }
+
+    static ProviderPreferences sort(String by) {
+        return new ProviderPreferences(null, null, null, true, by, false, null, null, null);
+    }
+
+    @Test
+    void sortByLatencyOrThroughputPutsTheFastestObservedEndpointFirstAndUnmeasuredOnesLast() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        var stats = latencies(Double.NaN, 40, 10, false);
+        for (String by : List.of("latency", "throughput")) {
+            var plan = router.plan(List.of(A), sort(by), Set.of(), "api-1", v, stats);
+            assertEquals(List.of("m/a:pool-pricey", "m/a:pool-mid", "m/a:pool-cheap"), ids(plan), by);
+        }
+    }
+
+    @Test
+    void sortByPriceIsCheapestFirstEvenForAnEndpointThatFailedRecently() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        var plan = router.plan(List.of(A), sort("price"), Set.of(), "api-1", v, latencies(1, 2, 3, true));
+        assertEquals(List.of("m/a:pool-cheap", "m/a:pool-mid", "m/a:pool-pricey"), ids(plan));
+    }
+
+    @Test
+    void sortAppliesAfterTheProviderOrderEntries() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        var prefs = new ProviderPreferences(List.of("cheap"), null, null, true, "latency", false, null, null, null);
+        var plan = router.plan(List.of(A), prefs, Set.of(), "api-1", v, latencies(50, 40, 10, false));
+        assertEquals(List.of("m/a:pool-cheap", "m/a:pool-pricey", "m/a:pool-mid"), ids(plan));
+    }
+
+    @Test
+    void requestIgnoreListIsMergedWithTheAccountsIgnoredProviders() {
+        var v = view(Router.BYOK_FIRST, List.of("cheap"), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/a:pool-pricey"), ids(plan(List.of(A), prefs(null, null, List.of("mid"), true), v)));
+    }
+
+    @Test
+    void onlyCannotBringBackAProviderTheAccountIgnores() {
+        var v = view(Router.BYOK_FIRST, List.of("cheap"), List.of(), ALL_POOLED);
+        var plan = plan(List.of(B), prefs(null, List.of("cheap"), null, true), v);
+        assertFalse(plan.routable());
+        assertEquals(List.of("cheap"), plan.unroutable().get(0).requestedProviders());
+    }
+
+    @Test
+    void modelWithoutAllowedProvidersIsSkippedForTheNextModel() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        var plan = plan(List.of(B, A), prefs(null, null, List.of("cheap"), true), v);
+        assertTrue(plan.routable());
+        assertEquals(List.of("m/a:pool-mid", "m/a:pool-pricey"), ids(plan));
+        assertEquals("m/b", plan.unroutable().get(0).model());
+    }
+
+    static ModelEndpoint withPolicy(String provider, String prompt, Boolean zdr, Boolean collectsData, String quant) {
+        return new ModelEndpoint(provider, "up-" + provider, new Pricing(new BigDecimal(prompt), new BigDecimal(prompt),
+                BigDecimal.ZERO), 8192, null, quant, null, zdr, collectsData);
+    }
+
+    static final CatalogModel P = model("m/p", withPolicy("cheap", "0.000001", false, true, "fp8"),
+            withPolicy("mid", "0.00001", true, false, "bf16"), withPolicy("pricey", "0.00003", null, null, null));
+
+    static ProviderPreferences dataPolicy(boolean zdr, boolean deny, List<String> quantizations) {
+        return new ProviderPreferences(null, null, null, true, null, false, null, null, null, zdr, deny,
+                quantizations);
+    }
+
+    @Test
+    void zdrKeepsOnlyEndpointsDeclaredZeroDataRetention() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/p:pool-mid"), ids(plan(List.of(P), dataPolicy(true, false, null), v)));
+    }
+
+    @Test
+    void dataCollectionDenyKeepsOnlyEndpointsDeclaredNotToCollectData() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/p:pool-mid"), ids(plan(List.of(P), dataPolicy(false, true, null), v)));
+        var none = plan(List.of(B), dataPolicy(false, true, null), v);
+        assertEquals("data_policy", none.unroutable().get(0).failedStep(), "undeclared policy does not qualify");
+    }
+
+    @Test
+    void quantizationsKeepOnlyEndpointsOfThoseQuantizations() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
+        assertEquals(List.of("m/p:pool-cheap", "m/p:pool-pricey"),
+                ids(plan(List.of(P), dataPolicy(false, false, List.of("fp8", "unknown")), v)));
+    }
 }

@@ -1,0 +1,284 @@
+package io.keyway.gateway.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.contracts.RoutingView;
+import io.keyway.contracts.RoutingView.ByokKey;
+import io.keyway.contracts.RoutingView.Credential;
+import io.keyway.contracts.RoutingView.PooledCredential;
+import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.it.UpstreamStandIn;
+import io.keyway.gateway.provider.ProviderAdapter;
+import io.keyway.gateway.provider.ProviderAdapters;
+import io.keyway.gateway.provider.openaicompatible.OpenAiCompatibleAdapter;
+import io.keyway.gateway.service.Generation.AttemptRecord;
+import io.keyway.gateway.service.catalog.ModelCatalog;
+import io.keyway.gateway.service.routing.EndpointStats;
+import io.keyway.gateway.service.routing.ProviderPreferences;
+import io.keyway.gateway.service.routing.Router;
+import io.vertx.core.Vertx;
+import java.lang.reflect.Proxy;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DESIGN.md §2's attempt loop — retryable failures, request errors, always-use, breakers per endpoint and per
+ * credential — with the real OpenAI-compatible adapter over real HTTP against the upstream STAND-IN (fault injection
+ * by credential, see {@link UpstreamStandIn}), without the rest of the service so each rule is one quick test.
+ * Provider {@code dead} points at a closed port (connect error).
+ */
+class CompletionExecutorTests {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String MODEL = "t/m";
+
+    static UpstreamStandIn upstream;
+    static Vertx vertx;
+    static ModelCatalog catalog;
+    static OpenAiCompatibleAdapter adapter;
+
+    final Router router = new Router();
+    CircuitBreakers breakers;
+    CompletionExecutor executor;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new UpstreamStandIn();
+        vertx = Vertx.vertx();
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        String base = "http://127.0.0.1:" + upstream.port() + "/v1";
+        Path file = Files.createTempFile("catalog", ".json");
+        file.toFile().deleteOnExit();
+        Files.writeString(file, """
+                {"providers": [
+                  {"slug": "p1", "name": "P1", "adapter": "openai-compatible", "base_url": "%1$s"},
+                  {"slug": "p2", "name": "P2", "adapter": "openai-compatible", "base_url": "%1$s"},
+                  {"slug": "dead", "name": "Dead", "adapter": "openai-compatible", "base_url": "http://127.0.0.1:%2$d/v1"}],
+                 "models": [{"id": "t/m", "endpoints": [
+                   {"provider": "p1", "upstream_model": "m-p1", "pricing": {"prompt": "0.000001", "completion": "0.000001", "request": "0"}},
+                   {"provider": "p2", "upstream_model": "m-p2", "pricing": {"prompt": "0.000002", "completion": "0.000002", "request": "0"}},
+                   {"provider": "dead", "upstream_model": "m-dead", "pricing": {"prompt": "0.000003", "completion": "0.000003", "request": "0"}}]}]}
+                """.formatted(base, closedPort));
+        GatewayConfig catalogConfig = config(file.toString(), 1000, Duration.ofMinutes(1));
+        catalog = new ModelCatalog(catalogConfig, JSON);
+        adapter = new OpenAiCompatibleAdapter(vertx, catalogConfig, JSON);
+    }
+
+    @AfterAll
+    static void stop() {
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @BeforeEach
+    void fresh() {
+        upstream.reset();
+        withBreakers(1000, Duration.ofMinutes(1));
+    }
+
+    void withBreakers(int threshold, Duration open) {
+        GatewayConfig config = config(null, threshold, open);
+        breakers = new CircuitBreakers(config);
+        executor = new CompletionExecutor(catalog, new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog),
+                breakers, config);
+    }
+
+    /** Upstream: 300 ms without an answer is a timeout; breakers as given. */
+    static GatewayConfig config(String catalogPath, int threshold, Duration open) {
+        GatewayConfig.Upstream up = (GatewayConfig.Upstream) Proxy.newProxyInstance(
+                GatewayConfig.class.getClassLoader(), new Class<?>[] {GatewayConfig.Upstream.class},
+                (p, m, a) -> switch (m.getName()) {
+                    case "connectTimeout" -> Duration.ofSeconds(2);
+                    case "firstByteTimeout" -> Duration.ofMillis(300);
+                    case "totalTimeout" -> Duration.ofSeconds(10);
+                    case "maxPoolSize" -> 20;
+                    case "breakerFailureThreshold" -> threshold;
+                    case "breakerOpenDuration" -> open;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        return (GatewayConfig) Proxy.newProxyInstance(GatewayConfig.class.getClassLoader(),
+                new Class<?>[] {GatewayConfig.class}, (p, m, a) -> switch (m.getName()) {
+                    case "upstream" -> up;
+                    case "catalogPath" -> Optional.ofNullable(catalogPath);
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+    }
+
+    static String secret(String behaviour) {
+        return behaviour + "-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /** A prioritized BYOK key whose id is its secret, so breakers and calls can be matched to it. */
+    static ByokKey key(String provider, String secret, int position) {
+        return new ByokKey(secret, provider, "PRIORITIZED", position, false, null, null, new Credential(secret));
+    }
+
+    static ByokKey alwaysUse(String provider, String secret, int position) {
+        return new ByokKey(secret, provider, "PRIORITIZED", position, true, null, null, new Credential(secret));
+    }
+
+    static PooledCredential pooled(String provider, String secret) {
+        return new PooledCredential(secret, provider, new Credential(secret));
+    }
+
+    record Outcome(CompletionExecutor.Success success, GatewayError error, Generation generation) {
+        List<String> outcomes() {
+            return generation.attempts().stream().map(AttemptRecord::outcome).toList();
+        }
+    }
+
+    Outcome run(List<ByokKey> keys, List<PooledCredential> pools) {
+        RoutingView view = new RoutingView("acct", "1", Router.BYOK_FIRST, List.of(), keys, pools);
+        ChatRequest request = ChatRequest.parse(("{\"model\":\"" + MODEL
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8),
+                JSON, catalog);
+        var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", view, EndpointStats.NONE);
+        Generation g = new Generation("acct", "api-1", MODEL, false);
+        try {
+            var success = executor.execute(plan, request, g).await().atMost(Duration.ofSeconds(30));
+            return new Outcome(success, null, g);
+        } catch (GatewayError e) {
+            return new Outcome(null, e, g);
+        }
+    }
+
+    @Test
+    void connectErrorTimeoutResetAnd401_402_403_408_429_5xxAreRetryable() {
+        List<ByokKey> keys = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        int position = 0;
+        for (String behaviour : List.of("status401", "status402", "status403", "status408", "status429", "status500",
+                "status502", "status503", "status504", "reset", "slow2000")) {
+            String s = secret(behaviour);
+            keys.add(key("p1", s, position++));
+            expected.add(s);
+        }
+        keys.add(key("dead", secret("ok"), 0)); // connect refused: never reaches the stand-in
+        String pool = secret("ok");
+        expected.add(pool);
+        var out = run(keys, List.of(pooled("p1", pool)));
+        assertTrue(out.error() == null, () -> "failed: " + out.error());
+        assertEquals(pool, out.success().attempt().credentialId());
+        assertEquals(expected, upstream.credentialsCalled());
+        List<String> outcomes = out.outcomes();
+        assertEquals("timeout", outcomes.get(10), outcomes::toString);
+        assertEquals("connect", outcomes.get(11), outcomes::toString);
+    }
+
+    @Test
+    void requestErrors400_413_422AreReturnedAtOnceWithoutFallback() {
+        for (int status : List.of(400, 413, 422)) {
+            upstream.reset();
+            String bad = secret("status" + status);
+            var out = run(List.of(key("p1", bad, 0)), List.of(pooled("p1", secret("ok")), pooled("p2", secret("ok"))));
+            assertEquals(status, out.error().status());
+            assertEquals("Provider returned error", out.error().getMessage());
+            assertEquals(List.of(bad), upstream.credentialsCalled());
+        }
+    }
+
+    @Test
+    void alwaysUseKeyFailureFallsThroughToTheOtherPrioritizedKeysOfItsProviderFirst() {
+        String au = secret("status500");
+        String other = secret("ok");
+        var out = run(List.of(alwaysUse("p1", au, 0), key("p1", other, 1)), List.of(pooled("p2", secret("ok"))));
+        assertEquals(other, out.success().attempt().credentialId());
+        assertEquals(List.of(au, other), upstream.credentialsCalled());
+    }
+
+    @Test
+    void alwaysUseKeyFailureIsReturnedAsIsOnlyWhenEveryOtherPrioritizedKeyOfItsProviderFailedToo() {
+        String au = secret("status429");
+        String other = secret("status500");
+        String otherProvider = secret("ok");
+        var out = run(List.of(alwaysUse("p1", au, 0), key("p1", other, 1)), List.of(pooled("p2", otherProvider)));
+        assertEquals(429, out.error().status());
+        assertTrue(out.error().metadata().get("raw").asText().contains("stand-in status 429"),
+                () -> out.error().metadata().toString());
+        assertTrue(out.error().metadata().get("is_byok").asBoolean());
+        assertEquals(List.of(au, other), upstream.credentialsCalled(), "no other provider after the always-use group");
+    }
+
+    @Test
+    void alwaysUseFailureIsReturnedWhenTheOtherKeysOfItsProviderAreSkippedByTheirBreakers() {
+        withBreakers(1, Duration.ofMinutes(1));
+        String au = secret("status429");
+        String otherDead = secret("ok");
+        breakers.failure(CircuitBreakers.credentialKey(otherDead)); // known dead: skipped without a call
+        var out = run(List.of(alwaysUse("p1", au, 0), key("p1", otherDead, 1)), List.of(pooled("p2", secret("ok"))));
+        assertEquals(429, out.error().status(), "the always-use failure is not hidden behind another provider");
+        assertEquals(List.of(au), upstream.credentialsCalled());
+        assertEquals(List.of("error", "circuit_open"), out.outcomes());
+    }
+
+    @Test
+    void breakerIsKeptPerCredentialSoADeadKeyIsSkippedWithoutACall() {
+        withBreakers(1, Duration.ofMinutes(1));
+        String dead = secret("status401");
+        String pool = secret("ok");
+        run(List.of(key("p1", dead, 0)), List.of(pooled("p1", pool)));
+        upstream.reset();
+        var out = run(List.of(key("p1", dead, 0)), List.of(pooled("p1", pool)));
+        assertEquals(pool, out.success().attempt().credentialId());
+        assertEquals(List.of(pool), upstream.credentialsCalled(), "same endpoint, other credential: still called");
+        assertEquals(List.of("circuit_open", "success"), out.outcomes());
+    }
+
+    @Test
+    void breakerIsKeptPerEndpointSoAFailingEndpointIsSkippedForEveryCredential() {
+        withBreakers(1, Duration.ofMinutes(1));
+        String failing = secret("status503");
+        run(List.of(key("p1", failing, 0)), List.of(pooled("p2", secret("ok"))));
+        upstream.reset();
+        String freshKey = secret("ok");
+        String p2 = secret("ok");
+        var out = run(List.of(key("p1", freshKey, 0)), List.of(pooled("p2", p2)));
+        assertEquals(p2, out.success().attempt().credentialId());
+        assertEquals(List.of(p2), upstream.credentialsCalled(), "p1's endpoint is open: no credential goes there");
+    }
+
+    @Test
+    void halfOpenEndpointTrialIsNotLostWhenTheCredentialBreakerIsOpen() throws Exception {
+        withBreakers(1, Duration.ofMillis(300));
+        String skipped = secret("ok");
+        String trial = secret("ok");
+        breakers.failure(CircuitBreakers.endpointKey(MODEL, "p1"));
+        Thread.sleep(350); // p1's endpoint is now half-open
+        breakers.failure(CircuitBreakers.credentialKey(skipped)); // this key is open for 300 ms more
+        var out = run(List.of(key("p1", skipped, 0), key("p1", trial, 1)), List.of());
+        assertEquals(trial, out.success().attempt().credentialId(), "the endpoint's trial goes to the next key");
+        assertEquals(List.of(trial), upstream.credentialsCalled());
+    }
+
+    @Test
+    void everyAttemptFailingReturnsTheLastFailureWithEveryAttemptInItsMetadata() {
+        String first = secret("status500");
+        String last = secret("status503");
+        var out = run(List.of(key("p1", first, 0)), List.of(pooled("p2", last)));
+        assertEquals(503, out.error().status());
+        assertEquals("P2", out.error().metadata().get("provider_name").asText());
+        var attempts = out.error().metadata().get("attempts");
+        assertEquals(2, attempts.size());
+        assertEquals(500, attempts.get(0).get("status").asInt());
+        assertEquals("byok_prioritized", attempts.get(0).get("credential").asText());
+        assertEquals(503, attempts.get(1).get("status").asInt());
+        assertEquals("pooled", attempts.get(1).get("credential").asText());
+    }
+}
