@@ -112,6 +112,9 @@ Checks that the schema cannot express (or would express less clearly). Rendered 
 {{- if and $k.tls.caSecret (not (has $k.securityProtocol (list "SSL" "SASL_SSL"))) -}}
 {{- fail (printf "kafka.tls.caSecret is set but kafka.securityProtocol is %s; use SSL or SASL_SSL" $k.securityProtocol) -}}
 {{- end -}}
+{{- if and $k.tls.clientCertSecret (not (has $k.securityProtocol (list "SSL" "SASL_SSL"))) -}}
+{{- fail (printf "kafka.tls.clientCertSecret is set but kafka.securityProtocol is %s; use SSL or SASL_SSL" $k.securityProtocol) -}}
+{{- end -}}
 {{- $s := .Values.keyService.secretStores -}}
 {{- $default := index $s $s.default -}}
 {{- if not $default.enabled -}}

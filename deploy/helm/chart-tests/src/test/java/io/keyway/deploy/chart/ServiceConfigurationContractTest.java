@@ -123,7 +123,8 @@ class ServiceConfigurationContractTest {
 
     /** Every store and auth method: the other Vault auth methods set their own Quarkus variables. */
     private static final List<RenderedChart> everyProfile = List.of(everything,
-            KeywayChart.render("profiles/vault-token.yaml"), KeywayChart.render("profiles/vault-approle.yaml"));
+            KeywayChart.render("profiles/vault-token.yaml"), KeywayChart.render("profiles/vault-approle.yaml"),
+            KeywayChart.render("profiles/kafka-mtls.yaml"));
 
     @ParameterizedTest
     @EnumSource(RenderedChart.Component.class)

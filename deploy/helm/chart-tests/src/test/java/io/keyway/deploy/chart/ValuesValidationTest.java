@@ -31,6 +31,7 @@ class ValuesValidationTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "sasl-without-credentials.yaml      | kafka.sasl.existingSecret (a Secret holding the sasl.jaas.config line",
+            "client-cert-without-tls.yaml       | kafka.tls.clientCertSecret is set but kafka.securityProtocol is SASL_PLAINTEXT; use SSL or SASL_SSL",
             "active-master-key-not-listed.yaml  | keyService.secretStores.local.activeMasterKey \"k9\" is not the id of an entry",
             "vault-kubernetes-without-role.yaml | keyService.secretStores.vault.kubernetes.role is required",
             "default-store-disabled.yaml        | keyService.secretStores.default is \"aws\" but keyService.secretStores.aws.enabled is false",
