@@ -26,6 +26,11 @@ class DockerfileTest {
     void imageRunsTheFastJarAsUser185OnTheChartsPort(RenderedChart.Component component) throws IOException {
         var lines = instructions(component);
         assertTrue(lines.get(0).startsWith("FROM "), "first instruction is FROM");
+        var release = java.util.regex.Pattern.compile("<maven.compiler.release>(\\d+)</maven.compiler.release>")
+                .matcher(Files.readString(KeywayChart.repoDir().resolve("pom.xml")));
+        assertTrue(release.find(), "no maven.compiler.release in the parent pom");
+        assertTrue(lines.get(0).contains("/openjdk-" + release.group(1) + "-runtime:"),
+                () -> "the base image must run the Java release the build targets (" + release.group(1) + "): " + lines.get(0));
         for (String dir : List.of("lib/", "*.jar", "app/", "quarkus/")) {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("COPY --chown=185 target/quarkus-app/" + dir)),
                     () -> "missing COPY of target/quarkus-app/" + dir);
