@@ -113,6 +113,23 @@ class AdminApiTests {
     }
 
     @Test
+    void adjustmentRepeatedWithTheSameIdempotencyKeyIsAppliedOnce() {
+        String account = UsageEvents.newAccount();
+        String body = "{\"amount\":\"-2.25\",\"reason\":\"chargeback\"}";
+        String first = admin().header("Idempotency-Key", "adj-1").body(body)
+                .post("/admin/v1/accounts/{a}/adjustments", account)
+                .then().statusCode(201).header("Idempotent-Replayed", "false").body("data.kind", equalTo("adjustment"))
+                .extract().path("data.id");
+        String second = admin().header("Idempotency-Key", "adj-1").body(body)
+                .post("/admin/v1/accounts/{a}/adjustments", account)
+                .then().statusCode(201).header("Idempotent-Replayed", "true").extract().path("data.id");
+        assertEquals(first, second);
+        admin().header("Idempotency-Key", "adj-1").body("{\"amount\":\"-2.25\",\"reason\":\"other\"}")
+                .post("/admin/v1/accounts/{a}/adjustments", account).then().statusCode(422);
+        assertEquals(0, new BigDecimal("-2.25").compareTo(db.balance(account)), "adjusted once");
+    }
+
+    @Test
     void monthlyStatementShowsByokRequestsFreeLeftFeesAndNonByokSpendByModelAndProvider() {
         String account = UsageEvents.newAccount();
         admin().body("{\"byok_free_requests\": 2}").put("/admin/v1/accounts/{a}/fee-schedule", account)
@@ -168,6 +185,12 @@ class AdminApiTests {
         assertEquals(true, lines[2].contains(",charge,-0.25,usage,openai/gpt-4o-mini,io-net,false"), lines[2]);
         admin().get("/admin/v1/accounts/{a}/ledger?format=xml", account).then().statusCode(400)
                 .body("error.metadata.field", equalTo("format"));
+        admin().get("/admin/v1/accounts/{a}/ledger?page_size=0", account).then().statusCode(400)
+                .body("error.metadata.field", equalTo("page_size"));
+        admin().get("/admin/v1/accounts/{a}/ledger?page=0", account).then().statusCode(400)
+                .body("error.metadata.field", equalTo("page"));
+        admin().get("/admin/v1/accounts/{a}/ledger?page=abc", account).then().statusCode(400)
+                .body("error.metadata.field", equalTo("page")).body("error.message", containsString("page"));
     }
 
     @Test

@@ -32,9 +32,34 @@ public class BillingTestTopics implements QuarkusTestResourceLifecycleManager {
                 "keyway.billing.charges-topic", charges);
     }
 
+    /**
+     * Creates the topics and waits until the broker reports a leader for every partition: an idempotent producer that
+     * sends before the broker has applied the creation can lose a batch silently (KAFKA-15591: the first request fails
+     * with NOT_LEADER_OR_FOLLOWER, a later one lands, the first is retried with OUT_OF_ORDER_SEQUENCE_NUMBER until it
+     * expires).
+     */
     public static void createTopics(List<NewTopic> topics) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", BOOTSTRAP))) {
             admin.createTopics(topics).all().get();
+            List<String> names = topics.stream().map(NewTopic::name).toList();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (true) {
+                boolean ready;
+                try {
+                    ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                            .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null
+                                    && !p.leader().isEmpty()));
+                } catch (java.util.concurrent.ExecutionException notYetKnown) {
+                    ready = false;
+                }
+                if (ready) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("test topics have no leader after 30 s: " + names);
+                }
+                Thread.sleep(50);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create test topics", e);
         }

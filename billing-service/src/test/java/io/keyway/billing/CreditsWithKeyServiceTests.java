@@ -2,6 +2,7 @@ package io.keyway.billing;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,9 +12,11 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +88,7 @@ class CreditsWithKeyServiceTests {
                 "include_byok_in_limit", true));
         String byokExcluded = apiKeyId(account[1], Map.of("name", "byok-excluded", "limit", 7, "limit_reset", "monthly",
                 "include_byok_in_limit", false));
+        String weekly = apiKeyId(account[1], Map.of("name", "weekly", "limit", 9, "limit_reset", "weekly"));
         String unlimited = apiKeyId(account[1], Map.of("name", "unlimited"));
         new TestDb(dataSource).execute("INSERT INTO fee_overrides (account_id, byok_free_requests) VALUES (?, 0)",
                 account[0]);
@@ -95,17 +99,18 @@ class CreditsWithKeyServiceTests {
                 new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], limited, now, true, "2", "success")},
                 new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], byokExcluded, now, false, "0.3", "success")},
                 new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], byokExcluded, now, true, "4", "success")},
+                new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], weekly, now, false, "0.4", "success")},
                 new String[] {account[0], UsageEvents.event(UsageEvents.id(), account[0], unlimited, now, false, "1", "success")}));
 
         List<ConsumerRecord<String, byte[]>> states = TestKafka.awaitRecords(config.accountStateTopic(), account[0],
                 r -> !r.isEmpty() && Schemas.valid(Schemas.ACCOUNT_STATE, r.get(r.size() - 1).value())
-                        .get("api_keys").size() == 2
-                        && "17.9".equals(Schemas.valid(Schemas.ACCOUNT_STATE, r.get(r.size() - 1).value())
+                        .get("api_keys").size() == 3
+                        && "17.5".equals(Schemas.valid(Schemas.ACCOUNT_STATE, r.get(r.size() - 1).value())
                                 .get("balance").asText()));
         JsonNode state = Schemas.valid(Schemas.ACCOUNT_STATE, states.get(states.size() - 1).value());
-        JsonNode first = state.get("api_keys").get(0).get("api_key_id").asText().equals(limited)
-                ? state.get("api_keys").get(0) : state.get("api_keys").get(1);
-        JsonNode second = first == state.get("api_keys").get(0) ? state.get("api_keys").get(1) : state.get("api_keys").get(0);
+        JsonNode first = spendOf(state, limited);
+        JsonNode second = spendOf(state, byokExcluded);
+        JsonNode third = spendOf(state, weekly);
         assertEquals(limited, first.get("api_key_id").asText());
         assertEquals("0.6", first.get("spend").asText(), "0.5 + the BYOK fee 0.1 (5% of 2)");
         assertEquals("5", first.get("limit").asText());
@@ -114,8 +119,55 @@ class CreditsWithKeyServiceTests {
                 first.get("period_start").asText());
         assertEquals(byokExcluded, second.get("api_key_id").asText());
         assertEquals("0.3", second.get("spend").asText(), "its BYOK fee (0.2) is not counted");
+        assertEquals("monthly", second.get("limit_reset").asText());
+        assertEquals(LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString(),
+                second.get("period_start").asText());
+        assertEquals("0.4", third.get("spend").asText());
+        assertEquals("weekly", third.get("limit_reset").asText());
+        assertEquals(LocalDate.now(ZoneOffset.UTC).with(DayOfWeek.MONDAY).atStartOfDay().toInstant(ZoneOffset.UTC)
+                .toString(), third.get("period_start").asText(), "UTC weeks start on Monday");
         assertTrue(state.get("api_keys").findValuesAsText("api_key_id").stream().noneMatch(unlimited::equals),
                 "a key without a limit is not listed");
+    }
+
+    private static JsonNode spendOf(JsonNode state, String apiKeyId) {
+        for (JsonNode key : state.get("api_keys")) {
+            if (apiKeyId.equals(key.get("api_key_id").asText())) {
+                return key;
+            }
+        }
+        throw new AssertionError(apiKeyId + " is not in " + state);
+    }
+
+    @Test
+    void managementKeyReadsOnlyItsOwnAccountsStatementAndLedger() {
+        String[] account = newAccount();
+        String[] other = newAccount();
+        topUp(account[0], "3");
+        topUp(other[0], "7");
+        String event = UsageEvents.id();
+        TestKafka.send(config.usageTopic(), account[0],
+                UsageEvents.nonByok(event, account[0], Instant.now().toString(), "0.5"));
+        TestDb db = new TestDb(dataSource);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> db.charge(event) != null);
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+
+        given().header("Authorization", "Bearer " + account[1]).get("/api/v1/statements/{m}", month).then()
+                .statusCode(200).body("data.account_id", equalTo(account[0])).body("data.month", equalTo(month))
+                .body("data.non_byok.requests", equalTo(1)).body("data.non_byok.spend", equalTo("0.5"));
+        given().header("Authorization", "Bearer " + account[1]).get("/api/v1/ledger").then().statusCode(200)
+                .body("data", hasSize(2)).body("data[0].kind", equalTo("topup")).body("data[0].amount", equalTo("3"))
+                .body("data[1].kind", equalTo("charge")).body("data[1].amount", equalTo("-0.5"));
+        String csv = given().header("Authorization", "Bearer " + account[1]).get("/api/v1/ledger?format=csv").then()
+                .statusCode(200).extract().asString();
+        assertEquals(3, csv.split("\n").length, csv);
+        given().header("Authorization", "Bearer " + other[1]).get("/api/v1/ledger").then().statusCode(200)
+                .body("data", hasSize(1)).body("data[0].amount", equalTo("7"));
+        given().header("Authorization", "Bearer " + other[1]).get("/api/v1/statements/{m}", month).then()
+                .statusCode(200).body("data.account_id", equalTo(other[0])).body("data.non_byok.requests", equalTo(0));
+        given().get("/api/v1/ledger").then().statusCode(401);
+        given().header("Authorization", "Bearer " + account[1]).get("/api/v1/statements/2026-1").then().statusCode(400)
+                .body("error.metadata.field", equalTo("month"));
     }
 
     /** Creates an API key through key-service's management API and returns its id (from the internal lookup). */

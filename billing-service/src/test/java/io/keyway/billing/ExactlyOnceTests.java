@@ -4,6 +4,7 @@ import static io.keyway.billing.UsageEvents.id;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyway.billing.service.UsageConsumer;
 import io.keyway.billing.service.UsageConsumers;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,6 +162,30 @@ class ExactlyOnceTests {
         assertEquals(0, storedPosition(w.topic()));
 
         // restarted in the same group; Kafka never got a committed offset from the crashed one
+        try (UsageConsumer restarted = consumers.newConsumer(w.topic(), group, null).start()) {
+            awaitPosition(w.topic(), w.records().size());
+        }
+        assertExact(w);
+    }
+
+    @Test
+    void crashBetweenTheDatabaseCommitAndTheKafkaOffsetCommitNeitherLosesNorDoublesAnything() throws Exception {
+        Workload w = workload(4, 40);
+        TestKafka.send(w.topic(), w.records());
+        String group = "eo-" + UUID.randomUUID();
+        UsageConsumer crashing = consumers.newConsumer(w.topic(), group, null, () -> {
+            throw new UsageConsumer.Crash("killed after the database commit, before Kafka's offset commit");
+        }).start();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !crashing.isAlive());
+        assertInstanceOf(UsageConsumer.Crash.class, crashing.crash());
+        long committedInDatabase = storedPosition(w.topic());
+        assertTrue(committedInDatabase > 0, "the first batch was committed in PostgreSQL");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", BillingTestTopics.BOOTSTRAP))) {
+            assertTrue(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                    .allMatch(o -> o == null), "Kafka never got an offset commit from the crashed consumer");
+        }
+
+        // restarted in the same group: Kafka would hand out the committed batch again
         try (UsageConsumer restarted = consumers.newConsumer(w.topic(), group, null).start()) {
             awaitPosition(w.topic(), w.records().size());
         }

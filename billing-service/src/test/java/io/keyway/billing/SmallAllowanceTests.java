@@ -2,6 +2,7 @@ package io.keyway.billing;
 
 import static io.keyway.billing.UsageEvents.byok;
 import static io.keyway.billing.UsageEvents.id;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.keyway.billing.config.BillingConfig;
@@ -36,7 +37,7 @@ class SmallAllowanceTests {
     DataSource dataSource;
 
     @Test
-    void thirdByokRequestIsTheLastFreeOneAndTheFourthIsChargedTheConfiguredRate() {
+    void configuredAllowanceOfThreeAndRateOfTenPercentMakeTheThirdByokRequestTheLastFreeAndTheFourthPayTenPercent() {
         TestDb db = new TestDb(dataSource);
         String account = UsageEvents.newAccount();
         List<String> ids = List.of(id(), id(), id(), id());
@@ -51,11 +52,12 @@ class SmallAllowanceTests {
     }
 
     @Test
-    void listCostAllowanceChargesOnlyThePartOfTheCrossingRequestBeyondIt() {
+    void perAccountOverrideToAListCostAllowanceChargesOnlyThePartOfTheCrossingRequestBeyondIt() {
         TestDb db = new TestDb(dataSource);
         String account = UsageEvents.newAccount();
-        db.execute("INSERT INTO fee_overrides (account_id, byok_allowance, byok_free_list_cost, byok_fee_rate) "
-                + "VALUES (?, 'LIST_COST', 1.00, 0.05)", account);
+        given().header("Authorization", "Bearer local-admin-token").contentType("application/json")
+                .body("{\"byok_allowance\":\"list-cost\",\"byok_free_list_cost\":\"1.00\",\"byok_fee_rate\":\"0.05\"}")
+                .put("/admin/v1/accounts/{a}/fee-schedule", account).then().statusCode(200);
         List<String> ids = List.of(id(), id(), id());
         for (int i = 0; i < ids.size(); i++) {
             TestKafka.send(config.usageTopic(), account,

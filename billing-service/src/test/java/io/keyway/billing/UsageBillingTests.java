@@ -100,22 +100,67 @@ class UsageBillingTests {
     }
 
     @Test
-    void failedRequestIsRecordedButNeitherChargedNorCounted() {
-        String account = newAccount();
-        String failed = id();
-        String ok = id();
-        send(account, UsageEvents.event(failed, account, "k1", "2026-11-20T10:00:00Z", true, "0.5", "error"),
-                UsageEvents.event(failed.equals(ok) ? id() : ok, account, "k1", "2026-11-20T10:00:01Z", true, "0.5",
-                        "success"));
-        awaitApplied(failed, ok);
-        assertEquals(0, BigDecimal.ZERO.compareTo(db.charge(failed)));
-        assertNull(db.byokNumber(failed), "a failed request has no place in the BYOK count");
-        assertEquals(1L, db.byokNumber(ok), "the next successful request is the month's first");
-        assertEquals(1, db.count("SELECT requests FROM byok_monthly_usage WHERE account_id = ?", account));
+    void perAccountFeeOverrideChangesTheTermsOfThatAccountOnly() {
+        String negotiated = newAccount();
+        String standard = newAccount();
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"byok_free_requests\": 0, \"byok_fee_rate\": \"0.02\"}")
+                .put("/admin/v1/accounts/{a}/fee-schedule", negotiated).then().statusCode(200);
+        String dealEvent = id();
+        String standardEvent = id();
+        send(negotiated, byok(dealEvent, negotiated, "2026-11-20T10:00:00Z", "1.50"));
+        send(standard, byok(standardEvent, standard, "2026-11-20T10:00:00Z", "1.50"));
+        awaitApplied(dealEvent, standardEvent);
+        assertEquals(0, new BigDecimal("0.03").compareTo(db.charge(dealEvent)), "no allowance, 2% of 1.50");
+        assertEquals(0, BigDecimal.ZERO.compareTo(db.charge(standardEvent)), "the configured 1,000,000 free still apply");
     }
 
     @Test
-    void monthRollsOverAtUtcMidnightByOccurredAt() {
+    void moneyIsExactTenChargesOfOneTenthSumToExactlyOneInNumericColumnsAndDecimalStrings() {
+        String account = newAccount();
+        List<String> events = new ArrayList<>();
+        List<String[]> records = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String event = id();
+            events.add(event);
+            records.add(new String[] {account, nonByok(event, account, java.time.Instant.now().toString(), "0.1")});
+        }
+        TestKafka.send(config.usageTopic(), records);
+        awaitApplied(events.toArray(String[]::new));
+        // as doubles, ten times 0.1 is 0.9999999999999999
+        assertEquals(new BigDecimal("-1.000000000000"), db.balance(account), "NUMERIC(30,12), exact");
+        JsonNode state = awaitState(account, s -> "-1".equals(s.get("balance").asText()));
+        assertEquals(true, state.get("balance").isTextual(), "money on the wire is a decimal string");
+        assertEquals(0, db.count("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                + "AND data_type IN ('real', 'double precision', 'money')"), "no floating-point money column");
+        assertEquals(0, db.count("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                + "AND column_name IN ('amount', 'list_cost', 'charge', 'total_credits', 'total_usage', 'fees', "
+                + "'spend', 'byok_fees', 'byok_free_list_cost') AND data_type <> 'numeric'"),
+                "every money column is NUMERIC");
+    }
+
+    @Test
+    void failedRequestIsRecordedButNeitherChargedNorCounted() {
+        String account = newAccount();
+        String failed = id();
+        String failedPooled = id();
+        String ok = id();
+        send(account, UsageEvents.event(failed, account, "k1", "2026-11-20T10:00:00Z", true, "0.5", "error"),
+                UsageEvents.event(failedPooled, account, "k1", "2026-11-20T10:00:00.5Z", false, "0.7", "error"),
+                UsageEvents.event(ok, account, "k1", "2026-11-20T10:00:01Z", true, "0.5", "success"));
+        awaitApplied(failed, failedPooled, ok);
+        assertEquals("error", db.one("SELECT status FROM usage_records WHERE event_id = ?::uuid", failed),
+                "the failed request is recorded");
+        assertEquals(0, BigDecimal.ZERO.compareTo(db.charge(failed)));
+        assertEquals(0, BigDecimal.ZERO.compareTo(db.charge(failedPooled)), "a failed non-BYOK request is not charged");
+        assertNull(db.byokNumber(failed), "a failed request has no place in the BYOK count");
+        assertEquals(1L, db.byokNumber(ok), "the next successful request is the month's first");
+        assertEquals(1, db.count("SELECT requests FROM byok_monthly_usage WHERE account_id = ?", account));
+        assertEquals(0, BigDecimal.ZERO.compareTo(db.balance(account)), "nothing charged: the BYOK one is free");
+    }
+
+    @Test
+    void byokCountIsPerUtcCalendarMonthByOccurredAtAndRollsOverBetween23h59m59s999AndMidnight() {
         String account = newAccount();
         given().header("Authorization", ADMIN).contentType("application/json")
                 .body("{\"byok_free_requests\": 1}")
@@ -160,7 +205,7 @@ class UsageBillingTests {
     }
 
     @Test
-    void duplicateEventIdChangesNothingTheSecondTime() {
+    void duplicateEventIdFromAProducerRetryChangesNothingTheSecondTime() {
         String account = newAccount();
         String event = id();
         String json = nonByok(event, account, "2026-11-20T10:00:00Z", "1.25");

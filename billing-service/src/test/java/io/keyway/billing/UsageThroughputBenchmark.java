@@ -2,6 +2,7 @@ package io.keyway.billing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.keyway.billing.config.BillingConfig;
 import io.keyway.billing.service.UsageConsumer;
 import io.keyway.billing.service.UsageConsumers;
 import io.quarkus.test.junit.QuarkusTest;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,8 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Rerunnable throughput benchmark (not in the default test run): N usage events (system property benchmark.events,
  * default 1,000,000) are produced to a fresh 8-partition topic on the real broker first; then billing consumers
- * (benchmark.threads, default 1) are started and the time until every event is applied (stored offsets = N) is
- * measured. Afterwards the totals are checked: exactly N usage records and the exact expected charges.
+ * (benchmark.threads, default: the service's keyway.billing.consumer.threads, i.e. 2) are started and the time until
+ * every event is applied (stored offsets = N) is measured. Afterwards the totals are checked: exactly N usage records and the exact expected charges.
  * Run: {@code ./mvnw -B -ntp -pl billing-service verify -Pbenchmark -Dbenchmark.events=1000000}
  */
 @QuarkusTest
@@ -39,10 +41,13 @@ class UsageThroughputBenchmark {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    BillingConfig config;
+
     @Test
     void appliesUsageEventsExactlyOnceAtSustainedRate() throws Exception {
         int events = Integer.getInteger("benchmark.events", 1_000_000);
-        int threads = Integer.getInteger("benchmark.threads", 1);
+        int threads = Integer.getInteger("benchmark.threads", config.consumer().threads());
         int accountCount = Integer.getInteger("benchmark.accounts", 1000);
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "keyway.bench.usage." + run;
@@ -52,6 +57,7 @@ class UsageThroughputBenchmark {
             accounts.add("bench-" + run + "-" + i);
         }
 
+        AtomicLong lost = new AtomicLong();
         long produceStart = System.nanoTime();
         try (var producer = new KafkaProducer<String, byte[]>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BillingTestTopics.BOOTSTRAP,
@@ -66,9 +72,16 @@ class UsageThroughputBenchmark {
                 boolean byok = i % 2 == 0;
                 String json = UsageEvents.event(UUID.randomUUID().toString(), account, "key-" + account,
                         base.plusMillis(i).toString(), byok, byok ? "0.002" : "0.001", "success");
-                producer.send(new ProducerRecord<>(topic, account, json.getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(topic, account, json.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
+                    if (e != null) {
+                        lost.incrementAndGet();
+                    }
+                });
             }
             producer.flush();
+        }
+        if (lost.get() > 0) {
+            throw new AssertionError(lost.get() + " of " + events + " events were not acknowledged by the broker");
         }
         double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
 

@@ -57,8 +57,8 @@ public class AccountResource {
     @Path("/ledger")
     @Produces({MediaType.APPLICATION_JSON, "text/csv"})
     public Uni<Response> ledger(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @QueryParam("format") String format, @QueryParam("page") Integer page,
-            @QueryParam("page_size") Integer pageSize) {
+            @QueryParam("format") String format, @QueryParam("page") String page,
+            @QueryParam("page_size") String pageSize) {
         String f = LedgerResponses.format(format);
         int p = RequestBodies.page(page);
         int size = RequestBodies.pageSize(pageSize);

@@ -100,7 +100,7 @@ public class AdminAccountResource {
     @Path("/ledger")
     @Produces({MediaType.APPLICATION_JSON, "text/csv"})
     public Uni<Response> ledger(@PathParam("accountId") String accountId, @QueryParam("format") String format,
-            @QueryParam("page") Integer page, @QueryParam("page_size") Integer pageSize) {
+            @QueryParam("page") String page, @QueryParam("page_size") String pageSize) {
         String f = LedgerResponses.format(format);
         return statements.ledger(RequestBodies.accountId(accountId), RequestBodies.page(page),
                 RequestBodies.pageSize(pageSize)).map(p -> LedgerResponses.page(p, f));

@@ -110,23 +110,34 @@ final class RequestBodies {
         return trimmed;
     }
 
-    static int page(Integer page) {
-        if (page == null) {
+    /** The {@code page} query parameter: a whole number, 1 or more (default 1). */
+    static int page(String page) {
+        if (page == null || page.isEmpty()) {
             return 1;
         }
-        if (page < 1) {
-            throw ApiError.badField("page", "page must be 1 or more");
+        Integer n = wholeNumber(page);
+        if (n == null || n < 1) {
+            throw ApiError.badField("page", "page must be a whole number, 1 or more");
         }
-        return page;
+        return n;
     }
 
-    static int pageSize(Integer size) {
-        if (size == null) {
+    /** The {@code page_size} query parameter: 1 to 1000 (default 100). */
+    static int pageSize(String size) {
+        if (size == null || size.isEmpty()) {
             return 100;
         }
-        if (size < 1 || size > 1000) {
-            throw ApiError.badField("page_size", "page_size must be between 1 and 1000");
+        Integer n = wholeNumber(size);
+        if (n == null || n < 1 || n > 1000) {
+            throw ApiError.badField("page_size", "page_size must be a whole number between 1 and 1000");
         }
-        return size;
+        return n;
+    }
+
+    private static Integer wholeNumber(String text) {
+        if (text.length() > 9 || !text.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        return Integer.valueOf(text);
     }
 }

@@ -44,17 +44,24 @@ public final class UsageConsumer implements AutoCloseable {
     private final UsageBatchApplier applier;
     private final AccountStatePublisher states;
     private final UsageBatchApplier.BeforeCommit beforeCommit;
+    private final Runnable afterDatabaseCommit;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Throwable crash;
 
+    /**
+     * @param beforeCommit test seam inside the batch's transaction (null in production)
+     * @param afterDatabaseCommit test seam after the batch's transaction committed, before its state is published and
+     *            Kafka's offsets are committed (null in production)
+     */
     public UsageConsumer(Settings settings, UsageBatchApplier applier, AccountStatePublisher states,
-            UsageBatchApplier.BeforeCommit beforeCommit) {
+            UsageBatchApplier.BeforeCommit beforeCommit, Runnable afterDatabaseCommit) {
         this.settings = settings;
         this.applier = applier;
         this.states = states;
         this.beforeCommit = beforeCommit;
+        this.afterDatabaseCommit = afterDatabaseCommit;
         this.thread = new Thread(this::loop, settings.clientId());
         this.thread.setDaemon(true);
     }
@@ -108,6 +115,9 @@ public final class UsageConsumer implements AutoCloseable {
                     }
                     polled.forEach(batch::add);
                     UsageBatchApplier.Applied applied = applier.apply(settings.topic(), batch, beforeCommit);
+                    if (afterDatabaseCommit != null) {
+                        afterDatabaseCommit.run();
+                    }
                     states.changed(applied.accounts());
                     Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
                     for (TopicPartition tp : polled.partitions()) {

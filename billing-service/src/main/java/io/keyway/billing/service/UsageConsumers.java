@@ -42,10 +42,17 @@ public class UsageConsumers {
 
     /** A consumer of {@code topic} with this service's settings (tests start extra ones on their own topics). */
     public UsageConsumer newConsumer(String topic, String groupId, UsageBatchApplier.BeforeCommit beforeCommit) {
+        return newConsumer(topic, groupId, beforeCommit, null);
+    }
+
+    /** As above, with a hook run after each batch's database commit and before Kafka's offset commit (tests). */
+    public UsageConsumer newConsumer(String topic, String groupId, UsageBatchApplier.BeforeCommit beforeCommit,
+            Runnable afterDatabaseCommit) {
         String prefix = config.consumer().clientIdPrefix().orElse("billing-usage");
         return new UsageConsumer(new UsageConsumer.Settings(bootstrap, topic, groupId,
                 prefix + "-" + UUID.randomUUID().toString().substring(0, 8), config.consumer().maxPollRecords(),
-                config.consumer().autoOffsetReset(), config.consumer().retryBackoff()), applier, states, beforeCommit);
+                config.consumer().autoOffsetReset(), config.consumer().retryBackoff()), applier, states, beforeCommit,
+                afterDatabaseCommit);
     }
 
     void onStop(@Observes ShutdownEvent event) {
