@@ -82,7 +82,7 @@ class CreditsWithKeyServiceTests {
     }
 
     @Test
-    void spendOfKeysWithALimitIsPublishedInTheirPeriodWithByokFeesOnlyWhereTheKeySaysSo() {
+    void spendOfKeysWithALimitIsPublishedInTheirUtcPeriodCountingByokListCostOnlyWhereTheKeySaysSo() {
         String[] account = newAccount();
         String limited = apiKeyId(account[1], Map.of("name", "limited", "limit", 5, "limit_reset", "daily",
                 "include_byok_in_limit", true));
@@ -112,13 +112,15 @@ class CreditsWithKeyServiceTests {
         JsonNode second = spendOf(state, byokExcluded);
         JsonNode third = spendOf(state, weekly);
         assertEquals(limited, first.get("api_key_id").asText());
-        assertEquals("0.6", first.get("spend").asText(), "0.5 + the BYOK fee 0.1 (5% of 2)");
+        assertEquals("2.6", first.get("spend").asText(),
+                "0.5 + the BYOK fee 0.1 (5% of 2) + the BYOK list cost 2, which this key includes in its limit");
         assertEquals("5", first.get("limit").asText());
         assertEquals("daily", first.get("limit_reset").asText());
         assertEquals(LocalDate.now(ZoneOffset.UTC).atStartOfDay().toInstant(ZoneOffset.UTC).toString(),
                 first.get("period_start").asText());
         assertEquals(byokExcluded, second.get("api_key_id").asText());
-        assertEquals("0.3", second.get("spend").asText(), "its BYOK fee (0.2) is not counted");
+        assertEquals("0.5", second.get("spend").asText(),
+                "0.3 + its BYOK fee 0.2 (a Keyway charge); its BYOK list cost 4 is not counted");
         assertEquals("monthly", second.get("limit_reset").asText());
         assertEquals(LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString(),
                 second.get("period_start").asText());

@@ -39,7 +39,11 @@ public record AccountState(
             /** daily | weekly | monthly | null (never resets); periods are UTC, weeks start on Monday. */
             @JsonProperty("limit_reset") String limitReset,
             @JsonProperty("period_start") @JsonFormat(shape = JsonFormat.Shape.STRING) Instant periodStart,
-            /** Charged amount in the period (BYOK fees included only when the key says include_byok_in_limit). */
+            /**
+             * Spend in the period, as OpenRouter counts it against a key's limit: Keyway's charges (pooled list cost and
+             * BYOK fees), plus the list cost of its BYOK requests (OpenRouter's {@code byok_usage}) only when the key
+             * says {@code include_byok_in_limit}.
+             */
             @JsonProperty("spend") @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal spend) {
     }
 }

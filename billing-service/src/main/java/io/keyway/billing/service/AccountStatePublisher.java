@@ -159,15 +159,16 @@ public class AccountStatePublisher {
                 }
                 LocalDate weekStart = today.with(DayOfWeek.MONDAY);
                 LocalDate monthStart = today.withDayOfMonth(1);
-                try (PreparedStatement ps = c.prepareStatement("SELECT api_key_id, account_id, "
-                        + "coalesce(sum(spend) FILTER (WHERE day >= ?::date), 0), "
-                        + "coalesce(sum(byok_fees) FILTER (WHERE day >= ?::date), 0), "
-                        + "coalesce(sum(spend) FILTER (WHERE day >= ?::date), 0), "
-                        + "coalesce(sum(byok_fees) FILTER (WHERE day >= ?::date), 0), "
-                        + "coalesce(sum(spend) FILTER (WHERE day >= ?::date), 0), "
-                        + "coalesce(sum(byok_fees) FILTER (WHERE day >= ?::date), 0), "
-                        + "sum(spend), sum(byok_fees) FROM api_key_daily_spend WHERE account_id = ANY(?::text[]) "
-                        + "GROUP BY api_key_id, account_id ORDER BY api_key_id")) {
+                // per period: Keyway's charges (pooled list cost + BYOK fees), and the BYOK list cost (OpenRouter's
+                // byok_usage), which counts only for keys with include_byok_in_limit
+                StringBuilder sql = new StringBuilder("SELECT api_key_id, account_id");
+                for (int i = 0; i < 3; i++) {
+                    sql.append(", coalesce(sum(spend + byok_fees) FILTER (WHERE day >= ?::date), 0)")
+                            .append(", coalesce(sum(byok_list_cost) FILTER (WHERE day >= ?::date), 0)");
+                }
+                sql.append(", sum(spend + byok_fees), sum(byok_list_cost) FROM api_key_daily_spend ")
+                        .append("WHERE account_id = ANY(?::text[]) GROUP BY api_key_id, account_id ORDER BY api_key_id");
+                try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                     int col = 1;
                     for (LocalDate start : List.of(today, weekStart, monthStart)) {
                         ps.setString(col++, start.toString());

@@ -193,9 +193,10 @@ public class UsageBatchApplier {
                     String keyDay = e.apiKeyId() + '\u0000' + e.occurredAt().atOffset(ZoneOffset.UTC).toLocalDate();
                     accountOfKey.put(e.apiKeyId(), e.accountId());
                     BigDecimal[] spend = spendByKeyDay.computeIfAbsent(keyDay,
-                            k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                            k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
                     if (e.byok()) {
                         spend[1] = spend[1].add(outcome.charge());
+                        spend[2] = spend[2].add(e.listCost());
                     } else {
                         spend[0] = spend[0].add(outcome.charge());
                     }
@@ -437,6 +438,7 @@ public class UsageBatchApplier {
         String[] accounts = new String[n];
         String[] amounts = new String[n];
         String[] byokFees = new String[n];
+        String[] byokListCosts = new String[n];
         int i = 0;
         for (Map.Entry<String, BigDecimal[]> entry : spend.entrySet()) {
             int sep = entry.getKey().indexOf('\u0000');
@@ -444,17 +446,21 @@ public class UsageBatchApplier {
             days[i] = entry.getKey().substring(sep + 1);
             accounts[i] = accountOfKey.get(keys[i]);
             amounts[i] = entry.getValue()[0].toPlainString();
-            byokFees[i++] = entry.getValue()[1].toPlainString();
+            byokFees[i] = entry.getValue()[1].toPlainString();
+            byokListCosts[i++] = entry.getValue()[2].toPlainString();
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_key_daily_spend (api_key_id, day, account_id, "
-                + "spend, byok_fees) SELECT * FROM unnest(?::text[], ?::date[], ?::text[], ?::numeric[], ?::numeric[]) "
+                + "spend, byok_fees, byok_list_cost) SELECT * FROM unnest(?::text[], ?::date[], ?::text[], ?::numeric[], "
+                + "?::numeric[], ?::numeric[]) "
                 + "ON CONFLICT (api_key_id, day) DO UPDATE SET spend = api_key_daily_spend.spend + EXCLUDED.spend, "
-                + "byok_fees = api_key_daily_spend.byok_fees + EXCLUDED.byok_fees")) {
+                + "byok_fees = api_key_daily_spend.byok_fees + EXCLUDED.byok_fees, "
+                + "byok_list_cost = api_key_daily_spend.byok_list_cost + EXCLUDED.byok_list_cost")) {
             ps.setArray(1, c.createArrayOf("text", keys));
             ps.setArray(2, c.createArrayOf("text", days));
             ps.setArray(3, c.createArrayOf("text", accounts));
             ps.setArray(4, c.createArrayOf("text", amounts));
             ps.setArray(5, c.createArrayOf("text", byokFees));
+            ps.setArray(6, c.createArrayOf("text", byokListCosts));
             ps.executeUpdate();
         }
     }
