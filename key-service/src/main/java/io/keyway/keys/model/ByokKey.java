@@ -75,7 +75,8 @@ public class ByokKey extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
-    @Column(name = "last_used_at")
+    /** Written only by {@code service.LastUsed} (from usage events), never by an entity update. */
+    @Column(name = "last_used_at", insertable = false, updatable = false)
     public Instant lastUsedAt;
 
     @Version

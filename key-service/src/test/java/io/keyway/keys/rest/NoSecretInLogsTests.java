@@ -66,8 +66,8 @@ class NoSecretInLogsTests {
 
             String token = Api.randomToken("sk-logs-");
             String rotated = Api.randomToken("sk-rotated-");
-            String bedrockSecret = "wJalrXUtnFEMI" + UUID.randomUUID().toString().replace("-", "");
-            String azureKey = "az" + UUID.randomUUID().toString().replace("-", "");
+            String bedrockSecret = Api.randomToken("wJalrXUtnFEMI");
+            String azureKey = Api.randomToken("az");
             secrets.addAll(List.of(token, rotated, bedrockSecret, azureKey));
 
             String id = Api.newByokId(a, "openai", token);
@@ -80,8 +80,8 @@ class NoSecretInLogsTests {
             Api.routingView(a.id()).then().statusCode(200);
 
             // rejected inputs that carry a secret: the error names the field but never echoes the value
-            String badToken = "sk bad " + UUID.randomUUID();
-            String badJson = "{\"accessKeyId\":\"AKIA\",\"secretAccessKey\":\"" + UUID.randomUUID() + "\"";
+            String badToken = "sk bad " + Api.randomToken("");
+            String badJson = "{\"accessKeyId\":\"AKIA\",\"secretAccessKey\":\"" + Api.randomToken("") + "\"";
             secrets.add(badToken);
             secrets.add(badJson.substring(30));
             assertFalse(Api.newByok(a, Map.of("provider", "openai", "key", badToken)).then().statusCode(400)
