@@ -197,6 +197,14 @@ class DefaultValuesTest {
     }
 
     @Test
+    void keyServiceUsageGroupIsTheServicesOwnDefaultAndCanBeRenamed() {
+        assertEquals(ServiceConfigurationContractTest.placeholders(KEY_SERVICE).get("KEYWAY_KEYS_USAGE_GROUP"),
+                chart.configEnv(KEY_SERVICE).get("KEYWAY_KEYS_USAGE_GROUP"));
+        assertEquals("prod-key-service-last-used", KeywayChart.render(Map.of("keyService.usageConsumerGroupId",
+                "prod-key-service-last-used")).configEnv(KEY_SERVICE).get("KEYWAY_KEYS_USAGE_GROUP"));
+    }
+
+    @Test
     void billingConsumerDefaultsAreTheServicesOwn() {
         // billing-service: keyway.billing.consumer.threads=${KEYWAY_BILLING_CONSUMER_THREADS:2},
         // keyway.billing.consumer.group-id=${KEYWAY_BILLING_GROUP_ID:billing-service}
