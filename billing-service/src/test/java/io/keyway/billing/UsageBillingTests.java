@@ -229,17 +229,20 @@ class UsageBillingTests {
                 UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "0.1").replace("\"prompt_tokens\":120",
                         "\"prompt_tokens\":-5"),
                 UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "zero point one"),
+                // valid JSON, but PostgreSQL text cannot hold NUL: refused instead of failing its batch forever
+                UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "0.1").replace("\"model\":\"openai/gpt-4o-mini\"",
+                        "\"model\":\"gpt\\u0000x\""),
                 nonByok(good, account, "2026-11-20T10:00:01Z", "0.1"));
         awaitApplied(good);
         List<ConsumerRecord<String, byte[]>> dead = TestKafka.awaitRecords(config.deadLetterTopic(), account,
-                r -> r.size() >= 4);
+                r -> r.size() >= 5);
         List<String> reasons = dead.stream()
                 .map(r -> new String(r.headers().lastHeader("keyway.dlq.reason").value(), StandardCharsets.UTF_8))
                 .toList();
         assertEquals(List.of("malformed JSON", "unknown schema_version 2", "negative token count",
-                "list_cost is not a decimal number"), reasons);
+                "list_cost is not a decimal number", "model contains a NUL character"), reasons);
         assertEquals("{not json", TestKafka.value(dead.get(0)), "the original value is kept");
-        assertEquals(before + 4, deadLettered(), "each dead letter is counted");
+        assertEquals(before + 5, deadLettered(), "each dead letter is counted");
         assertEquals(0, new BigDecimal("-0.1").compareTo(db.balance(account)), "only the good event is charged");
     }
 

@@ -33,6 +33,10 @@ public final class UsageEventReader {
     private static final Pattern UUID_PATTERN =
             Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     private static final int MAX_MONEY_SCALE = FeeSchedule.SCALE;
+    private static final int MAX_ID_LENGTH = 128;
+    /** Times PostgreSQL and a YYYY-MM month can hold; anything outside is a broken producer clock. */
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z").plusMillis(1);
 
     private final ObjectMapper mapper;
 
@@ -149,6 +153,20 @@ public final class UsageEventReader {
         if (f.model == null || f.model.isBlank()) {
             return Read.bad("model missing");
         }
+        // PostgreSQL text cannot hold NUL: such an event would fail its batch again and again
+        for (String[] field : new String[][] {{"account_id", f.accountId}, {"api_key_id", f.apiKeyId},
+                {"model", f.model}, {"provider", f.provider}, {"byok_key_id", f.byokKeyId}}) {
+            if (field[1] != null && field[1].indexOf('\u0000') >= 0) {
+                return Read.bad(field[0] + " contains a NUL character");
+            }
+        }
+        // both are parts of primary keys (a B-tree entry must stay small); Keyway's ids are UUIDs
+        if (f.accountId.length() > MAX_ID_LENGTH) {
+            return Read.bad("account_id is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        if (f.apiKeyId.length() > MAX_ID_LENGTH) {
+            return Read.bad("api_key_id is longer than " + MAX_ID_LENGTH + " characters");
+        }
         if (f.occurredAt == null) {
             return Read.bad("occurred_at missing");
         }
@@ -157,6 +175,9 @@ public final class UsageEventReader {
             occurredAt = Instant.parse(f.occurredAt);
         } catch (DateTimeParseException e) {
             return Read.bad("occurred_at is not an RFC 3339 UTC time");
+        }
+        if (occurredAt.isBefore(EARLIEST) || !occurredAt.isBefore(LATEST)) {
+            return Read.bad("occurred_at is outside the years 2000-9999");
         }
         UsageEvent.Status status;
         if ("success".equals(f.status)) {

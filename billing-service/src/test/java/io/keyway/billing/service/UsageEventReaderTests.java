@@ -35,6 +35,15 @@ class UsageEventReaderTests {
         assertEquals("2026-11-30T23:59:59.999Z", r.event().occurredAt().toString());
     }
 
+    @Test
+    void idLongerThan128CharactersIsRefusedBecauseItIsPartOfAPrimaryKey() {
+        assertEquals("api_key_id is longer than 128 characters",
+                read(GOOD.replace("\"api_key_id\":\"key-1\"", "\"api_key_id\":\"" + "k".repeat(129) + "\"")).reason());
+        assertEquals("account_id is longer than 128 characters",
+                read(GOOD.replace("\"account_id\":\"acct-1\"", "\"account_id\":\"" + "a".repeat(129) + "\"")).reason());
+        assertTrue(read(GOOD.replace("\"account_id\":\"acct-1\"", "\"account_id\":\"" + "a".repeat(128) + "\"")).ok());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "{\"schema_version\":1,|malformed JSON||",
@@ -48,7 +57,10 @@ class UsageEventReaderTests {
             "\"list_cost\":\"0.000150\"|list_cost|\"list_cost\":\"0.0000000000001\"|list_cost has more than 12 decimal places",
             "\"event_id\":\"8f7a2c4e-1b2d-4c3e-9f00-0123456789ab\"|event_id|\"event_id\":\"1-1-1-1-1\"|event_id is not a UUID",
             "\"occurred_at\":\"2026-11-30T23:59:59.999Z\"|occurred_at|\"occurred_at\":\"yesterday\"|occurred_at is not an RFC 3339 UTC time",
-            "\"status\":\"success\"|status|\"status\":\"ok\"|status must be success or error"})
+            "\"status\":\"success\"|status|\"status\":\"ok\"|status must be success or error",
+            "\"model\":\"openai/gpt-4o\"|model|\"model\":\"gpt\\u0000x\"|model contains a NUL character",
+            "\"occurred_at\":\"2026-11-30T23:59:59.999Z\"|occurred_at|\"occurred_at\":\"-5000-01-01T00:00:00Z\"|occurred_at is outside the years 2000-9999",
+            "\"occurred_at\":\"2026-11-30T23:59:59.999Z\"|occurred_at|\"occurred_at\":\"+10000-01-01T00:00:00Z\"|occurred_at is outside the years 2000-9999"})
     void badEventIsRefusedWithItsReason(String a, String b, String c, String d) {
         String json;
         String reason;
