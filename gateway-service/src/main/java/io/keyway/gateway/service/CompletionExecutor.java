@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Walks a {@link RoutingPlan}'s attempts in order (DESIGN.md §2) until one succeeds:
@@ -222,7 +223,14 @@ public class CompletionExecutor {
     private static Uni<Buffer> wholeBody(UpstreamResponse up) {
         HttpClientResponse resp = up.response();
         return Uni.createFrom().emitter(em -> {
+            AtomicBoolean read = new AtomicBoolean();
+            em.onTermination(() -> {
+                if (!read.get()) {
+                    up.abort(); // cancelled mid-body (the total timeout): end the exchange, free the connection
+                }
+            });
             resp.body().onComplete(ar -> {
+                read.set(true);
                 if (ar.succeeded()) {
                     em.complete(ar.result());
                 } else {

@@ -5,47 +5,48 @@ import static io.keyway.gateway.it.KeywayServices.MODEL;
 
 import io.keyway.gateway.it.KeywayServices;
 import io.keyway.gateway.it.Seed;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.lang.management.ManagementFactory;
-import java.net.URL;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Gateway overhead benchmark (not part of the default test run: {@code ./mvnw -pl gateway-service verify -Pbench}).
- * The same closed-loop load (N connections, each sending the next request when the last answer is complete) goes
- * once directly to the upstream stand-in and once through the gateway (real key-service and billing-service behind
- * it, warm caches), plain and streamed, at 1, 16 and 64 connections. Reports added p50/p99 latency, throughput,
- * streamed first-event overhead, CPU per request (this JVM's CPU time, which holds gateway, load generator and
- * stand-in: gateway CPU ≈ via-gateway minus direct) and resident memory. Writes target/bench/results.md.
+ * Gateway overhead benchmark (not part of the default test run: {@code ./mvnw -pl gateway-service verify -Pbench},
+ * which runs it after {@code package}, against the packaged gateway). The gateway runs as its OWN process (the
+ * packaged jar, JVM flags {@code -Dbench.gateway.jvm}, default {@code -Xmx256m}) with the real key-service and
+ * billing-service jars behind it; this JVM holds the load generator and the upstream stand-in. The same closed-loop
+ * load (N connections, each sending the next request when the last answer is complete) goes once directly to the
+ * stand-in and once through the gateway (warm caches), plain and streamed, at 1, 16 and 64 connections. Reports added
+ * p50/p99 latency, throughput, streamed first-event overhead, the gateway process's CPU time per request and its
+ * peak resident memory (from /proc), and writes target/bench/results.md.
  */
-@QuarkusTest
-@WithTestResource(KeywayServices.class)
 class GatewayBenchmark {
 
     static final int SECONDS = Integer.getInteger("bench.seconds", 10);
-
-    @TestHTTPResource("/")
-    URL gateway;
+    static final String GATEWAY_JVM = System.getProperty("bench.gateway.jvm", "-Xmx256m");
+    static final Path GATEWAY_JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    /** billing-service consumes the usage events on the same cores; by default it is stopped once credits are in. */
+    static final boolean KEEP_BILLING = Boolean.getBoolean("bench.keep-billing");
 
     record Result(String target, int connections, boolean stream, long requests, double seconds, long errors,
-                  double p50, double p99, double firstP50, double cpuMsPerRequest) {
+                  double p50, double p99, double firstP50, double cpuMsPerRequest, long peakRssMb) {
         double rps() {
             return requests / seconds;
         }
@@ -53,64 +54,140 @@ class GatewayBenchmark {
 
     @Test
     void measureAddedLatencyAndThroughput() throws Exception {
-        Seed seed = new Seed();
-        Seed.Account account = seed.account();
-        Seed.ApiKey key = seed.apiKey(account);
-        seed.topUp(account, "100000.00");
-        seed.pooled(CHEAP, "ok-bench");
-        String gatewayBody = "{\"model\":\"" + MODEL + "\",\"provider\":{\"only\":[\"" + CHEAP + "\"]},"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]%s}";
-        String directBody = "{\"model\":\"alpha-cheap\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]%s}";
+        KeywayServices services = new KeywayServices();
+        Map<String, String> config = services.start();
+        Process gateway = null;
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         StringBuilder table = new StringBuilder();
+        Seed seed = new Seed();
         try {
+            int port = freePort();
+            gateway = launchGateway(port, config);
+            awaitReady(port, gateway);
+            long pid = gateway.pid();
+            RestAssured.baseURI = "http://127.0.0.1";
+            RestAssured.port = port;
+            Seed.Account account = seed.account();
+            Seed.ApiKey key = seed.apiKey(account);
+            seed.topUp(account, "100000.00");
+            seed.pooled(CHEAP, "ok-bench");
+            String gatewayBody = "{\"model\":\"" + MODEL + "\",\"provider\":{\"only\":[\"" + CHEAP + "\"]},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]%s}";
+            String directBody = "{\"model\":\"alpha-cheap\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]%s}";
             // Wait until billing's account state has reached the gateway, then warm both paths up.
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (run(vertx, "gateway", gateway.getPort(), "/api/v1/chat/completions", "Bearer " + key.key(),
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (run(vertx, -1, port, "/api/v1/chat/completions", "Bearer " + key.key(),
                     gatewayBody.formatted(""), 1, false, 1).errors() > 0 && System.nanoTime() < until) {
                 Thread.sleep(200);
             }
-            run(vertx, "upstream", KeywayServices.upstream.port(), "/v1/chat/completions", "Bearer ok-bench",
+            run(vertx, -1, KeywayServices.upstream.port(), "/v1/chat/completions", "Bearer ok-bench",
                     directBody.formatted(""), 16, false, 5);
-            run(vertx, "gateway", gateway.getPort(), "/api/v1/chat/completions", "Bearer " + key.key(),
-                    gatewayBody.formatted(""), 16, false, 5);
-            run(vertx, "gateway", gateway.getPort(), "/api/v1/chat/completions", "Bearer " + key.key(),
-                    gatewayBody.formatted(",\"stream\":true"), 16, true, 5);
+            run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(),
+                    gatewayBody.formatted(""), 16, false, 10);
+            run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(),
+                    gatewayBody.formatted(",\"stream\":true"), 16, true, 10);
+            if (!KEEP_BILLING) {
+                services.stopBilling(); // the gateway keeps the account state it has; events still go to Kafka
+            }
+            long idleRss = rssMb(pid);
+            String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
 
             table.append("| mode | conns | direct p50 ms | direct p99 ms | gateway p50 ms | gateway p99 ms | added p50 ms"
-                    + " | added p99 ms | direct req/s | gateway req/s | first event added p50 ms | CPU ms/req direct"
-                    + " | CPU ms/req gateway | gateway errors |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    + " | added p99 ms | direct req/s | gateway req/s | first event added p50 ms"
+                    + " | gateway CPU ms/req | gateway peak RSS MB | gateway errors |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (boolean stream : new boolean[] {false, true}) {
                 for (int conns : new int[] {1, 16, 64}) {
                     String extra = stream ? ",\"stream\":true" : "";
-                    Result direct = run(vertx, "upstream", KeywayServices.upstream.port(), "/v1/chat/completions",
+                    Result direct = run(vertx, -1, KeywayServices.upstream.port(), "/v1/chat/completions",
                             "Bearer ok-bench", directBody.formatted(extra), conns, stream, SECONDS);
-                    Result via = run(vertx, "gateway", gateway.getPort(), "/api/v1/chat/completions",
+                    Result via = run(vertx, pid, port, "/api/v1/chat/completions",
                             "Bearer " + key.key(), gatewayBody.formatted(extra), conns, stream, SECONDS);
-                    table.append(String.format("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %s | %.3f | %.3f | %d |%n",
+                    table.append(String.format("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %s | %.3f | %d | %d |%n",
                             stream ? "stream" : "plain", conns, direct.p50(), direct.p99(), via.p50(), via.p99(),
                             via.p50() - direct.p50(), via.p99() - direct.p99(), direct.rps(), via.rps(),
                             stream ? String.format("%.3f", via.firstP50() - direct.firstP50()) : "–",
-                            direct.cpuMsPerRequest(), via.cpuMsPerRequest(), via.errors()));
+                            via.cpuMsPerRequest(), via.peakRssMb(), via.errors()));
                 }
             }
+            String report = "Run " + Instant.now() + ", " + SECONDS + " s per cell, "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs, JVM " + System.getProperty("java.version")
+                    + ", gateway process flags `" + GATEWAY_JVM + "`, gateway RSS after warm-up " + idleRss + " MB, "
+                    + (KEEP_BILLING ? "billing-service consuming during the run" : "billing-service stopped after funding")
+                    + ", /proc/loadavg before " + loadBefore + ", after " + Files.readString(Path.of("/proc/loadavg")).trim()
+                    + "\n\n"
+                    + table;
+            Files.createDirectories(Path.of("target/bench"));
+            Files.writeString(Path.of("target/bench/results.md"), report);
+            System.out.println(report);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            seed.cleanUp();
+            try {
+                seed.cleanUp();
+            } catch (Exception e) {
+                // key-service may already be gone
+            }
+            if (gateway != null) {
+                gateway.destroy();
+                if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
+                    gateway.destroyForcibly();
+                }
+            }
+            services.stop();
         }
-        String report = "Run " + Instant.now() + ", " + SECONDS + " s per cell, "
-                + Runtime.getRuntime().availableProcessors() + " CPUs, JVM " + System.getProperty("java.version")
-                + ", RSS of the JVM holding gateway + load generator + stand-in at the end: " + rssMb() + " MB\n\n"
-                + table;
-        Files.createDirectories(Path.of("target/bench"));
-        Files.writeString(Path.of("target/bench/results.md"), report);
-        System.out.println(report);
+    }
+
+    static Process launchGateway(int port, Map<String, String> config) throws Exception {
+        if (!Files.exists(GATEWAY_JAR)) {
+            throw new IllegalStateException(GATEWAY_JAR + " is missing: run with -Pbench through `verify` (after package)");
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(Arrays.asList(GATEWAY_JVM.trim().split("\\s+")));
+        command.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(GATEWAY_JAR.toAbsolutePath().toString());
+        Path log = Files.createDirectories(Path.of("target/bench")).resolve("gateway.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("KEYWAY_HTTP_HOST", "127.0.0.1");
+        pb.environment().put("KEYWAY_GATEWAY_PORT", String.valueOf(port));
+        pb.environment().put("KEYWAY_KAFKA_BOOTSTRAP", System.getProperty("keyway.test.kafka", "127.0.0.1:19092"));
+        return pb.start();
+    }
+
+    static void awaitReady(int port, Process process) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gateway exited with " + process.exitValue() + " (target/bench/gateway.log)");
+            }
+            try {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException("gateway not ready within 120 s (target/bench/gateway.log)");
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /** Closed loop: {@code conns} connections, each sends its next request when the previous answer is complete. */
-    static Result run(Vertx vertx, String target, int port, String path, String auth, String body, int conns,
+    static Result run(Vertx vertx, long gatewayPid, int port, String path, String auth, String body, int conns,
                       boolean stream, int seconds) throws InterruptedException {
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
                 new PoolOptions().setHttp1MaxSize(conns));
         Buffer payload = Buffer.buffer(body);
         int capacity = 2_000_000;
@@ -120,7 +197,9 @@ class GatewayBenchmark {
         AtomicInteger errors = new AtomicInteger();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         CountDownLatch done = new CountDownLatch(conns);
-        long cpuBefore = cpuNanos();
+        long cpuBefore = gatewayPid > 0 ? cpuNanos(gatewayPid) : 0;
+        long[] peakRss = {gatewayPid > 0 ? rssMb(gatewayPid) : -1};
+        long sampler = gatewayPid > 0 ? vertx.setPeriodic(200, id -> peakRss[0] = Math.max(peakRss[0], rssMb(gatewayPid))) : -1;
         long start = System.nanoTime();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
                 .setURI(path).putHeader("Authorization", auth).putHeader("Content-Type", "application/json");
@@ -129,18 +208,22 @@ class GatewayBenchmark {
         }
         done.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
-        long cpu = cpuNanos() - cpuBefore;
+        long cpu = gatewayPid > 0 ? cpuNanos(gatewayPid) - cpuBefore : 0;
+        if (sampler >= 0) {
+            vertx.cancelTimer(sampler);
+            peakRss[0] = Math.max(peakRss[0], rssMb(gatewayPid));
+        }
         client.close();
         int n = Math.min(count.get(), capacity);
         long[] sorted = Arrays.copyOf(latencies, n);
         Arrays.sort(sorted);
         long[] firstSorted = Arrays.copyOf(firsts, n);
         Arrays.sort(firstSorted);
-        return new Result(target, conns, stream, n, elapsed, errors.get(), pct(sorted, 0.50), pct(sorted, 0.99),
-                pct(firstSorted, 0.50), n == 0 ? 0 : cpu / 1e6 / n);
+        return new Result(gatewayPid > 0 ? "gateway" : "upstream", conns, stream, n, elapsed, errors.get(),
+                pct(sorted, 0.50), pct(sorted, 0.99), pct(firstSorted, 0.50), n == 0 ? 0 : cpu / 1e6 / n, peakRss[0]);
     }
 
-    static void loop(HttpClient client, RequestOptions options, Buffer payload, long end, long[] latencies,
+    static void loop(io.vertx.core.http.HttpClient client, RequestOptions options, Buffer payload, long end, long[] latencies,
                      long[] firsts, AtomicInteger count, AtomicInteger errors, CountDownLatch done) {
         if (System.nanoTime() >= end) {
             done.countDown();
@@ -181,13 +264,20 @@ class GatewayBenchmark {
         return sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1e6;
     }
 
-    static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    /** utime + stime of a process from /proc/<pid>/stat, in ns (USER_HZ = 100 on Linux). */
+    static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
-    static long rssMb() {
+    static long rssMb(long pid) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS"))
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS"))
                     .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024).findFirst().orElse(-1L);
         } catch (Exception e) {
             return -1;

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code midstream-…}: streams two chunks, then the connection is closed;</li>
  * <li>{@code slowstream200-…}: streams its chunks that many ms apart (usage at the end, as usual).</li>
  * </ul>
- * Every call is recorded ({@link #calls()}) with the credential it carried, so tests can see which key was tried.
+ * Every call is recorded ({@link #calls()}) with the credential it carried, so tests can see which key was tried;
+ * {@link #abandoned()} counts slow streams whose connection the caller closed before their end.
  */
 public final class UpstreamStandIn implements AutoCloseable {
 
@@ -33,6 +34,7 @@ public final class UpstreamStandIn implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>(); // O(1) adds under benchmark load
     private final HttpServer server;
+    private final java.util.concurrent.atomic.AtomicInteger abandoned = new java.util.concurrent.atomic.AtomicInteger();
 
     public UpstreamStandIn() throws Exception {
         server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
@@ -49,6 +51,10 @@ public final class UpstreamStandIn implements AutoCloseable {
 
     public List<String> credentialsCalled() {
         return calls.stream().map(Call::credential).toList();
+    }
+
+    public int abandoned() {
+        return abandoned.get();
     }
 
     public void reset() {
@@ -127,14 +133,17 @@ public final class UpstreamStandIn implements AutoCloseable {
         }
         if (sent < 5) {
             vertx.setTimer(gapMs, t -> {
-                if (!res.closed()) {
-                    res.write(chunk(model, new JsonObject().put("content", "word" + sent + " "), null));
+                if (res.closed()) {
+                    abandoned.incrementAndGet();
+                    return;
                 }
+                res.write(chunk(model, new JsonObject().put("content", "word" + sent + " "), null));
                 slowStream(req, model, gapMs, sent + 1);
             });
             return;
         }
         if (res.closed()) {
+            abandoned.incrementAndGet();
             return;
         }
         res.write(chunk(model, new JsonObject(), "stop"));

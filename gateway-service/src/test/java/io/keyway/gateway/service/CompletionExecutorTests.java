@@ -1,5 +1,6 @@
 package io.keyway.gateway.service;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,20 +95,27 @@ class CompletionExecutorTests {
     }
 
     void withBreakers(int threshold, Duration open) {
-        GatewayConfig config = config(null, threshold, open);
+        withConfig(config(null, threshold, open, Duration.ofSeconds(10)));
+    }
+
+    void withConfig(GatewayConfig config) {
         breakers = new CircuitBreakers(config);
         executor = new CompletionExecutor(catalog, new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog),
                 breakers, config);
     }
 
-    /** Upstream: 300 ms without an answer is a timeout; breakers as given. */
+    /** Upstream: 300 ms without a byte is a timeout; total timeout and breakers as given. */
     static GatewayConfig config(String catalogPath, int threshold, Duration open) {
+        return config(catalogPath, threshold, open, Duration.ofSeconds(10));
+    }
+
+    static GatewayConfig config(String catalogPath, int threshold, Duration open, Duration total) {
         GatewayConfig.Upstream up = (GatewayConfig.Upstream) Proxy.newProxyInstance(
                 GatewayConfig.class.getClassLoader(), new Class<?>[] {GatewayConfig.Upstream.class},
                 (p, m, a) -> switch (m.getName()) {
                     case "connectTimeout" -> Duration.ofSeconds(2);
                     case "firstByteTimeout" -> Duration.ofMillis(300);
-                    case "totalTimeout" -> Duration.ofSeconds(10);
+                    case "totalTimeout" -> total;
                     case "maxPoolSize" -> 20;
                     case "breakerFailureThreshold" -> threshold;
                     case "breakerOpenDuration" -> open;
@@ -280,5 +288,19 @@ class CompletionExecutorTests {
         assertEquals("byok_prioritized", attempts.get(0).get("credential").asText());
         assertEquals(503, attempts.get(1).get("status").asInt());
         assertEquals("pooled", attempts.get(1).get("credential").asText());
+    }
+
+    @Test
+    void totalTimeoutEndsTheUpstreamExchangeAndMovesToTheNextAttempt() {
+        withConfig(config(null, 1000, Duration.ofMinutes(1), Duration.ofMillis(400)));
+        // Five chunks 150 ms apart: never silent for the 300 ms idle timeout, but longer than 400 ms in all.
+        String trickle = secret("slowstream150");
+        String pool = secret("ok");
+        int abandonedBefore = upstream.abandoned();
+        var out = run(List.of(key("p1", trickle, 0)), List.of(pooled("p1", pool)));
+        assertEquals(pool, out.success().attempt().credentialId());
+        assertEquals("timeout", out.outcomes().get(0));
+        // The timed-out exchange is reset (its pooled connection freed), not left to trickle on.
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.abandoned() > abandonedBefore);
     }
 }

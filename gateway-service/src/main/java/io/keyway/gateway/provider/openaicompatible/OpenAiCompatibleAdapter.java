@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -25,6 +26,8 @@ import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Any provider that speaks OpenAI's Chat Completions API (io.net, OpenAI, Together, Groq, vLLM, …), configured by
@@ -85,17 +88,31 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                 .putHeader("Authorization", "Bearer " + credential.secret())
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Accept", stream ? "text/event-stream" : "application/json");
-        Future<UpstreamResponse> answer = http.request(options).compose(req -> req.send(body).map(resp -> {
-            resp.pause(); // the caller decides how to read the body
-            return new UpstreamResponse(req, resp);
-        }));
-        return Uni.createFrom().emitter(emitter -> answer.onComplete(ar -> {
-            if (ar.succeeded()) {
-                emitter.complete(ar.result());
-            } else {
-                emitter.fail(classify(ar.cause()));
-            }
-        }));
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        AtomicBoolean answered = new AtomicBoolean();
+        Future<UpstreamResponse> answer = http.request(options).compose(req -> {
+            sent.set(req);
+            return req.send(body).map(resp -> {
+                resp.pause(); // the caller decides how to read the body
+                return new UpstreamResponse(req, resp);
+            });
+        });
+        return Uni.createFrom().emitter(emitter -> {
+            // Cancelled before the head arrived (e.g. the total timeout): end the exchange, free the connection.
+            emitter.onTermination(() -> {
+                if (!answered.get() && sent.get() != null) {
+                    sent.get().reset();
+                }
+            });
+            answer.onComplete(ar -> {
+                answered.set(true);
+                if (ar.succeeded()) {
+                    emitter.complete(ar.result());
+                } else {
+                    emitter.fail(classify(ar.cause()));
+                }
+            });
+        });
     }
 
     /** Connect errors, timeouts and resets are all retryable; the message never carries request data. */
