@@ -63,7 +63,7 @@ class CreditsWithKeyServiceTests {
     }
 
     @Test
-    void managementKeyReadsItsOwnAccountsTotalCreditsAndUsage() {
+    void managementKeyReadsItsOwnAccountsTotalCreditsAndUsageAndAnApiKeyIsRefusedWith403() {
         String[] account = newAccount();
         String[] other = newAccount();
         topUp(account[0], "10.00");
@@ -79,6 +79,11 @@ class CreditsWithKeyServiceTests {
                 .body("data.total_credits", equalTo(0)).body("data.total_usage", equalTo(0));
         given().header("Authorization", "Bearer sk-kw-mgmt-v1-" + "0".repeat(64)).get("/api/v1/credits").then()
                 .statusCode(401).body("error.message", equalTo("unknown management key"));
+        String apiKey = given().baseUri(KeyServiceProcess.url).header("Authorization", "Bearer " + account[1])
+                .contentType("application/json").body(Map.of("name", "inference")).post("/api/v1/keys")
+                .then().statusCode(201).extract().path("key");
+        given().header("Authorization", "Bearer " + apiKey).get("/api/v1/credits").then().statusCode(403)
+                .body("error.message", equalTo("Only management keys can perform this operation"));
     }
 
     @Test

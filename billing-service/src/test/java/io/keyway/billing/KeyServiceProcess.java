@@ -67,6 +67,15 @@ public class KeyServiceProcess implements QuarkusTestResourceLifecycleManager {
                 }
                 Thread.sleep(300);
             }
+            // warm up the internal API billing calls (a cold JVM on a busy machine can exceed billing's 2 s timeout)
+            for (int i = 0; i < 5; i++) {
+                http.send(HttpRequest.newBuilder(URI.create(url + "/internal/v1/api-keys/" + "0".repeat(64)))
+                        .header("Authorization", "Bearer local-internal-token").build(),
+                        HttpResponse.BodyHandlers.discarding());
+                http.send(HttpRequest.newBuilder(URI.create(url + "/internal/v1/api-keys/by-id/"
+                        + java.util.UUID.randomUUID())).header("Authorization", "Bearer local-internal-token").build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
             return Map.of("keyway.billing.key-service-url", url, "keyway.billing.key-cache-ttl", "1s");
         } catch (IOException e) {
             throw new IllegalStateException("cannot start key-service", e);

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class ManagementKeys {
 
-    private static final Pattern FORMAT = Pattern.compile("^sk-kw-mgmt-v1-[0-9a-f]{64}$");
+    /** Keyway's management keys and API keys; an API key is looked up too, to answer 403 as key-service does. */
+    private static final Pattern FORMAT = Pattern.compile("^sk-kw-(mgmt-)?v1-[0-9a-f]{64}$");
 
     private final KeyDirectory keys;
 
@@ -37,7 +38,8 @@ public class ManagementKeys {
                 .map(found -> {
                     var resolution = found.orElseThrow(() -> unauthorized("unknown management key"));
                     if (!resolution.management()) {
-                        throw unauthorized("a management key (sk-kw-mgmt-v1-...) is required");
+                        // OpenRouter's and key-service's answer to an API (inference) key on a management call
+                        throw new BillingProblem(403, "Only management keys can perform this operation", Map.of());
                     }
                     if (resolution.disabled()) {
                         throw unauthorized("management key is disabled");
