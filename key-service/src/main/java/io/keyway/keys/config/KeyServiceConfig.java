@@ -20,4 +20,15 @@ public interface KeyServiceConfig {
     /** Secret store of accounts created without {@code default_secret_store}: local, vault or aws. */
     @WithDefault("local")
     String defaultSecretStore();
+
+    /**
+     * How long a create's {@code Idempotency-Key} is remembered, and with it the plaintext key kept in a secret store
+     * for a replay; afterwards the same key starts a new create, and a sweep deletes the record and the kept key.
+     */
+    @WithDefault("24h")
+    java.time.Duration idempotencyRetention();
+
+    /** How often the sweep of expired idempotency records runs. */
+    @WithDefault("10m")
+    java.time.Duration idempotencySweepInterval();
 }

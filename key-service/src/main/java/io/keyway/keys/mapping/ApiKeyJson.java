@@ -18,11 +18,13 @@ public record ApiKeyJson(
         @JsonProperty("updated_at") Instant updatedAt,
         @JsonProperty("expires_at") Instant expiresAt,
         @JsonProperty("last_used_at") Instant lastUsedAt,
+        /** OpenRouter's field; Keyway has no workspaces, so always null. */
+        @JsonProperty("workspace_id") String workspaceId,
         @JsonProperty("version") long version) {
 
     public static ApiKeyJson of(ApiKey k) {
         return new ApiKeyJson(k.hash, k.name, k.label, k.disabled, plain(k.limit), k.limitReset, k.includeByokInLimit,
-                k.createdAt, k.updatedAt, k.expiresAt, k.lastUsedAt, k.version);
+                k.createdAt, k.updatedAt, k.expiresAt, k.lastUsedAt, null, k.version);
     }
 
     /** 5.00000000 from NUMERIC(20,8) is shown as 5. */

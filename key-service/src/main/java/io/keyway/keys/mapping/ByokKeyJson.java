@@ -25,6 +25,9 @@ public record ByokKeyJson(
         @JsonProperty("created_at") Instant createdAt,
         @JsonProperty("updated_at") Instant updatedAt,
         @JsonProperty("last_used_at") Instant lastUsedAt,
+        /** OpenRouter's fields; Keyway has no workspaces or user filters (accepted on input, ignored), so always null. */
+        @JsonProperty("workspace_id") String workspaceId,
+        @JsonProperty("allowed_user_ids") List<String> allowedUserIds,
         @JsonProperty("version") long version) {
 
     /** {@code hashById} maps the account's API key ids to their hashes (ids of deleted keys are left out). */
@@ -32,6 +35,6 @@ public record ByokKeyJson(
         List<String> hashes = k.allowedApiKeyIds == null ? null
                 : k.allowedApiKeyIds.stream().map(hashById::get).filter(h -> h != null).toList();
         return new ByokKeyJson(k.id.toString(), k.provider, k.label, k.name, !k.enabled, k.isFallback(), k.alwaysUse,
-                k.allowedModels, hashes, k.position, k.secretStore, k.createdAt, k.updatedAt, k.lastUsedAt, k.version);
+                k.allowedModels, hashes, k.position, k.secretStore, k.createdAt, k.updatedAt, k.lastUsedAt, null, null, k.version);
     }
 }

@@ -47,7 +47,7 @@ public class AdminResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         tokens.requireAdmin(auth);
         var fields = bodies.object(body);
-        return idempotency.once("admin POST /admin/v1/accounts", idempotencyKey, body, () -> accounts.create(fields))
+        return idempotency.once(Caller.ADMIN, "POST /admin/v1/accounts", idempotencyKey, body, () -> accounts.create(fields))
                 .map(outcome -> Created.of(outcome, "management_key"));
     }
 
@@ -80,7 +80,7 @@ public class AdminResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         tokens.requireAdmin(auth);
         var fields = bodies.object(body);
-        return idempotency.once("admin POST /admin/v1/pooled-credentials", idempotencyKey, body, () -> pooled.create(fields))
+        return idempotency.once(Caller.ADMIN, "POST /admin/v1/pooled-credentials", idempotencyKey, body, () -> pooled.create(fields))
                 .map(outcome -> Created.of(outcome, "key"));
     }
 
@@ -91,17 +91,46 @@ public class AdminResource {
         return pooled.list().map(Created::data);
     }
 
+    @GET
+    @Path("/pooled-credentials/{id}")
+    public Uni<Map<String, Object>> pooledCredential(@HeaderParam("Authorization") String auth, @PathParam("id") String id) {
+        tokens.requireAdmin(auth);
+        return pooled.get(pooledId(id)).map(Created::data);
+    }
+
+    @PATCH
+    @Path("/pooled-credentials/{id}")
+    public Uni<Map<String, Object>> patchPooled(@HeaderParam("Authorization") String auth, @PathParam("id") String id,
+            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+        tokens.requireAdmin(auth);
+        UUID credentialId = pooledId(id);
+        return pooled.patch(credentialId, bodies.object(body), ifMatch).map(Created::data);
+    }
+
+    @POST
+    @Path("/pooled-credentials/{id}/rotate")
+    public Uni<Map<String, Object>> rotatePooled(@HeaderParam("Authorization") String auth, @PathParam("id") String id,
+            @HeaderParam("If-Match") String ifMatch, byte[] body) {
+        tokens.requireAdmin(auth);
+        UUID credentialId = pooledId(id);
+        return pooled.rotate(credentialId, bodies.object(body), ifMatch).map(Created::data);
+    }
+
     @DELETE
     @Path("/pooled-credentials/{id}")
-    public Uni<Map<String, Object>> deletePooled(@HeaderParam("Authorization") String auth, @PathParam("id") String id) {
+    public Uni<Map<String, Object>> deletePooled(@HeaderParam("Authorization") String auth, @PathParam("id") String id,
+            @HeaderParam("If-Match") String ifMatch) {
         tokens.requireAdmin(auth);
-        UUID credentialId;
+        return pooled.delete(pooledId(id), ifMatch).map(v -> Created.deleted());
+    }
+
+    /** A malformed id can name no credential: 404, like an unknown one. */
+    static UUID pooledId(String id) {
         try {
-            credentialId = UUID.fromString(id);
+            return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("pooled credential");
         }
-        return pooled.delete(credentialId).map(v -> Created.deleted());
     }
 
     static UUID accountId(String id) {

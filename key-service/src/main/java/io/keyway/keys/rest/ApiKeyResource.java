@@ -43,7 +43,7 @@ public class ApiKeyResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         return accounts.authenticateManagementKey(auth).flatMap(caller -> {
             var fields = bodies.object(body);
-            return idempotency.once(caller.accountId() + " POST /api/v1/keys", idempotencyKey, body,
+            return idempotency.once(caller, "POST /api/v1/keys", idempotencyKey, body,
                     () -> keys.create(caller, fields));
         }).map(outcome -> Created.of(outcome, "key"));
     }

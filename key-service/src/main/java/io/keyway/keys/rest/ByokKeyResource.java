@@ -45,7 +45,7 @@ public class ByokKeyResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         return accounts.authenticateManagementKey(auth).flatMap(caller -> {
             var fields = bodies.object(body);
-            return idempotency.once(caller.accountId() + " POST /api/v1/byok", idempotencyKey, body,
+            return idempotency.once(caller, "POST /api/v1/byok", idempotencyKey, body,
                     () -> byok.create(caller, fields));
         }).map(outcome -> Created.of(outcome, "key"));
     }

@@ -1,20 +1,32 @@
 package io.keyway.keys.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.keys.config.KeyServiceConfig;
 import io.keyway.keys.model.IdempotencyRecord;
 import io.keyway.keys.secrets.SecretOwner;
 import io.keyway.keys.secrets.SecretValue;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.hibernate.exception.ConstraintViolationException;
+import org.jboss.logging.Logger;
 
 /**
  * {@code Idempotency-Key} on creates (DESIGN.md §5). The first request with a key reserves it, runs, and keeps its
@@ -38,16 +50,76 @@ public class Idempotency {
         }
     }
 
+    private static final Logger LOG = Logger.getLogger(Idempotency.class);
+    private static final int SWEEP_BATCH = 500;
+
     private final ObjectMapper json;
     private final SecretAccess secrets;
+    private final AuditLog audit;
+    private final Pool pool;
+    private final Duration retention;
+    private final Duration sweepInterval;
 
-    public Idempotency(ObjectMapper json, SecretAccess secrets) {
+    public Idempotency(ObjectMapper json, SecretAccess secrets, AuditLog audit, Pool pool, KeyServiceConfig config) {
         this.json = json;
         this.secrets = secrets;
+        this.audit = audit;
+        this.pool = pool;
+        this.retention = config.idempotencyRetention();
+        this.sweepInterval = config.idempotencySweepInterval();
     }
 
-    /** Runs {@code create} at most once per (scope, idempotencyKey); without a key it simply runs. */
-    public Uni<Outcome> once(String scope, String idempotencyKey, byte[] body, Supplier<Uni<Outcome>> create) {
+    void scheduleSweep(@Observes StartupEvent event, Vertx vertx) {
+        vertx.setPeriodic(sweepInterval.toMillis(), id -> sweepExpired().subscribe().with(
+                n -> {
+                    if (n > 0) {
+                        LOG.infof("forgot %d idempotency records older than %s", n, retention);
+                    }
+                },
+                f -> LOG.warnf("idempotency sweep failed: %s", f.getClass().getSimpleName())));
+    }
+
+    /**
+     * Deletes records older than the retention, and the plaintext keys kept for their replay, in batches;
+     * returns how many records went. A kept key whose store cannot delete it now is logged (it holds no reference).
+     */
+    public Uni<Integer> sweepExpired() {
+        OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(retention);
+        return pool.preparedQuery("DELETE FROM idempotency_records WHERE ctid IN (SELECT ctid FROM idempotency_records"
+                        + " WHERE created_at < $1 LIMIT " + SWEEP_BATCH + ")"
+                        + " RETURNING replay_secret_store, replay_secret_locator")
+                .execute(Tuple.of(cutoff))
+                .flatMap(rows -> {
+                    List<String[]> kept = new ArrayList<>();
+                    rows.forEach(r -> {
+                        if (r.getString("replay_secret_locator") != null) {
+                            kept.add(new String[] {r.getString("replay_secret_store"), r.getString("replay_secret_locator")});
+                        }
+                    });
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (String[] k : kept) {
+                        chain = chain.call(() -> dropKept(k[0], k[1]));
+                    }
+                    int n = rows.rowCount();
+                    return chain.replaceWith(n).flatMap(done -> done == SWEEP_BATCH
+                            ? sweepExpired().map(more -> done + more) : Uni.createFrom().item(done));
+                });
+    }
+
+    private Uni<Void> dropKept(String store, String locator) {
+        return secrets.delete(store, locator).onFailure().recoverWithUni(f -> {
+            LOG.warnf("could not delete a plaintext key kept for an idempotent replay from store '%s': %s", store,
+                    f.getClass().getSimpleName());
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /**
+     * Runs {@code create} at most once per (caller's account or "admin", route, idempotencyKey); without a key it simply
+     * runs. Replaying a plaintext key reads it from its secret store, which is audited like every secret read.
+     */
+    public Uni<Outcome> once(Caller caller, String route, String idempotencyKey, byte[] body, Supplier<Uni<Outcome>> create) {
+        String scope = (caller.accountId() == null ? "admin" : caller.accountId().toString()) + " " + route;
         if (idempotencyKey == null) {
             return Uni.createFrom().deferred(create::get);
         }
@@ -57,9 +129,12 @@ public class Idempotency {
         }
         IdempotencyRecord.Key key = new IdempotencyRecord.Key(scope, idempotencyKey);
         String requestHash = KeyMaterial.sha256Hex(body);
-        return reserve(key, requestHash).flatMap(existing -> {
+        String[] expiredKept = new String[2];
+        return reserve(key, requestHash, expiredKept)
+                .call(() -> expiredKept[1] == null ? Uni.createFrom().voidItem() : dropKept(expiredKept[0], expiredKept[1]))
+                .flatMap(existing -> {
             if (existing != null) {
-                return replay(existing, requestHash);
+                return replay(caller, existing, requestHash);
             }
             return Uni.createFrom().deferred(create::get)
                     .onFailure().call(f -> release(key))
@@ -67,15 +142,21 @@ public class Idempotency {
         });
     }
 
-    /** Null when this request now holds the key; otherwise the record another request left. */
-    private Uni<IdempotencyRecord> reserve(IdempotencyRecord.Key key, String requestHash) {
+    /**
+     * Null when this request now holds the key; otherwise the record another request left. A record past the
+     * retention is replaced, and the store and locator of the plaintext key it kept go to {@code expiredKept}.
+     */
+    private Uni<IdempotencyRecord> reserve(IdempotencyRecord.Key key, String requestHash, String[] expiredKept) {
         return Panache.withTransaction(() -> IdempotencyRecord.<IdempotencyRecord>findById(key).flatMap(found -> {
             if (found != null) {
                 boolean abandoned = found.status == PENDING
                         && found.createdAt.isBefore(Instant.now().minus(ABANDONED_AFTER));
-                if (!abandoned) {
+                boolean expired = found.status != PENDING && found.createdAt.isBefore(Instant.now().minus(retention));
+                if (!abandoned && !expired) {
                     return Uni.createFrom().item(found);
                 }
+                expiredKept[0] = found.replaySecretStore;
+                expiredKept[1] = found.replaySecretLocator;
                 return found.delete().flatMap(v -> Panache.getSession()).flatMap(s -> s.flush())
                         .flatMap(v -> insertPending(key, requestHash));
             }
@@ -94,7 +175,7 @@ public class Idempotency {
         return r.persistAndFlush().replaceWith((IdempotencyRecord) null);
     }
 
-    private Uni<Outcome> replay(IdempotencyRecord found, String requestHash) {
+    private Uni<Outcome> replay(Caller caller, IdempotencyRecord found, String requestHash) {
         if (!found.requestHash.equals(requestHash)) {
             return Uni.createFrom().failure(new ApiException(422,
                     "this Idempotency-Key was already used with a different request body"));
@@ -112,7 +193,11 @@ public class Idempotency {
         if (found.replaySecretLocator == null) {
             return Uni.createFrom().item(new Outcome(found.status, body, null, null, null));
         }
+        JsonNode data = body.path("data");
+        String objectId = data.hasNonNull("id") ? data.get("id").asText() : data.path("hash").asText(null);
         return secrets.read(found.replaySecretStore, found.replaySecretLocator)
+                .call(secret -> Panache.withTransaction(() -> audit.record(caller, caller.accountId(), "secret_read",
+                        "idempotent_replay", objectId, found.key.scope + " store=" + found.replaySecretStore)))
                 .map(secret -> new Outcome(found.status, body, secret.value(), null, null));
     }
 

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -85,13 +86,83 @@ public class PooledCredentialService {
                 .map(all -> all.stream().map(PooledCredentialJson::of).toList());
     }
 
-    public Uni<Void> delete(UUID id) {
+    public Uni<PooledCredentialJson> get(UUID id) {
+        return Panache.withSession(() -> find(id)).map(PooledCredentialJson::of);
+    }
+
+    /** PATCH: {@code name} (null clears it) and {@code position} within the provider's credentials; optimistic lock. */
+    public Uni<PooledCredentialJson> patch(UUID id, JsonFields body, String ifMatch) {
+        for (String fixed : List.of("provider", "secret_store")) {
+            if (body.has(fixed)) {
+                throw ApiException.badRequest("field '" + fixed + "' cannot be changed; create a new credential instead");
+            }
+        }
+        if (body.has("key")) {
+            throw ApiException.badRequest("field 'key' cannot be patched; use POST /admin/v1/pooled-credentials/{id}/rotate");
+        }
+        body.allowOnly(Set.of("name", "position", "version"));
+        var expected = Versions.expected(body.version("version"), ifMatch);
+        if (body.isNull("position")) {
+            throw ApiException.badRequest("field 'position' cannot be null");
+        }
+        var name = body.string("name", 200);
+        Optional<Integer> position = body.nonNegativeInt("position", 10_000);
         return Panache.withTransaction(() -> Versions.lockPlatform()
-                        .flatMap(v -> PooledCredential.<PooledCredential>findById(id))
+                        .flatMap(v -> find(id))
                         .flatMap(c -> {
-                            if (c == null) {
-                                return Uni.createFrom().failure(ApiException.notFound("pooled credential"));
+                            Versions.check(expected, c.version);
+                            if (body.has("name")) {
+                                c.name = name.orElse(null);
                             }
+                            c.updatedAt = Instant.now();
+                            Uni<Void> moved = position.isEmpty() ? Uni.createFrom().voidItem()
+                                    : providerGroup(c.provider).map(group -> {
+                                        group.removeIf(g -> g.id.equals(c.id));
+                                        group.add(Math.min(position.get(), group.size()), c);
+                                        renumber(group);
+                                        return null;
+                                    });
+                            return moved.flatMap(v -> audit.record(Caller.ADMIN, null, "update", "pooled_credential", c.id,
+                                            String.join(",", AccountService.fieldNames(body))))
+                                    .flatMap(v -> Panache.getSession()).flatMap(s -> s.flush())
+                                    .replaceWith(c);
+                        }))
+                .call(c -> changes.platformChanged(c.id))
+                .map(PooledCredentialJson::of);
+    }
+
+    /** A new version of the credential's secret in its store; id, store and locator stay the same. */
+    public Uni<PooledCredentialJson> rotate(UUID id, JsonFields body, String ifMatch) {
+        body.allowOnly(Set.of("key", "version"));
+        var expected = Versions.expected(body.version("version"), ifMatch);
+        String rawKey = body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH);
+        return Panache.withSession(() -> find(id))
+                .flatMap(c -> {
+                    Versions.check(expected, c.version);
+                    ProviderKeyFormats.CheckedKey checked = formats.check(c.provider, rawKey);
+                    SecretOwner owner = new SecretOwner(KeyChange.PLATFORM, c.provider, c.id.toString());
+                    return secrets.rotate(c.secretStore, c.secretLocator, owner, new SecretValue(checked.secret()))
+                            .replaceWith(checked);
+                })
+                .flatMap(checked -> Panache.withTransaction(() -> Versions.lockPlatform()
+                        .flatMap(v -> find(id))
+                        .flatMap(c -> {
+                            c.hint = checked.hint();
+                            c.label = checked.label();
+                            c.updatedAt = Instant.now();
+                            return audit.record(Caller.ADMIN, null, "rotate", "pooled_credential", c.id, "store=" + c.secretStore)
+                                    .flatMap(v -> c.<PooledCredential>persistAndFlush());
+                        })))
+                .call(c -> changes.platformChanged(c.id))
+                .map(PooledCredentialJson::of);
+    }
+
+    public Uni<Void> delete(UUID id, String ifMatch) {
+        var expected = Versions.expected(Optional.empty(), ifMatch);
+        return Panache.withTransaction(() -> Versions.lockPlatform()
+                        .flatMap(v -> find(id))
+                        .flatMap(c -> {
+                            Versions.check(expected, c.version);
                             return providerGroup(c.provider).flatMap(group -> {
                                 group.removeIf(g -> g.id.equals(c.id));
                                 renumber(group);
@@ -105,6 +176,15 @@ public class PooledCredentialService {
                                 c.id, f.getClass().getSimpleName()))
                         .onFailure().recoverWithNull())
                 .replaceWithVoid();
+    }
+
+    private static Uni<PooledCredential> find(UUID id) {
+        return PooledCredential.<PooledCredential>findById(id).map(c -> {
+            if (c == null) {
+                throw ApiException.notFound("pooled credential");
+            }
+            return c;
+        });
     }
 
     private static Uni<List<PooledCredential>> providerGroup(String provider) {

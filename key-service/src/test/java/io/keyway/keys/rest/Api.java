@@ -52,6 +52,18 @@ final class Api {
         return r.path("data.id");
     }
 
+    /** Creates a pooled (platform) credential through the admin API; returns its id. */
+    static String newPooledId(String provider, String key) {
+        Response r = given().header("Authorization", ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("provider", provider, "key", key)).post("/admin/v1/pooled-credentials");
+        r.then().statusCode(201);
+        return r.path("data.id");
+    }
+
+    static RequestSpecification admin() {
+        return given().header("Authorization", ADMIN).contentType(ContentType.JSON);
+    }
+
     static String randomToken(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "") + "Zz9Q";
     }

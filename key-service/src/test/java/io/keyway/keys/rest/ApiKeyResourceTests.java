@@ -34,7 +34,9 @@ class ApiKeyResourceTests {
                 .body("data.limit_reset", equalTo("monthly"))
                 .body("data.include_byok_in_limit", equalTo(true))
                 .body("data.disabled", equalTo(false))
-                .body("data.label", startsWith("sk-kw-v1-"));
+                .body("data.label", startsWith("sk-kw-v1-"))
+                .body("data", org.hamcrest.Matchers.hasKey("workspace_id"))
+                .body("data", org.hamcrest.Matchers.hasKey("expires_at"));
         String key = r.path("key");
         assertTrue(key.matches("^sk-kw-v1-[0-9a-f]{64}$"), "key format");
         assertEquals(KeyMaterial.sha256Hex(key), r.path("data.hash"));

@@ -38,7 +38,11 @@ class ByokKeyResourceTests {
                 .body("data.allowed_api_key_hashes", nullValue())
                 .body("data.sort_order", equalTo(0))
                 .body("data.secret_store", equalTo("local"))
-                .body("data.version", equalTo(0));
+                .body("data.version", equalTo(0))
+                .body("data", org.hamcrest.Matchers.hasKey("workspace_id"))
+                .body("data.workspace_id", nullValue())
+                .body("data", org.hamcrest.Matchers.hasKey("allowed_user_ids"))
+                .body("data", org.hamcrest.Matchers.hasKey("created_at"));
         assertFalse(r.asString().contains(secret), "the response must not carry the secret");
         String id = r.path("data.id");
         assertFalse(a.mgmt().get("/api/v1/byok/" + id).asString().contains(secret));

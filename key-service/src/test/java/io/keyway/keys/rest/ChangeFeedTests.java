@@ -119,11 +119,14 @@ class ChangeFeedTests {
             String id = RestAssured.given().header("Authorization", Api.ADMIN).contentType(ContentType.JSON)
                     .body(Map.of("provider", "feed-test", "key", Api.randomToken("pool-"))).post("/admin/v1/pooled-credentials")
                     .then().statusCode(201).extract().path("data.id");
+            Api.admin().body(Map.of("name", "renamed")).patch("/admin/v1/pooled-credentials/" + id).then().statusCode(200);
+            Api.admin().body(Map.of("key", Api.randomToken("pool-rot-"))).post("/admin/v1/pooled-credentials/" + id + "/rotate")
+                    .then().statusCode(200);
             RestAssured.given().header("Authorization", Api.ADMIN).delete("/admin/v1/pooled-credentials/" + id)
                     .then().statusCode(200);
-            List<ConsumerRecord<String, String>> mine = await(consumer, KeyChange.PLATFORM, 2).stream()
+            List<ConsumerRecord<String, String>> mine = await(consumer, KeyChange.PLATFORM, 4).stream()
                     .filter(r -> r.value().contains(id)).toList();
-            assertEquals(2, mine.size());
+            assertEquals(4, mine.size());
             for (ConsumerRecord<String, String> r : mine) {
                 JsonNode node = JSON.readTree(r.value());
                 assertTrue(schema.validate(node).isEmpty(), () -> schema.validate(node).toString());

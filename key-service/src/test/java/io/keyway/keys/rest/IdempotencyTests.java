@@ -17,6 +17,56 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class IdempotencyTests {
 
+    @jakarta.inject.Inject
+    io.keyway.keys.service.Idempotency idempotency;
+
+    static void backdate(String idempotencyKey, String interval) {
+        NothingHalfWrittenTests.sql("update idempotency_records set created_at = now() - interval '" + interval
+                + "' where idempotency_key = '" + idempotencyKey + "'");
+    }
+
+    static long keptPlaintextKeys(String idempotencyKey) {
+        return Api.nativeCount("select count(*) from local_secrets where provider = 'idempotent-replay' and record_id = '"
+                + idempotencyKey + "'");
+    }
+
+    @Test
+    void anIdempotencyKeyPastItsRetentionStartsANewCreateAndItsKeptPlaintextKeyIsDeleted() {
+        Api.Account a = Api.newAccount();
+        String idem = UUID.randomUUID().toString();
+        Response first = a.mgmt().header("Idempotency-Key", idem).body("{\"name\":\"ci\"}").post("/api/v1/keys");
+        first.then().statusCode(201);
+        assertEquals(1, keptPlaintextKeys(idem));
+        backdate(idem, "23 hours");
+        a.mgmt().header("Idempotency-Key", idem).body("{\"name\":\"ci\"}").post("/api/v1/keys").then().statusCode(201)
+                .body("key", equalTo((String) first.path("key")));
+
+        backdate(idem, "25 hours");
+        Response later = a.mgmt().header("Idempotency-Key", idem).body("{\"name\":\"ci\"}").post("/api/v1/keys");
+        later.then().statusCode(201);
+        org.junit.jupiter.api.Assertions.assertNotEquals((String) first.path("data.hash"), later.path("data.hash"));
+        a.mgmt().get("/api/v1/keys").then().body("data.size()", equalTo(2));
+        assertEquals(1, keptPlaintextKeys(idem), "the expired key's kept plaintext was deleted, the new one kept");
+    }
+
+    @Test
+    void theSweepForgetsRecordsPastTheRetentionWithTheirKeptPlaintextKeysAndKeepsRecentOnes() {
+        Api.Account a = Api.newAccount();
+        String old = UUID.randomUUID().toString();
+        String recent = UUID.randomUUID().toString();
+        a.mgmt().header("Idempotency-Key", old).body("{\"name\":\"old\"}").post("/api/v1/keys").then().statusCode(201);
+        a.mgmt().header("Idempotency-Key", recent).body("{\"name\":\"recent\"}").post("/api/v1/keys").then().statusCode(201);
+        backdate(old, "25 hours");
+
+        int swept = Api.await(() -> idempotency.sweepExpired());
+
+        org.junit.jupiter.api.Assertions.assertTrue(swept >= 1);
+        assertEquals(0, Api.nativeCount("select count(*) from idempotency_records where idempotency_key = '" + old + "'"));
+        assertEquals(0, keptPlaintextKeys(old));
+        assertEquals(1, Api.nativeCount("select count(*) from idempotency_records where idempotency_key = '" + recent + "'"));
+        assertEquals(1, keptPlaintextKeys(recent));
+    }
+
     @Test
     void sameIdempotencyKeyAndBodyReplaysTheApiKeyCreationIncludingThePlaintextKeyWithoutASecondRecord() {
         Api.Account a = Api.newAccount();
@@ -31,6 +81,9 @@ class IdempotencyTests {
         assertEquals(before + 1, Api.count(ApiKey.class));
         assertEquals(0, Api.nativeCount("select count(*) from idempotency_records where response_body like '%"
                 + first.path("key") + "%'"), "the plaintext key is never kept in the idempotency table");
+        assertEquals(1, Api.auditCount(a.id(), "secret_read", "idempotent_replay"),
+                "reading the kept plaintext key back for the replay is an audited secret read");
+        assertEquals(0, Api.nativeCount("select count(*) from audit_log where detail like '%" + first.path("key") + "%'"));
     }
 
     @Test
@@ -83,6 +136,8 @@ class IdempotencyTests {
         first.then().statusCode(201);
         assertEquals(first.asString(), again.asString());
         assertEquals(accounts + 1, Api.count(Account.class));
+        assertEquals(1, Api.nativeCount("select count(*) from audit_log where actor = 'admin' and action = 'secret_read'"
+                + " and object_type = 'idempotent_replay' and object_id = '" + first.path("data.id") + "'"));
 
         String pooledIdem = UUID.randomUUID().toString();
         long pooled = Api.count(PooledCredential.class);

@@ -2,6 +2,7 @@ package io.keyway.keys.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThan;
@@ -27,7 +28,7 @@ class MalformedInputTests {
                 + "/" + Api.nativeCount("select count(*) from api_keys") + "/" + Api.nativeCount("select coalesce(sum(version),0) from api_keys")
                 + "/" + Api.nativeCount("select count(*) from management_keys")
                 + "/" + Api.nativeCount("select count(*) from byok_keys") + "/" + Api.nativeCount("select coalesce(sum(version),0) from byok_keys")
-                + "/" + Api.nativeCount("select count(*) from pooled_credentials")
+                + "/" + Api.nativeCount("select count(*) from pooled_credentials") + "/" + Api.nativeCount("select coalesce(sum(version),0) from pooled_credentials")
                 + "/" + Api.nativeCount("select coalesce(sum(version),0) from account_settings")
                 + "/" + Api.nativeCount("select count(*) from audit_log")
                 + "/" + Api.nativeCount("select count(*) from idempotency_records")
@@ -35,7 +36,7 @@ class MalformedInputTests {
                 + "/" + Api.nativeCount("select coalesce(sum(current_version),0) from local_secrets");
     }
 
-    static List<Endpoint> endpoints(Api.Account a, String apiKeyHash, String byokId) {
+    static List<Endpoint> endpoints(Api.Account a, String apiKeyHash, String byokId, String pooledId) {
         String m = "Bearer " + a.managementKey();
         List<Endpoint> e = new ArrayList<>();
         e.add(new Endpoint("POST", "/admin/v1/accounts", Api.ADMIN));
@@ -47,6 +48,8 @@ class MalformedInputTests {
         e.add(new Endpoint("PATCH", "/api/v1/byok/" + byokId, m));
         e.add(new Endpoint("POST", "/api/v1/byok/" + byokId + "/rotate", m));
         e.add(new Endpoint("PATCH", "/api/v1/settings", m));
+        e.add(new Endpoint("PATCH", "/admin/v1/pooled-credentials/" + pooledId, Api.ADMIN));
+        e.add(new Endpoint("POST", "/admin/v1/pooled-credentials/" + pooledId + "/rotate", Api.ADMIN));
         return e;
     }
 
@@ -69,8 +72,9 @@ class MalformedInputTests {
         Api.Account a = Api.newAccount();
         String hash = Api.newApiKey(a, "k")[0];
         String byok = Api.newByokId(a, "openai", Api.randomToken("sk-"));
+        String pooled = Api.newPooledId("malformed-input-test", Api.randomToken("pool-"));
         String before = snapshot();
-        for (Endpoint e : endpoints(a, hash, byok)) {
+        for (Endpoint e : endpoints(a, hash, byok, pooled)) {
             for (String body : List.of("{", "{\"name\":", "[]", "\"text\"", "42", "null", "", "{\"name\" \"x\"}", "\u0000")) {
                 expectJsonError(e, body, 400);
             }
@@ -83,8 +87,9 @@ class MalformedInputTests {
         Api.Account a = Api.newAccount();
         String hash = Api.newApiKey(a, "k")[0];
         String byok = Api.newByokId(a, "openai", Api.randomToken("sk-"));
+        String pooled = Api.newPooledId("malformed-input-test", Api.randomToken("pool-"));
         String before = snapshot();
-        List<Endpoint> e = endpoints(a, hash, byok);
+        List<Endpoint> e = endpoints(a, hash, byok, pooled);
         String[][] cases = {
             {"0", "{\"name\":123}", "name"},
             {"0", "{\"name\":\"x\",\"default_secret_store\":7}", "default_secret_store"},
@@ -106,6 +111,10 @@ class MalformedInputTests {
             {"7", "{\"key\":12345}", "key"},
             {"7", "{}", "key"},
             {"8", "{\"default_secret_store\":null}", "default_secret_store"},
+            {"9", "{\"position\":\"first\"}", "position"},
+            {"9", "{\"secret_store\":\"aws\"}", "secret_store"},
+            {"10", "{\"key\":[1]}", "key"},
+            {"10", "{}", "key"},
         };
         for (String[] c : cases) {
             Endpoint endpoint = e.get(Integer.parseInt(c[0]));
@@ -122,14 +131,43 @@ class MalformedInputTests {
         Api.Account a = Api.newAccount();
         String hash = Api.newApiKey(a, "k")[0];
         String byok = Api.newByokId(a, "openai", Api.randomToken("sk-"));
+        String pooled = Api.newPooledId("malformed-input-test", Api.randomToken("pool-"));
         String before = snapshot();
         String big = "{\"name\":\"" + "x".repeat(70_000) + "\"}";
-        for (Endpoint e : endpoints(a, hash, byok)) {
+        for (Endpoint e : endpoints(a, hash, byok, pooled)) {
             as(e).body(big).request(e.method(), e.path()).then()
                     .statusCode(413).contentType(ContentType.JSON)
                     .body("error.code", equalTo(413))
                     .body("error.metadata.max_body_bytes", equalTo(65536));
         }
+        assertEquals(before, snapshot());
+    }
+
+    @Test
+    void oversizedIdempotencyKeysAndMalformedIfMatchHeadersAre400NamingTheHeaderAndWriteNothing() {
+        Api.Account a = Api.newAccount();
+        String hash = Api.newApiKey(a, "k")[0];
+        String byok = Api.newByokId(a, "openai", Api.randomToken("sk-"));
+        String pooled = Api.newPooledId("malformed-input-test", Api.randomToken("pool-"));
+        String before = snapshot();
+        String tooLong = "k".repeat(256);
+        a.mgmt().header("Idempotency-Key", tooLong).body(java.util.Map.of("name", "n")).post("/api/v1/keys").then()
+                .statusCode(400).contentType(ContentType.JSON).body("error.message", containsString("'Idempotency-Key'"));
+        a.mgmt().header("Idempotency-Key", tooLong).body(java.util.Map.of("provider", "openai", "key", Api.randomToken("sk-")))
+                .post("/api/v1/byok").then().statusCode(400).body("error.message", containsString("'Idempotency-Key'"));
+        Api.admin().header("Idempotency-Key", tooLong).body(java.util.Map.of("name", "n")).post("/admin/v1/accounts").then()
+                .statusCode(400).body("error.message", containsString("'Idempotency-Key'"));
+        Api.admin().header("Idempotency-Key", tooLong).body(java.util.Map.of("provider", "openai", "key", Api.randomToken("p-")))
+                .post("/admin/v1/pooled-credentials").then().statusCode(400).body("error.message", containsString("'Idempotency-Key'"));
+        for (Endpoint e : endpoints(a, hash, byok, pooled)) {
+            if (e.method().equals("PATCH") || e.path().endsWith("/rotate")) {
+                as(e).header("If-Match", "\"not-a-version\"").body("{\"name\":\"x\",\"key\":\"sk-123456789\"}")
+                        .request(e.method(), e.path()).then().statusCode(400).contentType(ContentType.JSON)
+                        .body("error.code", equalTo(400));
+            }
+        }
+        a.mgmt().header("If-Match", "soon").delete("/api/v1/byok/" + byok).then().statusCode(400)
+                .body("error.message", containsString("'If-Match'"));
         assertEquals(before, snapshot());
     }
 
