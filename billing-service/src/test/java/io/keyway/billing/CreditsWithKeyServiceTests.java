@@ -86,6 +86,49 @@ class CreditsWithKeyServiceTests {
                 .body("error.message", equalTo("Only management keys can perform this operation"));
     }
 
+    /** How many times key-service answered GET /internal/v1/api-keys/{hash}, from its own Prometheus metrics. */
+    private static long keyServiceLookupsByHash() {
+        String metrics = given().baseUri(KeyServiceProcess.url).get("/q/metrics").then().statusCode(200).extract()
+                .asString();
+        double total = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("http_server_requests_seconds_count{")
+                    && line.contains("uri=\"/internal/v1/api-keys/{hash}\"")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) total;
+    }
+
+    @Test
+    void repeatedCreditsCallWithinTheKeyCacheTtlMakesNoNewCallToKeyServiceAndAnUnknownKeyIsRefused() {
+        String[] account = newAccount();
+        topUp(account[0], "4");
+        long before = keyServiceLookupsByHash();
+        long start = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            given().header("Authorization", "Bearer " + account[1]).get("/api/v1/credits").then().statusCode(200)
+                    .body("data.total_credits", equalTo(4));
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> keyServiceLookupsByHash() > before);
+        assertEquals(before + 1, keyServiceLookupsByHash(), "three calls within the " + KeyServiceProcess.TTL
+                + " TTL (took " + took.toMillis() + " ms) asked key-service once");
+
+        String unknown = "sk-kw-mgmt-v1-" + UUID.randomUUID().toString().replace("-", "").repeat(2);
+        given().header("Authorization", "Bearer " + unknown).get("/api/v1/credits").then().statusCode(401)
+                .body("error.code", equalTo(401)).body("error.message", equalTo("unknown management key"));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> keyServiceLookupsByHash() == before + 2);
+
+        // once the entry expired, the next call asks key-service again (a revoked key stops working within the TTL)
+        Awaitility.await().pollDelay(KeyServiceProcess.TTL).atMost(KeyServiceProcess.TTL.multipliedBy(4))
+                .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    given().header("Authorization", "Bearer " + account[1]).get("/api/v1/credits").then()
+                            .statusCode(200);
+                    return keyServiceLookupsByHash() >= before + 3;
+                });
+    }
+
     @Test
     void spendOfKeysWithALimitIsPublishedInTheirUtcPeriodCountingByokListCostOnlyWhereTheKeySaysSo() {
         String[] account = newAccount();

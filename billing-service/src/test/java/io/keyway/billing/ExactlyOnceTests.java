@@ -4,13 +4,17 @@ import static io.keyway.billing.UsageEvents.id;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyway.billing.config.BillingConfig;
 import io.keyway.billing.service.UsageConsumer;
 import io.keyway.billing.service.UsageConsumers;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.Awaitility;
@@ -42,6 +47,12 @@ class ExactlyOnceTests {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    BillingConfig config;
+
+    @Inject
+    MeterRegistry metrics;
 
     TestDb db;
 
@@ -231,5 +242,99 @@ class ExactlyOnceTests {
             b.close();
         }
         assertExact(w);
+    }
+
+    /**
+     * A test-only trigger on usage_records that raises {@code errcode} when the row of {@code eventId} is written (COPY
+     * fires row triggers), the first {@code times} times; as a constraint, a bad value or a lost connection would.
+     */
+    private void refuseUsageRecord(String eventId, String errcode, int times) {
+        db.execute("DROP TRIGGER IF EXISTS refuse_test_usage ON usage_records");
+        db.execute("DROP SEQUENCE IF EXISTS refuse_test_usage_calls");
+        db.execute("CREATE SEQUENCE refuse_test_usage_calls");
+        db.execute("CREATE OR REPLACE FUNCTION refuse_test_usage() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "IF NEW.event_id = '" + eventId + "'::uuid THEN "
+                + "IF nextval('refuse_test_usage_calls') <= " + times + " THEN "
+                + "RAISE EXCEPTION 'refused by test trigger' USING ERRCODE = '" + errcode + "'; END IF; END IF; "
+                + "RETURN NEW; END $$");
+        db.execute("CREATE TRIGGER refuse_test_usage BEFORE INSERT ON usage_records FOR EACH ROW "
+                + "EXECUTE FUNCTION refuse_test_usage()");
+    }
+
+    private void dropRefusal() {
+        db.execute("DROP TRIGGER IF EXISTS refuse_test_usage ON usage_records");
+        db.execute("DROP FUNCTION IF EXISTS refuse_test_usage()");
+        db.execute("DROP SEQUENCE IF EXISTS refuse_test_usage_calls");
+    }
+
+    private double deadLetteredByTheDatabase() {
+        return metrics.find("keyway.billing.usage.dead_lettered").tag("reason", "database").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void eventTheDatabaseRefusesWithADataErrorIsDeadLetteredAloneWithItsReasonAndEveryOtherEventOfItsBatchIsAppliedOnce() {
+        Workload w = workload(3, 20);
+        String victim = UsageEvents.newAccount();
+        String refused = id();
+        String afterRefused = id();
+        String refusedJson = UsageEvents.nonByok(refused, victim, "2026-11-20T10:30:00Z", "0.3");
+        List<String[]> records = new ArrayList<>(w.records());
+        // in the middle of the batch, followed by a good event of the same account (same partition, later offset)
+        records.add(records.size() / 2, new String[] {victim, refusedJson});
+        records.add(new String[] {victim, UsageEvents.nonByok(afterRefused, victim, "2026-11-20T10:31:00Z", "0.2")});
+        double before = deadLetteredByTheDatabase();
+        refuseUsageRecord(refused, "check_violation", Integer.MAX_VALUE);
+        try {
+            // all on the broker before the consumer starts: its first poll holds the refused event among the others
+            TestKafka.send(w.topic(), records);
+            try (UsageConsumer consumer = consumers.newConsumer(w.topic(), "eo-" + UUID.randomUUID(), null).start()) {
+                awaitPosition(w.topic(), records.size());
+                assertNull(consumer.crash(), "the consumer keeps going");
+            }
+        } finally {
+            dropRefusal();
+        }
+        assertExact(w);
+        assertNull(db.charge(refused), "the refused event is not applied");
+        assertEquals(0, new BigDecimal("-0.2").compareTo(db.balance(victim)), "the account's later event is applied once");
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.readAll(config.deadLetterTopic(), victim);
+        assertEquals(1, dead.size(), "dead-lettered once");
+        assertEquals("database refused the event (SQLState 23514): refused by test trigger",
+                header(dead.get(0), "keyway.dlq.reason"));
+        assertTrue(header(dead.get(0), "keyway.dlq.source").startsWith(w.topic() + "/"));
+        assertEquals(refusedJson, TestKafka.value(dead.get(0)), "the original value is kept");
+        assertEquals(before + 1, deadLetteredByTheDatabase(), "counted in the dead-letter metric");
+    }
+
+    @Test
+    void transientDatabaseErrorIsRetriedWholeAfterABackoffAndNothingIsDeadLettered() {
+        Workload w = workload(2, 10);
+        String account = UsageEvents.newAccount();
+        String delayed = id();
+        List<String[]> records = new ArrayList<>(w.records());
+        records.add(records.size() / 2,
+                new String[] {account, UsageEvents.nonByok(delayed, account, "2026-11-20T10:30:00Z", "0.3")});
+        double before = deadLetteredByTheDatabase();
+        // serialization_failure (class 40): not the record's fault, the first three attempts fail
+        refuseUsageRecord(delayed, "40001", 3);
+        try {
+            TestKafka.send(w.topic(), records);
+            try (UsageConsumer consumer = consumers.newConsumer(w.topic(), "eo-" + UUID.randomUUID(), null).start()) {
+                awaitPosition(w.topic(), records.size());
+                assertNull(consumer.crash());
+            }
+            assertTrue(db.count("SELECT last_value FROM refuse_test_usage_calls") > 3, "retried after each failure");
+        } finally {
+            dropRefusal();
+        }
+        assertExact(w);
+        assertEquals(0, new BigDecimal("-0.3").compareTo(db.balance(account)), "applied once it could be");
+        assertEquals(0, TestKafka.readAll(config.deadLetterTopic(), account).size(), "nothing dead-lettered");
+        assertEquals(before, deadLetteredByTheDatabase());
     }
 }

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
  */
 public class KeyServiceProcess implements QuarkusTestResourceLifecycleManager {
 
+    /** billing's {@code keyway.billing.key-cache-ttl} while key-service runs. */
+    static final Duration TTL = Duration.ofSeconds(5);
     static final Path JAR_DIR = Path.of("../key-service/target/quarkus-app");
     static volatile String url;
     private Process process;
@@ -76,7 +78,8 @@ public class KeyServiceProcess implements QuarkusTestResourceLifecycleManager {
                         + java.util.UUID.randomUUID())).header("Authorization", "Bearer local-internal-token").build(),
                         HttpResponse.BodyHandlers.discarding());
             }
-            return Map.of("keyway.billing.key-service-url", url, "keyway.billing.key-cache-ttl", "1s");
+            // short, so a test can watch an entry expire; long enough that back-to-back calls fall within it
+            return Map.of("keyway.billing.key-service-url", url, "keyway.billing.key-cache-ttl", TTL.toSeconds() + "s");
         } catch (IOException e) {
             throw new IllegalStateException("cannot start key-service", e);
         } catch (InterruptedException e) {

@@ -35,6 +35,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
 
 /**
  * Applies one polled batch of usage records in ONE PostgreSQL transaction: the usage records (deduplicated by
@@ -104,8 +105,12 @@ public class UsageBatchApplier {
             c.setAutoCommit(false);
             try {
                 long start = System.nanoTime();
-                Applied applied = applyIn(c, topic, records, beforeCommit);
+                List<String> deadLetterTags = new ArrayList<>();
+                Applied applied = applyIn(c, topic, records, beforeCommit, deadLetterTags);
                 c.commit();
+                // counted once committed: a batch that is retried or split does not count its dead letters twice
+                deadLetterTags.forEach(tag -> metrics.counter("keyway.billing.usage.dead_lettered", "reason", tag)
+                        .increment());
                 batchTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
                 appliedCounter.increment(applied.applied());
                 duplicateCounter.increment(applied.duplicates());
@@ -119,8 +124,81 @@ public class UsageBatchApplier {
         }
     }
 
+    /**
+     * The SQLState of a data error in {@code failure} — class 22 (data exception) or 23 (integrity constraint
+     * violation): what one record's values can cause, so the batch is worth splitting. Null for anything else
+     * (connection, serialization failure, deadlock, resources), which is retried whole after a pause.
+     */
+    public static String dataErrorState(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                for (SQLException s = sql; s != null; s = s.getNextException()) {
+                    String state = s.getSQLState();
+                    if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+                        return state;
+                    }
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /** The dead-letter reason for a record PostgreSQL refused: SQLState and the server's primary message. */
+    public static String databaseRefusal(Throwable failure) {
+        String state = dataErrorState(failure);
+        String message = null;
+        for (Throwable t = failure; t != null && message == null; t = t.getCause()) {
+            if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
+                message = psql.getServerErrorMessage().getMessage();
+            } else if (t instanceof SQLException sql && state != null && state.equals(sql.getSQLState())) {
+                message = sql.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        String reason = "database refused the event (SQLState " + state + ")"
+                + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
+        return reason.length() > 500 ? reason.substring(0, 500) : reason;
+    }
+
+    /**
+     * Sends one record that PostgreSQL refuses to the dead-letter topic and stores its partition's next offset, in one
+     * transaction (the dead letter is acknowledged before the commit). Nothing happens when the stored offset is
+     * already past the record (another consumer dealt with it).
+     *
+     * @return whether the record was dead-lettered by this call
+     */
+    public boolean deadLetterRefused(String topic, ConsumerRecord<String, byte[]> record, String reason)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Map<Integer, Long> stored = lockOffsets(c, topic, List.of(record));
+                if (record.offset() < stored.getOrDefault(record.partition(), 0L)) {
+                    c.rollback();
+                    return false;
+                }
+                BillingOutbound.await(List.of(outbound.sendDeadLetter(record.key(), record.value(), reason,
+                        record.topic() + "/" + record.partition() + "@" + record.offset())), ACK_TIMEOUT);
+                storeOffsets(c, topic, Map.of(record.partition(), record.offset() + 1));
+                c.commit();
+                metrics.counter("keyway.billing.usage.dead_lettered", "reason", reasonTag(reason)).increment();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     private Applied applyIn(Connection c, String topic, List<ConsumerRecord<String, byte[]>> records,
-            BeforeCommit beforeCommit) throws SQLException {
+            BeforeCommit beforeCommit, List<String> deadLetterTags) throws SQLException {
         Map<Integer, Long> stored = lockOffsets(c, topic, records);
         Map<Integer, Long> nextOffsets = new TreeMap<>();
         List<Pending> pending = new ArrayList<>(records.size());
@@ -138,7 +216,7 @@ public class UsageBatchApplier {
             UsageEventReader.Read read = reader.read(record.value());
             if (!read.ok()) {
                 deadLettered++;
-                metrics.counter("keyway.billing.usage.dead_lettered", "reason", reasonTag(read.reason())).increment();
+                deadLetterTags.add(reasonTag(read.reason()));
                 acks.add(outbound.sendDeadLetter(record.key(), record.value(), read.reason(),
                         record.topic() + "/" + record.partition() + "@" + record.offset()));
                 continue;

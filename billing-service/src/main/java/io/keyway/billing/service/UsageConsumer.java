@@ -1,11 +1,14 @@
 package io.keyway.billing.service;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -108,17 +111,18 @@ public final class UsageConsumer implements AutoCloseable {
             });
             while (running.get()) {
                 List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+                Set<String> committed = new TreeSet<>();
                 try {
                     ConsumerRecords<String, byte[]> polled = kafka.poll(Duration.ofMillis(500));
                     if (polled.isEmpty()) {
                         continue;
                     }
                     polled.forEach(batch::add);
-                    UsageBatchApplier.Applied applied = applier.apply(settings.topic(), batch, beforeCommit);
+                    applyIsolatingRefused(batch, committed);
                     if (afterDatabaseCommit != null) {
                         afterDatabaseCommit.run();
                     }
-                    states.changed(applied.accounts());
+                    states.changed(committed);
                     Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
                     for (TopicPartition tp : polled.partitions()) {
                         List<ConsumerRecord<String, byte[]>> of = polled.records(tp);
@@ -130,6 +134,9 @@ public final class UsageConsumer implements AutoCloseable {
                 } catch (Exception e) {
                     LOG.warnf("usage batch of %d records failed, retrying from stored offsets: %s", batch.size(),
                             e.toString());
+                    if (!committed.isEmpty()) {
+                        states.changed(committed); // parts of a split batch that did commit
+                    }
                     rewind(kafka);
                 }
             }
@@ -145,6 +152,42 @@ public final class UsageConsumer implements AutoCloseable {
             LOG.error("usage consumer stopped", e);
         } finally {
             consumer = null;
+        }
+    }
+
+    /**
+     * Applies {@code records} in one transaction. When PostgreSQL refuses it with a data error (SQLState class 22 or
+     * 23, see {@link UsageBatchApplier#dataErrorState}), the batch is split in halves, each applied (and split again)
+     * on its own, in order, so that the record the database refuses ends up alone and goes to the dead-letter topic
+     * with the reason, while every other record is applied once (each part stores its own offsets with its writes).
+     * Any other failure is thrown: the caller retries the whole batch from the stored offsets after a pause.
+     *
+     * @param committed collects the accounts of the parts that committed
+     */
+    private void applyIsolatingRefused(List<ConsumerRecord<String, byte[]>> records, Set<String> committed)
+            throws SQLException {
+        try {
+            committed.addAll(applier.apply(settings.topic(), records, beforeCommit).accounts());
+        } catch (SQLException e) {
+            String state = UsageBatchApplier.dataErrorState(e);
+            if (state == null) {
+                throw e;
+            }
+            if (records.size() == 1) {
+                ConsumerRecord<String, byte[]> record = records.get(0);
+                String reason = UsageBatchApplier.databaseRefusal(e);
+                if (applier.deadLetterRefused(settings.topic(), record, reason)) {
+                    LOG.warnf("usage record %s/%d@%d dead-lettered: %s", record.topic(), record.partition(),
+                            record.offset(), reason);
+                }
+                return;
+            }
+            LOG.warnf("usage batch of %d records refused by the database (SQLState %s), applying it in halves to "
+                    + "isolate the record", records.size(), state);
+            int half = records.size() / 2;
+            // halves keep each partition's order: the first half holds a partition's earlier offsets
+            applyIsolatingRefused(records.subList(0, half), committed);
+            applyIsolatingRefused(records.subList(half, records.size()), committed);
         }
     }
 
