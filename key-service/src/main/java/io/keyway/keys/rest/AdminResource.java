@@ -4,6 +4,7 @@ import io.keyway.keys.service.AccountService;
 import io.keyway.keys.service.ApiException;
 import io.keyway.keys.service.Caller;
 import io.keyway.keys.service.Idempotency;
+import io.keyway.keys.service.ManagementKeyService;
 import io.keyway.keys.service.PooledCredentialService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -20,7 +21,10 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import java.util.UUID;
 
-/** /admin/v1: operators (admin token) create accounts, manage their settings and the platform's pooled credentials. */
+/**
+ * /admin/v1: operators (admin token) create accounts, manage their settings and management keys, and the platform's
+ * pooled credentials.
+ */
 @Path("/admin/v1")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
@@ -29,14 +33,16 @@ public class AdminResource {
     private final Tokens tokens;
     private final AccountService accounts;
     private final PooledCredentialService pooled;
+    private final ManagementKeyService managementKeys;
     private final Idempotency idempotency;
     private final RequestBodies bodies;
 
-    public AdminResource(Tokens tokens, AccountService accounts, PooledCredentialService pooled, Idempotency idempotency,
-            RequestBodies bodies) {
+    public AdminResource(Tokens tokens, AccountService accounts, PooledCredentialService pooled,
+            ManagementKeyService managementKeys, Idempotency idempotency, RequestBodies bodies) {
         this.tokens = tokens;
         this.accounts = accounts;
         this.pooled = pooled;
+        this.managementKeys = managementKeys;
         this.idempotency = idempotency;
         this.bodies = bodies;
     }
@@ -72,6 +78,51 @@ public class AdminResource {
         tokens.requireAdmin(auth);
         UUID accountId = accountId(id);
         return accounts.patchSettings(Caller.ADMIN, accountId, bodies.object(body), ifMatch).map(Created::data);
+    }
+
+    @POST
+    @Path("/accounts/{id}/management-keys")
+    public Uni<Response> createManagementKey(@HeaderParam("Authorization") String auth, @PathParam("id") String id,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+        tokens.requireAdmin(auth);
+        UUID accountId = accountId(id);
+        var fields = bodies.object(body);
+        return idempotency.once(Caller.ADMIN, "POST /admin/v1/accounts/" + accountId + "/management-keys", idempotencyKey,
+                body, () -> managementKeys.create(accountId, fields))
+                .map(outcome -> Created.of(outcome, "key"));
+    }
+
+    @GET
+    @Path("/accounts/{id}/management-keys")
+    public Uni<Map<String, Object>> managementKeys(@HeaderParam("Authorization") String auth, @PathParam("id") String id) {
+        tokens.requireAdmin(auth);
+        return managementKeys.list(accountId(id)).map(Created::data);
+    }
+
+    @PATCH
+    @Path("/accounts/{id}/management-keys/{keyId}")
+    public Uni<Map<String, Object>> patchManagementKey(@HeaderParam("Authorization") String auth,
+            @PathParam("id") String id, @PathParam("keyId") String keyId, byte[] body) {
+        tokens.requireAdmin(auth);
+        UUID accountId = accountId(id);
+        UUID key = managementKeyId(keyId);
+        return managementKeys.patch(accountId, key, bodies.object(body)).map(Created::data);
+    }
+
+    @DELETE
+    @Path("/accounts/{id}/management-keys/{keyId}")
+    public Uni<Map<String, Object>> deleteManagementKey(@HeaderParam("Authorization") String auth,
+            @PathParam("id") String id, @PathParam("keyId") String keyId) {
+        tokens.requireAdmin(auth);
+        return managementKeys.delete(accountId(id), managementKeyId(keyId)).map(v -> Created.deleted());
+    }
+
+    static UUID managementKeyId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("management key");
+        }
     }
 
     @POST

@@ -26,6 +26,13 @@ final class Api {
         RequestSpecification mgmt() {
             return given().header("Authorization", "Bearer " + managementKey).contentType(ContentType.JSON);
         }
+
+        /** The id of the first management key, as the internal lookup reports it. */
+        String managementKeyId() {
+            return given().header("Authorization", INTERNAL)
+                    .get("/internal/v1/api-keys/" + io.keyway.keys.service.KeyMaterial.sha256Hex(managementKey))
+                    .then().statusCode(200).extract().path("api_key_id");
+        }
     }
 
     static Account newAccount() {

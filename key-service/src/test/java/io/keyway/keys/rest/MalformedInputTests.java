@@ -27,6 +27,7 @@ class MalformedInputTests {
         return Api.nativeCount("select count(*) from accounts") + "/" + Api.nativeCount("select coalesce(sum(change_seq),0) from accounts")
                 + "/" + Api.nativeCount("select count(*) from api_keys") + "/" + Api.nativeCount("select coalesce(sum(version),0) from api_keys")
                 + "/" + Api.nativeCount("select count(*) from management_keys")
+                + "/" + Api.nativeCount("select count(*) from management_keys where disabled")
                 + "/" + Api.nativeCount("select count(*) from byok_keys") + "/" + Api.nativeCount("select coalesce(sum(version),0) from byok_keys")
                 + "/" + Api.nativeCount("select count(*) from pooled_credentials") + "/" + Api.nativeCount("select coalesce(sum(version),0) from pooled_credentials")
                 + "/" + Api.nativeCount("select coalesce(sum(version),0) from account_settings")
@@ -50,6 +51,8 @@ class MalformedInputTests {
         e.add(new Endpoint("PATCH", "/api/v1/settings", m));
         e.add(new Endpoint("PATCH", "/admin/v1/pooled-credentials/" + pooledId, Api.ADMIN));
         e.add(new Endpoint("POST", "/admin/v1/pooled-credentials/" + pooledId + "/rotate", Api.ADMIN));
+        e.add(new Endpoint("POST", "/admin/v1/accounts/" + a.id() + "/management-keys", Api.ADMIN));
+        e.add(new Endpoint("PATCH", "/admin/v1/accounts/" + a.id() + "/management-keys/" + a.managementKeyId(), Api.ADMIN));
         return e;
     }
 
@@ -115,6 +118,10 @@ class MalformedInputTests {
             {"9", "{\"secret_store\":\"aws\"}", "secret_store"},
             {"10", "{\"key\":[1]}", "key"},
             {"10", "{}", "key"},
+            {"11", "{\"name\":[]}", "name"},
+            {"11", "{}", "name"},
+            {"12", "{\"disabled\":\"yes\"}", "disabled"},
+            {"12", "{\"name\":null}", "name"},
         };
         for (String[] c : cases) {
             Endpoint endpoint = e.get(Integer.parseInt(c[0]));

@@ -46,6 +46,8 @@ class VaultAppRoleAuthTests {
     void theClientLogsInWithItsRoleAndSecretIdAndUsesTheIssuedTokenForKv() {
         CapturedLogs.install();
         VaultStandInControl.reset();
+        assertEquals("20s", org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("keyway.keys.secrets.timeout", String.class), "the login tests time nothing");
         SecretValue secret = SECRETS.fresh();
         SecretOwner owner = new SecretOwner(UUID.randomUUID().toString(), "openai", null);
 

@@ -89,6 +89,8 @@ class VaultSecretStoreTests {
         await(stores.rotate("vault", locator, OWNER, second));
 
         assertEquals(Integer.valueOf(2), kv().readSecretMetadata(locator).toCompletableFuture().get().getCurrentVersion());
+        assertEquals(first.value(), kv().readSecret(locator, 1).toCompletableFuture().get().getData().get("value"),
+                "the version before the rotation is still there, as in Vault");
         assertEquals(List.of(first.value(), second.value()),
                 VaultStandInControl.versions("secret/" + locator).stream().map(v -> v.get("value")).toList());
         assertEquals(second.value(), await(stores.read("vault", locator)).value());

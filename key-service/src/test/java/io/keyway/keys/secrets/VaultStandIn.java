@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
  * It speaks the part of Vault's HTTP API that the {@code vault} secret store and the Quarkus Vault client use, on
  * loopback:
  * <ul>
- *   <li>KV version 2: {@code GET|POST|PUT /v1/<mount>/data/<path>} (every write is a new version),
+ *   <li>KV version 2: {@code GET|POST|PUT /v1/<mount>/data/<path>} (every write is a new version; {@code ?version=N}
+ *       reads an older one),
  *       {@code GET|DELETE /v1/<mount>/metadata/<path>} (delete removes all versions);</li>
  *   <li>auth: a root token, {@code POST /v1/auth/approle/login}, {@code POST /v1/auth/kubernetes/login},
  *       {@code POST /v1/auth/token/renew-self} (quarkus-vault 4.7.0 renews a fresh login token whose lease is within
@@ -127,7 +128,7 @@ public final class VaultStandIn {
                 send(exchange, 403, Map.of("errors", List.of("permission denied")));
                 return;
             }
-            kv(exchange, method, path, body);
+            kv(exchange, method, path, exchange.getRequestURI().getQuery(), body);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -155,7 +156,7 @@ public final class VaultStandIn {
         return auth;
     }
 
-    private void kv(HttpExchange exchange, String method, String path, byte[] body) throws IOException {
+    private void kv(HttpExchange exchange, String method, String path, String query, byte[] body) throws IOException {
         // /v1/<mount>/data/<path> or /v1/<mount>/metadata/<path>
         String[] parts = path.substring("/v1/".length()).split("/", 3);
         if (parts.length < 3 || !(parts[1].equals("data") || parts[1].equals("metadata"))) {
@@ -170,9 +171,15 @@ public final class VaultStandIn {
                 if (versions == null || versions.isEmpty()) {
                     send(exchange, 404, Map.of("errors", List.of()));
                 } else if (data) {
-                    Map<String, Object> latest = versions.get(versions.size() - 1);
-                    send(exchange, 200, Map.of("data", Map.of("data", latest.get("data"),
-                            "metadata", versionMetadata(latest))));
+                    // ?version=N reads an older version, as Vault's KV v2 does; 0 or none is the latest
+                    int wanted = query != null && query.startsWith("version=") ? Integer.parseInt(query.substring(8)) : 0;
+                    if (wanted > versions.size()) {
+                        send(exchange, 404, Map.of("errors", List.of()));
+                        return;
+                    }
+                    Map<String, Object> version = versions.get((wanted == 0 ? versions.size() : wanted) - 1);
+                    send(exchange, 200, Map.of("data", Map.of("data", version.get("data"),
+                            "metadata", versionMetadata(version))));
                 } else {
                     Map<String, Object> byVersion = new LinkedHashMap<>();
                     versions.forEach(v -> byVersion.put(String.valueOf(v.get("version")), versionMetadata(v)));
