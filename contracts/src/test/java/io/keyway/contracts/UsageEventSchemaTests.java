@@ -64,4 +64,17 @@ class UsageEventSchemaTests {
         version.put("schema_version", 2);
         assertFalse(schema().validate(version).isEmpty());
     }
+
+    @Test
+    void schemaLimitsAccountAndApiKeyIdsTo128CharactersAsBillingStoresThem() {
+        for (String field : new String[] {"account_id", "api_key_id"}) {
+            ObjectNode longest = JSON.valueToTree(sample());
+            longest.put(field, "a".repeat(128));
+            assertTrue(schema().validate(longest).isEmpty(), () -> field + ": " + schema().validate(longest));
+
+            ObjectNode tooLong = JSON.valueToTree(sample());
+            tooLong.put(field, "a".repeat(129));
+            assertFalse(schema().validate(tooLong).isEmpty(), field + " of 129 characters");
+        }
+    }
 }
