@@ -11,9 +11,10 @@ public record ManagementKeyJson(
         @JsonProperty("name") String name,
         @JsonProperty("label") String label,
         @JsonProperty("disabled") boolean disabled,
-        @JsonProperty("created_at") Instant createdAt) {
+        @JsonProperty("created_at") Instant createdAt,
+        @JsonProperty("last_used_at") Instant lastUsedAt) {
 
     public static ManagementKeyJson of(ManagementKey k) {
-        return new ManagementKeyJson(k.id.toString(), k.hash, k.name, k.label, k.disabled, k.createdAt);
+        return new ManagementKeyJson(k.id.toString(), k.hash, k.name, k.label, k.disabled, k.createdAt, k.lastUsedAt);
     }
 }

@@ -34,6 +34,7 @@ public class ManagementKey extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
-    @Column(name = "last_used_at")
+    /** Written only when the key authenticates (AccountService), never by an entity update. */
+    @Column(name = "last_used_at", insertable = false, updatable = false)
     public Instant lastUsedAt;
 }

@@ -12,15 +12,19 @@ import io.keyway.keys.model.ApiKey;
 import io.keyway.keys.model.ManagementKey;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /** Accounts, their first management key, their settings, and management-key authentication. */
 @ApplicationScoped
 public class AccountService {
+
+    private static final Logger LOG = Logger.getLogger(AccountService.class);
 
     static final Set<String> PRECEDENCES = Set.of(AccountSettings.BYOK_FIRST, AccountSettings.ORDER_FIRST);
 
@@ -29,13 +33,16 @@ public class AccountService {
     private final ChangeFeed changes;
     private final ObjectMapper json;
     private final KeyServiceConfig config;
+    private final Pool pool;
 
-    public AccountService(SecretAccess secrets, AuditLog audit, ChangeFeed changes, ObjectMapper json, KeyServiceConfig config) {
+    public AccountService(SecretAccess secrets, AuditLog audit, ChangeFeed changes, ObjectMapper json, KeyServiceConfig config,
+            Pool pool) {
         this.secrets = secrets;
         this.audit = audit;
         this.changes = changes;
         this.json = json;
         this.config = config;
+        this.pool = pool;
     }
 
     /** POST /admin/v1/accounts: the account, its settings and its first management key (plaintext shown once). */
@@ -147,17 +154,33 @@ public class AccountService {
         }
         String hash = KeyMaterial.sha256Hex(token);
         return Panache.withSession(() -> ManagementKey.<ManagementKey>find("hash", hash).firstResult()
-                .flatMap(mk -> {
-                    if (mk != null && !mk.disabled) {
-                        return Uni.createFrom().item(Caller.managementKey(mk.id, mk.accountId));
-                    }
-                    if (mk != null) {
-                        return Uni.createFrom().failure(new ApiException(401, "this management key is disabled"));
-                    }
-                    return ApiKey.count("hash", hash).flatMap(n -> Uni.createFrom().failure(n > 0
-                            ? new ApiException(403, "Only management keys can perform this operation")
-                            : new ApiException(401, "unknown management key")));
-                }));
+                        .flatMap(mk -> {
+                            if (mk != null && !mk.disabled) {
+                                return Uni.createFrom().item(mk);
+                            }
+                            if (mk != null) {
+                                return Uni.createFrom().<ManagementKey>failure(new ApiException(401, "this management key is disabled"));
+                            }
+                            return ApiKey.count("hash", hash).flatMap(n -> Uni.createFrom().<ManagementKey>failure(n > 0
+                                    ? new ApiException(403, "Only management keys can perform this operation")
+                                    : new ApiException(401, "unknown management key")));
+                        }))
+                .call(this::touch)
+                .map(mk -> Caller.managementKey(mk.id, mk.accountId));
+    }
+
+    /** Records the key's last use, to the minute (one write a minute for a busy key); best effort. */
+    private Uni<Void> touch(ManagementKey mk) {
+        if (mk.lastUsedAt != null && mk.lastUsedAt.isAfter(Instant.now().minusSeconds(LastUsed.GRANULARITY_SECONDS))) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery("UPDATE management_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL"
+                        + " OR last_used_at < now() - make_interval(secs => " + LastUsed.GRANULARITY_SECONDS + "))")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(mk.id)).replaceWithVoid()
+                .onFailure().recoverWithUni(f -> {
+                    LOG.warnf("could not record the last use of management key %s: %s", mk.id, f.getClass().getSimpleName());
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     static String bearer(String authorization) {

@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** /admin/v1/accounts/{id}/management-keys: operators add management keys and revoke a leaked one at once. */
+/**
+ * /admin/v1/accounts/{id}/management-keys: operators add management keys and revoke a leaked one at once; a key's
+ * last use is recorded when it authenticates.
+ */
 @QuarkusTest
 class ManagementKeyAdminTests {
 
@@ -42,6 +45,10 @@ class ManagementKeyAdminTests {
         assertFalse(listed.contains(key), "a management key is shown only at creation");
         given().header("Authorization", "Bearer " + key).get("/api/v1/keys").then().statusCode(200);
         resolve(key).then().statusCode(200).body("is_management_key", equalTo(true)).body("account_id", equalTo(a.id()));
+        String id = created.path("data.id");
+        Api.admin().get(base(a)).then()
+                .body("data.find { it.id == '" + id + "' }.last_used_at", org.hamcrest.Matchers.notNullValue())
+                .body("data.find { it.id != '" + id + "' }.last_used_at", org.hamcrest.Matchers.nullValue());
         assertEquals(2, Api.auditCount(a.id(), "create", "management_key"), "the first key's row and this one's");
     }
 
