@@ -19,9 +19,9 @@ class ReadinessWhenBrokerIsDownTests {
         public Map<String, String> getConfigOverrides() {
             return Map.of("kafka.bootstrap.servers", "127.0.0.1:1",
                     // give up on an unreachable broker within seconds, so the loss shows up in a test
-                    "mp.messaging.outgoing.usage-out.max.block.ms", "2000",
-                    "mp.messaging.outgoing.usage-out.request.timeout.ms", "1000",
-                    "mp.messaging.outgoing.usage-out.delivery.timeout.ms", "2000");
+                    "keyway.gateway.usage.producer.max.block.ms", "2000",
+                    "keyway.gateway.usage.producer.request.timeout.ms", "1000",
+                    "keyway.gateway.usage.producer.delivery.timeout.ms", "2000");
         }
     }
 

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** All of gateway-service's own settings, under {@code keyway.gateway}. */
@@ -86,5 +87,11 @@ public interface GatewayConfig {
         /** Usage events waiting for the broker's acknowledgement before new ones are refused (and logged). */
         @WithDefault("100000")
         int maxPending();
+
+        /**
+         * Kafka producer settings for the usage stream that override the {@code kafka.*} ones, e.g.
+         * {@code keyway.gateway.usage.producer.linger.ms=5}; {@code acks=all} and idempotence cannot be changed.
+         */
+        Map<String, String> producer();
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.contracts.RoutingView.Credential;
 import io.keyway.gateway.model.ModelEndpoint;
 import io.keyway.gateway.model.ProviderSpec;
-import io.smallrye.mutiny.Uni;
 
 /**
  * Speaks one upstream API. The router never names a provider: the catalog says which adapter (by {@link #name()})
@@ -17,9 +16,9 @@ public interface ProviderAdapter {
 
     /**
      * Sends one chat completion. {@code request} is the client's OpenAI-shaped body without Keyway's routing fields;
-     * the adapter sets the upstream model id and its own auth. Completes with the response head (status known, body
-     * paused) or fails with {@link UpstreamException} for connect errors and timeouts.
+     * the adapter sets the upstream model id and its own auth. The call completes with the response head (status
+     * known, body paused) or fails with {@link UpstreamException} for connect errors and timeouts.
      */
-    Uni<UpstreamResponse> chatCompletion(ProviderSpec provider, ModelEndpoint endpoint, Credential credential,
+    UpstreamCall chatCompletion(ProviderSpec provider, ModelEndpoint endpoint, Credential credential,
                                          ObjectNode request, boolean stream);
 }

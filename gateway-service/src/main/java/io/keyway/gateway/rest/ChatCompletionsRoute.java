@@ -1,11 +1,17 @@
 package io.keyway.gateway.rest;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.contracts.RoutingView;
 import io.keyway.gateway.service.ApiKeyResolver;
+import io.keyway.gateway.service.ApiKeyResolver.Caller;
 import io.keyway.gateway.service.ChatRequest;
 import io.keyway.gateway.service.CircuitBreakers;
 import io.keyway.gateway.service.CompletionExecutor;
@@ -20,7 +26,9 @@ import io.keyway.gateway.service.routing.Router;
 import io.keyway.gateway.service.routing.RoutingPlan;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -89,40 +97,86 @@ public class ChatCompletionsRoute {
 
     void handle(RoutingContext ctx) {
         Context context = Vertx.currentContext();
-        // Cache misses complete on the key-service client's thread: continue on this request's own context.
-        Executor onRequestContext = task -> {
-            if (Vertx.currentContext() == context) {
-                task.run();
-            } else {
-                context.runOnContext(v -> task.run());
-            }
-        };
-        apiKeys.authenticate(ctx.request().getHeader("Authorization"))
-                .emitOn(onRequestContext)
-                .subscribe().with(caller -> {
-                    ChatRequest request;
-                    try {
-                        request = ChatRequest.parse(ctx.body().buffer() == null ? new byte[0]
-                                : ctx.body().buffer().getBytes(), json, catalog);
-                    } catch (GatewayError e) {
-                        error(ctx, e);
-                        return;
-                    }
-                    Generation generation = new Generation(caller.accountId(), caller.apiKeyId(),
-                            request.models().get(0).id(), request.stream());
-                    try {
-                        credits.require(caller);
-                    } catch (GatewayError e) {
-                        fail(ctx, generation, e);
-                        return;
-                    }
-                    routingViews.forAccount(caller.accountId())
-                            .map(view -> router.plan(request.models(), request.preferences(), request.parameters(),
-                                    caller.apiKeyId(), view, breakers))
-                            .emitOn(onRequestContext)
-                            .subscribe().with(plan -> route(ctx, request, plan, generation),
-                                    failure -> fail(ctx, generation, failure));
-                }, failure -> error(ctx, failure));
+        CompletableFuture<Caller> auth = apiKeys.resolve(ctx.request().getHeader("Authorization"));
+        if (auth.isDone()) {
+            authenticated(ctx, context, auth); // warm cache: no hand-over, no reactive pipeline
+        } else {
+            // A cache miss completes on the key-service client's thread: continue on this request's own context.
+            auth.whenComplete((c, f) -> onContext(context,
+                    () -> guarded(ctx, () -> authenticated(ctx, context, auth))));
+        }
+    }
+
+    private static void onContext(Context context, Runnable task) {
+        if (Vertx.currentContext() == context) {
+            task.run();
+        } else {
+            context.runOnContext(v -> task.run());
+        }
+    }
+
+    /** A continuation run from a future's callback: an unexpected exception still answers the client (500). */
+    private void guarded(RoutingContext ctx, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            error(ctx, e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return (t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null
+                ? t.getCause() : t;
+    }
+
+    private void authenticated(RoutingContext ctx, Context context, CompletableFuture<Caller> auth) {
+        Caller caller;
+        try {
+            caller = auth.join();
+        } catch (RuntimeException e) {
+            error(ctx, unwrap(e));
+            return;
+        }
+        ChatRequest request;
+        try {
+            Buffer body = ctx.body().buffer();
+            request = ChatRequest.parse(body == null ? new byte[0] : body.getBytes(), json, catalog);
+        } catch (GatewayError e) {
+            error(ctx, e);
+            return;
+        }
+        Generation generation = new Generation(caller.accountId(), caller.apiKeyId(),
+                request.models().get(0).id(), request.stream());
+        try {
+            credits.require(caller);
+        } catch (GatewayError e) {
+            fail(ctx, generation, e);
+            return;
+        }
+        CompletableFuture<RoutingView> view = routingViews.view(caller.accountId());
+        if (view.isDone()) {
+            plan(ctx, request, caller, generation, view);
+        } else {
+            view.whenComplete((v, f) -> onContext(context,
+                    () -> guarded(ctx, () -> plan(ctx, request, caller, generation, view))));
+        }
+    }
+
+    private void plan(RoutingContext ctx, ChatRequest request, Caller caller, Generation generation,
+                      CompletableFuture<RoutingView> view) {
+        RoutingPlan plan;
+        try {
+            plan = router.plan(request.models(), request.preferences(), request.parameters(), caller.apiKeyId(),
+                    view.join(), breakers);
+        } catch (RuntimeException e) {
+            fail(ctx, generation, unwrap(e));
+            return;
+        }
+        try {
+            route(ctx, request, plan, generation);
+        } catch (RuntimeException e) { // never leave the client waiting (this may run in a future's callback)
+            fail(ctx, generation, e);
+        }
     }
 
     private void route(RoutingContext ctx, ChatRequest request, RoutingPlan plan, Generation generation) {
@@ -130,15 +184,15 @@ public class ChatCompletionsRoute {
             fail(ctx, generation, noAllowedProviders(plan));
             return;
         }
-        executor.execute(plan, request, generation).subscribe().with(
-                success -> {
-                    if (request.stream()) {
-                        new SseRelay(ctx, success, generation).start();
-                    } else {
-                        respondJson(ctx, success, generation);
-                    }
-                },
-                failure -> fail(ctx, generation, failure));
+        executor.run(plan, request, generation).onComplete(outcome -> {
+            if (outcome.failed()) {
+                fail(ctx, generation, outcome.cause());
+            } else if (request.stream()) {
+                new SseRelay(ctx, outcome.result(), generation).start();
+            } else {
+                respondJson(ctx, outcome.result(), generation);
+            }
+        });
     }
 
     private GatewayError noAllowedProviders(RoutingPlan plan) {
@@ -154,31 +208,115 @@ public class ChatCompletionsRoute {
                 + first.failedStep() + ").", metadata);
     }
 
+    /**
+     * Rewrites the upstream's answer token by token (no JSON tree): every field is copied except {@code id},
+     * {@code model}, {@code provider}, {@code object} and {@code usage}, which are Keyway's and written last.
+     */
     private void respondJson(RoutingContext ctx, Success success, Generation g) {
-        ObjectNode body;
-        try {
-            JsonNode parsed = json.readTree(success.body().getBytes());
-            if (!parsed.isObject()) {
+        byte[] in = success.body().getBytes();
+        ByteArrayBuilder out = new ByteArrayBuilder(in.length + 512);
+        try (JsonParser p = json.getFactory().createParser(in);
+             JsonGenerator gen = json.getFactory().createGenerator(out)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not an object");
             }
-            body = (ObjectNode) parsed;
+            gen.writeStartObject();
+            Found found = copyFields(p, gen, false);
+            accounting.served(g, success.attempt(), providerName(success), found.usage);
+            gen.writeStringField("id", g.publicId());
+            gen.writeStringField("model", success.attempt().model().id());
+            gen.writeStringField("provider", g.providerName);
+            gen.writeStringField("object", "chat.completion");
+            gen.writeFieldName("usage");
+            json.writeTree(gen, accounting.usage(g, found.usage));
+            gen.writeEndObject();
+            g.finishReason = found.finishReason;
         } catch (IOException e) {
             fail(ctx, g, new GatewayError(502, "Provider returned an invalid response"));
             return;
         }
-        JsonNode upstreamUsage = body.get("usage");
-        accounting.served(g, success.attempt(), providerName(success), upstreamUsage);
-        body.put("id", g.publicId());
-        body.put("model", success.attempt().model().id());
-        body.put("provider", g.providerName);
-        body.put("object", "chat.completion");
-        body.set("usage", accounting.usage(g, upstreamUsage));
-        JsonNode choices = body.path("choices");
-        if (choices.isArray() && !choices.isEmpty()) {
-            g.finishReason = choices.get(0).path("finish_reason").asText(null);
+        HttpServerResponse response = ctx.response();
+        if (!response.ended() && !response.closed()) {
+            response.setStatusCode(200).putHeader("Content-Type", "application/json")
+                    .end(Buffer.buffer(out.toByteArray()));
         }
-        write(ctx, 200, body);
         accounting.finish(g, 200, true);
+    }
+
+    /** What {@link #copyFields} saw of the fields it does not copy. */
+    static final class Found {
+        JsonNode usage;
+        JsonNode error;
+        boolean choicesArray;
+        int choices;
+        String finishReason;
+        boolean hasCreated;
+    }
+
+    /**
+     * Copies the fields of the object whose START_OBJECT {@code p} is on to {@code gen}, up to its END_OBJECT, except
+     * Keyway's own ({@code id}, {@code model}, {@code provider}, {@code object}) and {@code usage}, which is returned;
+     * in a stream chunk {@code error} is returned instead of copied. Notes the first choice's finish_reason.
+     */
+    private Found copyFields(JsonParser p, JsonGenerator gen, boolean chunk) throws IOException {
+        Found f = new Found();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "id", "model", "provider", "object" -> p.skipChildren();
+                case "usage" -> f.usage = json.readTree(p);
+                case "choices" -> {
+                    gen.writeFieldName(name);
+                    copyChoices(p, gen, f);
+                }
+                default -> {
+                    if (chunk && name.equals("error")) {
+                        f.error = json.readTree(p);
+                    } else {
+                        f.hasCreated |= name.equals("created");
+                        gen.writeFieldName(name);
+                        gen.copyCurrentStructure(p);
+                    }
+                }
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new IOException("unterminated object");
+        }
+        return f;
+    }
+
+    private static void copyChoices(JsonParser p, JsonGenerator gen, Found f) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            gen.copyCurrentStructure(p);
+            return;
+        }
+        f.choicesArray = true;
+        gen.writeStartArray();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == null) {
+                throw new IOException("unterminated array");
+            }
+            if (f.choices == 0 && t == JsonToken.START_OBJECT) {
+                gen.writeStartObject();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    gen.writeFieldName(field);
+                    if (p.nextToken() == JsonToken.VALUE_STRING && field.equals("finish_reason")) {
+                        f.finishReason = p.getText();
+                    }
+                    gen.copyCurrentStructure(p);
+                }
+                gen.writeEndObject();
+            } else {
+                gen.copyCurrentStructure(p);
+            }
+            f.choices++;
+        }
+        gen.writeEndArray();
     }
 
     private static String providerName(Success s) {
@@ -280,42 +418,50 @@ public class ChatCompletionsRoute {
             }
         }
 
+        /** One upstream event, rewritten token by token (see {@link #copyFields}) into one {@code data:} line. */
         private void onEvent(String data) {
             if (data.isEmpty() || data.equals("[DONE]")) {
                 return;
             }
-            ObjectNode chunk;
-            try {
-                JsonNode node = json.readTree(data);
-                if (!node.isObject()) {
+            ByteArrayBuilder bytes = new ByteArrayBuilder(data.length() + 256);
+            Found f;
+            try (JsonParser p = json.getFactory().createParser(data);
+                 JsonGenerator gen = json.getFactory().createGenerator(bytes)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
                     return;
                 }
-                chunk = (ObjectNode) node;
+                gen.writeRaw("data: ");
+                gen.writeStartObject();
+                f = copyFields(p, gen, true);
+                gen.writeStringField("id", g.publicId());
+                gen.writeStringField("object", "chat.completion.chunk");
+                if (!f.hasCreated) {
+                    gen.writeNumberField("created", created);
+                }
+                gen.writeStringField("model", success.attempt().model().id());
+                gen.writeStringField("provider", g.providerName);
+                gen.writeEndObject();
+                gen.writeRaw("\n\n");
             } catch (IOException e) {
                 return; // not JSON: nothing a client could use
             }
-            JsonNode usage = chunk.remove("usage");
-            if (usage != null && usage.isObject()) {
-                upstreamUsage = usage;
+            if (f.usage != null && f.usage.isObject()) {
+                upstreamUsage = f.usage;
             }
-            JsonNode choices = chunk.path("choices");
-            if (chunk.has("error")) {
-                ObjectNode upstreamError = chunk.get("error").isObject() ? (ObjectNode) chunk.get("error") : null;
-                fail("upstream error in stream: " + (upstreamError == null ? chunk.get("error").asText()
-                        : upstreamError.path("message").asText()));
+            if (f.error != null) {
+                fail("upstream error in stream: " + (f.error.isObject() ? f.error.path("message").asText()
+                        : f.error.asText()));
                 return;
             }
-            if (choices.isArray() && choices.isEmpty()) {
+            if (f.choicesArray && f.choices == 0) {
                 return; // a usage-only chunk: ours follows at the end
             }
-            if (choices.isArray()) {
-                String reason = choices.get(0).path("finish_reason").asText(null);
-                if (reason != null && !reason.equals("null")) {
-                    g.finishReason = reason;
-                }
+            if (f.finishReason != null) {
+                g.finishReason = f.finishReason;
             }
-            stamp(chunk);
-            send(chunk);
+            if (!clientGone && !out.ended()) {
+                out.write(Buffer.buffer(bytes.toByteArray()));
+            }
         }
 
         private void onEnd() {

@@ -14,15 +14,17 @@ import io.keyway.gateway.service.catalog.ModelCatalog;
 import io.keyway.gateway.service.routing.Attempt;
 import io.keyway.gateway.service.routing.RoutingPlan;
 import io.smallrye.mutiny.Uni;
+import io.keyway.gateway.provider.UpstreamCall;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Walks a {@link RoutingPlan}'s attempts in order (DESIGN.md §2) until one succeeds:
@@ -54,27 +56,40 @@ public class CompletionExecutor {
     private final ModelCatalog catalog;
     private final ProviderAdapters adapters;
     private final CircuitBreakers breakers;
-    private final Duration totalTimeout;
+    private final Vertx vertx;
+    private final long totalTimeoutMs;
 
     public CompletionExecutor(ModelCatalog catalog, ProviderAdapters adapters, CircuitBreakers breakers,
-                              GatewayConfig config) {
+                              GatewayConfig config, Vertx vertx) {
         this.catalog = catalog;
         this.adapters = adapters;
         this.breakers = breakers;
-        this.totalTimeout = config.upstream().totalTimeout();
+        this.vertx = vertx;
+        this.totalTimeoutMs = config.upstream().totalTimeout().toMillis();
     }
 
     /** Fails with a {@link GatewayError} carrying the final failure when no attempt succeeds. */
     public Uni<Success> execute(RoutingPlan plan, ChatRequest request, Generation generation) {
-        List<Attempt> attempts = new ArrayList<>();
-        plan.routes().forEach(r -> attempts.addAll(r.attempts()));
-        return next(attempts, 0, request, generation, new ArrayList<>());
+        return Uni.createFrom().completionStage(() -> run(plan, request, generation).toCompletionStage());
     }
 
-    private Uni<Success> next(List<Attempt> attempts, int index, ChatRequest request, Generation generation,
-                              List<Failure> failures) {
+    /**
+     * As {@link #execute}, on Vert.x futures (the request path: no reactive-pipeline plumbing per attempt). Callbacks
+     * run on the thread that completes the upstream exchange (the request's event loop).
+     */
+    public Future<Success> run(RoutingPlan plan, ChatRequest request, Generation generation) {
+        List<Attempt> attempts = new ArrayList<>();
+        plan.routes().forEach(r -> attempts.addAll(r.attempts()));
+        Promise<Success> result = Promise.promise();
+        next(attempts, 0, request, generation, new ArrayList<>(), result);
+        return result.future();
+    }
+
+    private void next(List<Attempt> attempts, int index, ChatRequest request, Generation generation,
+                      List<Failure> failures, Promise<Success> result) {
         if (index >= attempts.size()) {
-            return Uni.createFrom().failure(finalError(failures, generation));
+            result.fail(finalError(failures, generation));
+            return;
         }
         Attempt attempt = attempts.get(index);
         String endpointKey = CircuitBreakers.endpointKey(attempt.model().id(), attempt.provider());
@@ -94,49 +109,76 @@ public class CompletionExecutor {
             if (attempt.endsAlwaysUseGroup()) {
                 Failure alwaysUse = alwaysUseFailure(attempt, failures);
                 if (alwaysUse != null) {
-                    return Uni.createFrom().failure(upstreamError(alwaysUse, clientStatus(alwaysUse), generation));
+                    result.fail(upstreamError(alwaysUse, clientStatus(alwaysUse), generation));
+                    return;
                 }
             }
-            return next(attempts, index + 1, request, generation, failures);
+            next(attempts, index + 1, request, generation, failures, result);
+            return;
         }
         ProviderAdapter adapter = adapters.forAdapter(provider.adapter());
         long start = System.nanoTime();
-        Uni<Success> call = adapter.chatCompletion(provider, attempt.endpoint(), attempt.credential(),
-                        request.upstreamBody(), request.stream())
-                .flatMap(up -> up.status() == 200
-                        ? (request.stream() ? firstChunk(up) : wholeBody(up))
-                                .map(body -> new Success(attempt, provider, up, body))
-                        : wholeBody(up).flatMap(body -> Uni.createFrom().failure(
-                                new UpstreamStatus(up.status(), truncate(body.toString(StandardCharsets.UTF_8))))));
-        if (!request.stream()) {
-            call = call.ifNoItem().after(totalTimeout)
-                    .failWith(() -> new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout"));
-        }
-        return call.onItem().invoke(ok -> {
-                    long ms = (System.nanoTime() - start) / 1_000_000;
-                    generation.record(record(attempt, 200, "success", ms));
-                    breakers.success(endpointKey, ms);
-                    breakers.success(credentialKey, ms);
-                })
-                .onFailure().recoverWithUni(f -> {
-                    long ms = (System.nanoTime() - start) / 1_000_000;
-                    Failure failure = failure(attempt, provider, f);
-                    generation.record(record(attempt, failure.status(),
-                            f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms));
-                    failures.add(failure);
-                    if (failure.requestError()) {
-                        breakers.release(endpointKey);
-                        breakers.release(credentialKey);
-                        return Uni.createFrom().failure(upstreamError(failure, failure.status(), generation));
+        Promise<Success> done = Promise.promise();
+        UpstreamCall call = adapter.chatCompletion(provider, attempt.endpoint(), attempt.credential(),
+                request.upstreamBody(), request.stream());
+        // The total timeout covers a JSON answer's head and body; a stream's relay keeps its own timer.
+        long timer = request.stream() ? -1 : vertx.setTimer(totalTimeoutMs, id -> {
+            if (done.tryFail(new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout"))) {
+                call.cancel(); // end the exchange, free the connection
+            }
+        });
+        call.response().onComplete(head -> {
+            if (head.failed()) {
+                done.tryFail(head.cause());
+                return;
+            }
+            UpstreamResponse up = head.result();
+            if (up.status() == 200) {
+                (request.stream() ? firstChunk(up) : wholeBody(up)).onComplete(body -> {
+                    if (body.succeeded()) {
+                        done.tryComplete(new Success(attempt, provider, up, body.result()));
+                    } else {
+                        done.tryFail(body.cause());
                     }
-                    blame(failure, endpointKey, credentialKey);
-                    if (attempt.endsAlwaysUseGroup()) {
-                        Failure alwaysUse = alwaysUseFailure(attempt, failures);
-                        Failure returned = alwaysUse != null ? alwaysUse : failure;
-                        return Uni.createFrom().failure(upstreamError(returned, clientStatus(returned), generation));
-                    }
-                    return next(attempts, index + 1, request, generation, failures);
                 });
+            } else {
+                wholeBody(up).onComplete(body -> done.tryFail(body.succeeded()
+                        ? new UpstreamStatus(up.status(), truncate(body.result().toString(StandardCharsets.UTF_8)))
+                        : body.cause()));
+            }
+        });
+        done.future().onComplete(outcome -> {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (outcome.succeeded()) {
+                generation.record(record(attempt, 200, "success", ms));
+                breakers.success(endpointKey, ms);
+                breakers.success(credentialKey, ms);
+                result.complete(outcome.result());
+                return;
+            }
+            Throwable f = outcome.cause();
+            Failure failure = failure(attempt, provider, f);
+            generation.record(record(attempt, failure.status(),
+                    f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms));
+            failures.add(failure);
+            if (failure.requestError()) {
+                breakers.release(endpointKey);
+                breakers.release(credentialKey);
+                result.fail(upstreamError(failure, failure.status(), generation));
+                return;
+            }
+            blame(failure, endpointKey, credentialKey);
+            if (attempt.endsAlwaysUseGroup()) {
+                Failure alwaysUse = alwaysUseFailure(attempt, failures);
+                Failure returned = alwaysUse != null ? alwaysUse : failure;
+                result.fail(upstreamError(returned, clientStatus(returned), generation));
+                return;
+            }
+            next(attempts, index + 1, request, generation, failures, result);
+        });
     }
 
     /** The last failure of an always-use key of this attempt's provider, or null. */
@@ -220,53 +262,28 @@ public class CompletionExecutor {
                 status, outcome, ms);
     }
 
-    private static Uni<Buffer> wholeBody(UpstreamResponse up) {
+    private static Future<Buffer> wholeBody(UpstreamResponse up) {
         HttpClientResponse resp = up.response();
-        return Uni.createFrom().emitter(em -> {
-            AtomicBoolean read = new AtomicBoolean();
-            em.onTermination(() -> {
-                if (!read.get()) {
-                    up.abort(); // cancelled mid-body (the total timeout): end the exchange, free the connection
-                }
-            });
-            resp.body().onComplete(ar -> {
-                read.set(true);
-                if (ar.succeeded()) {
-                    em.complete(ar.result());
-                } else {
-                    em.fail(OpenAiCompatibleAdapter.classify(ar.cause()));
-                }
-            });
-            resp.resume();
-        });
+        Future<Buffer> body = resp.body().recover(t -> Future.failedFuture(OpenAiCompatibleAdapter.classify(t)));
+        resp.resume();
+        return body;
     }
 
     /** Resolves with the first body chunk of a 200 stream, leaving the rest paused for the relay. */
-    private static Uni<Buffer> firstChunk(UpstreamResponse up) {
+    private static Future<Buffer> firstChunk(UpstreamResponse up) {
         HttpClientResponse resp = up.response();
-        return Uni.createFrom().emitter(em -> {
-            boolean[] done = {false};
-            resp.handler(buf -> {
-                if (!done[0] && buf.length() > 0) {
-                    done[0] = true;
-                    resp.pause();
-                    em.complete(buf);
-                }
-            });
-            resp.exceptionHandler(t -> {
-                if (!done[0]) {
-                    done[0] = true;
-                    em.fail(OpenAiCompatibleAdapter.classify(t));
-                }
-            });
-            resp.endHandler(v -> {
-                if (!done[0]) {
-                    done[0] = true;
-                    em.fail(new UpstreamException(UpstreamException.Kind.RESET, "stream ended before any data"));
-                }
-            });
-            resp.resume();
+        Promise<Buffer> first = Promise.promise();
+        resp.handler(buf -> {
+            if (buf.length() > 0 && !first.future().isComplete()) {
+                resp.pause(); // before completing: the listeners may already hand the stream to the relay, which resumes it
+                first.complete(buf);
+            }
         });
+        resp.exceptionHandler(t -> first.tryFail(OpenAiCompatibleAdapter.classify(t)));
+        resp.endHandler(v -> first.tryFail(
+                new UpstreamException(UpstreamException.Kind.RESET, "stream ended before any data")));
+        resp.resume();
+        return first.future();
     }
 
     /** An upstream may quote the credential it was given in its error text: never pass it on. */

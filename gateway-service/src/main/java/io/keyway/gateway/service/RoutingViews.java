@@ -9,6 +9,7 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -46,9 +47,27 @@ public class RoutingViews {
     }
 
     public Uni<RoutingView> forAccount(String accountId) {
-        return Uni.createFrom().completionStage(cache.get(accountId)).map(Cached::view)
-                .onFailure(KeyServiceClient.KeyServiceUnavailable.class)
-                .transform(f -> new GatewayError(503, "Routing data is unavailable, retry shortly"));
+        return Uni.createFrom().completionStage(() -> view(accountId))
+                .onFailure(CompletionException.class).transform(Throwable::getCause);
+    }
+
+    /** As {@link #forAccount}, without a reactive pipeline: a cached view gives an already completed future. */
+    public CompletableFuture<RoutingView> view(String accountId) {
+        CompletableFuture<Cached> cached = cache.get(accountId);
+        if (cached.isDone() && !cached.isCompletedExceptionally()) {
+            return CompletableFuture.completedFuture(cached.join().view());
+        }
+        return cached.handle((c, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof KeyServiceClient.KeyServiceUnavailable) {
+                    throw new GatewayError(503, "Routing data is unavailable, retry shortly");
+                }
+                throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+            }
+            return c.view();
+        });
     }
 
     public void forget(String accountId) {

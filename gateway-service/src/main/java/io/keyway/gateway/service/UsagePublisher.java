@@ -1,80 +1,204 @@
 package io.keyway.gateway.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.keyway.contracts.Topics;
 import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
  * Publishes one usage event per request on keyway.usage.v1, keyed by account so each account's events stay in order
- * (idempotent producer, acks=all). Never blocks a response: events wait in a bounded buffer for the broker's ack.
- * Never loses one silently: an event the broker did not take, or the full buffer refused, is logged at ERROR with its
- * full JSON (it holds no secret) and counted in {@code keyway_usage_events_failed_total}; the pending count is the
- * gauge {@code keyway_usage_events_pending}.
+ * (idempotent producer, acks=all). Never blocks a response: the request thread only puts the event in a bounded
+ * in-memory queue; one sender thread serializes it and hands it to a plain {@link KafkaProducer} (whose own buffer
+ * batches records, {@code linger.ms}), so even a broker whose metadata is unknown (where {@code send} may wait up to
+ * {@code max.block.ms}) never stalls an event loop. Never loses one silently: an event the broker did not take, or
+ * the full queue refused, is logged at ERROR with its full JSON (it holds no secret) and counted in
+ * {@code keyway_usage_events_failed_total}; queued plus unacknowledged events are the gauge
+ * {@code keyway_usage_events_pending}.
+ *
+ * <p>Producer settings: every {@code kafka.*} property (bootstrap, security: the {@code KAFKA_*} environment), then
+ * Keyway's fixed ones, then overrides from {@code keyway.gateway.usage.producer.<kafka property>}.
  */
+@Startup
 @ApplicationScoped
 public class UsagePublisher {
 
     private static final Logger LOG = Logger.getLogger(UsagePublisher.class);
+    static final String OVERRIDE_PREFIX = "keyway.gateway.usage.producer.";
 
-    private final MutinyEmitter<UsageEvent> emitter;
+    private record Pending(UsageEvent event, CompletableFuture<Void> done) {
+    }
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final ObjectWriter writer;
     private final ObjectMapper json;
     private final int maxPending;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean brokerTrouble = new AtomicBoolean();
     private final Counter published;
     private final Counter failed;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread sender;
+    private volatile boolean running = true;
 
-    public UsagePublisher(@Channel("usage-out") @OnOverflow(value = OnOverflow.Strategy.UNBOUNDED_BUFFER)
-                          MutinyEmitter<UsageEvent> emitter, ObjectMapper json, GatewayConfig config,
-                          MeterRegistry registry) {
-        this.emitter = emitter;
+    public UsagePublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, Config config,
+                          ObjectMapper json, GatewayConfig gateway, MeterRegistry registry) {
         this.json = json;
-        this.maxPending = config.usage().maxPending();
+        this.writer = json.writerFor(UsageEvent.class);
+        this.maxPending = gateway.usage().maxPending();
         this.published = registry.counter("keyway.usage.events.published");
         this.failed = registry.counter("keyway.usage.events.failed");
         registry.gauge("keyway.usage.events.pending", pending);
+        this.producer = new KafkaProducer<>(producerConfig(kafka, config), new StringSerializer(),
+                new ByteArraySerializer());
+        this.sender = new Thread(this::sendLoop, "keyway-usage-publisher");
+        sender.setDaemon(true);
+        sender.start();
     }
 
-    /** Completes when the broker has acknowledged the event (acks=all). */
+    static Map<String, Object> producerConfig(Map<String, Object> kafka, Config config) {
+        Map<String, Object> props = new HashMap<>();
+        kafka.forEach((k, v) -> {
+            if (ProducerConfig.configNames().contains(k)) {
+                props.put(k, v);
+            }
+        });
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "gateway-service-usage");
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith(OVERRIDE_PREFIX)) {
+                config.getOptionalValue(name, String.class)
+                        .ifPresent(v -> props.put(name.substring(OVERRIDE_PREFIX.length()), v));
+            }
+        }
+        // Fixed whatever the overrides say: the delivery guarantees of the usage stream.
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return props;
+    }
+
+    /** Completes when the broker has acknowledged the event (acks=all); fails when it did not take it. */
     public Uni<Void> publish(UsageEvent event) {
-        var metadata = OutgoingKafkaRecordMetadata.<String>builder().withKey(event.accountId()).build();
-        return emitter.sendMessage(Message.of(event).addMetadata(metadata));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!enqueue(event, done)) {
+            return Uni.createFrom().failure(new IllegalStateException("usage event buffer is full"));
+        }
+        return Uni.createFrom().completionStage(done);
     }
 
     /** Fire and forget, bounded; the outcome is counted and, when bad, logged with the event. */
     public void publishInBackground(UsageEvent event) {
-        if (pending.incrementAndGet() > maxPending) {
+        enqueue(event, null);
+    }
+
+    private boolean enqueue(UsageEvent event, CompletableFuture<Void> done) {
+        if (pending.incrementAndGet() > maxPending || !running) {
             pending.decrementAndGet();
             lost(event, "buffer full (" + maxPending + " events await the broker)");
-            return;
+            return false;
         }
-        publish(event).subscribe().with(ok -> {
-            pending.decrementAndGet();
-            published.increment();
-            if (brokerTrouble.compareAndSet(true, false)) {
-                LOG.info("Usage events are being published again");
-            }
-        }, failure -> {
-            pending.decrementAndGet();
-            brokerTrouble.set(true);
-            lost(event, failure.getClass().getSimpleName() + ": " + failure.getMessage());
-        });
+        queue.offer(new Pending(event, done));
+        return true;
     }
 
     public int pending() {
         return pending.get();
+    }
+
+    private void sendLoop() {
+        List<Pending> batch = new ArrayList<>(256);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 255);
+                for (Pending p : batch) {
+                    send(p);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void send(Pending p) {
+        try {
+            byte[] value = writer.writeValueAsBytes(p.event());
+            producer.send(new ProducerRecord<>(Topics.USAGE, p.event().accountId(), value), (metadata, failure) -> {
+                pending.decrementAndGet();
+                if (failure == null) {
+                    published.increment();
+                    if (brokerTrouble.compareAndSet(true, false)) {
+                        LOG.info("Usage events are being published again");
+                    }
+                    complete(p, null);
+                } else {
+                    brokerTrouble.set(true);
+                    lost(p.event(), failure.getClass().getSimpleName() + ": " + failure.getMessage());
+                    complete(p, failure);
+                }
+            });
+        } catch (Exception e) { // metadata not available within max.block.ms, serialization, closed producer
+            pending.decrementAndGet();
+            brokerTrouble.set(true);
+            lost(p.event(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            complete(p, e);
+        }
+    }
+
+    private static void complete(Pending p, Throwable failure) {
+        if (p.done() == null) {
+            return;
+        }
+        if (failure == null) {
+            p.done().complete(null);
+        } else {
+            p.done().completeExceptionally(failure);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        running = false;
+        try {
+            sender.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
     }
 
     private void lost(UsageEvent event, String reason) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Gateway overhead benchmark (not part of the default test run: {@code ./mvnw -pl gateway-service verify -Pbench},
  * which runs it after {@code package}, against the packaged gateway). The gateway runs as its OWN process (the
- * packaged jar, JVM flags {@code -Dbench.gateway.jvm}, default {@code -Xmx256m}) with the real key-service and
+ * packaged jar, JVM flags {@code -Dbench.gateway.jvm}, default the recommended ones below) with the real key-service and
  * billing-service jars behind it; this JVM holds the load generator and the upstream stand-in. The same closed-loop
  * load (N connections, each sending the next request when the last answer is complete) goes once directly to the
  * stand-in and once through the gateway (warm caches), plain and streamed, at 1, 16 and 64 connections. Reports added
@@ -40,7 +40,13 @@ import org.junit.jupiter.api.Test;
 class GatewayBenchmark {
 
     static final int SECONDS = Integer.getInteger("bench.seconds", 10);
-    static final String GATEWAY_JVM = System.getProperty("bench.gateway.jvm", "-Xmx256m");
+    /** Per mode, before the measured cells: long enough for C2 to compile the request path (see docs/benchmarks.md). */
+    static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
+    /** The flags recommended for a small instance (gateway-service/README.md, "Memory"). */
+    static final String GATEWAY_JVM = System.getProperty("bench.gateway.jvm",
+            "-Xmx128m -XX:+UseSerialGC");
+    /** Environment of the gateway process, {@code K=V,K2=V2}: glibc's malloc arenas capped as in the image. */
+    static final String GATEWAY_ENV = System.getProperty("bench.gateway.env", "MALLOC_ARENA_MAX=2");
     static final Path GATEWAY_JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     /** billing-service consumes the usage events on the same cores; by default it is stopped once credits are in. */
     static final boolean KEEP_BILLING = Boolean.getBoolean("bench.keep-billing");
@@ -83,9 +89,9 @@ class GatewayBenchmark {
             run(vertx, -1, KeywayServices.upstream.port(), "/v1/chat/completions", "Bearer ok-bench",
                     directBody.formatted(""), 16, false, 5);
             run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(),
-                    gatewayBody.formatted(""), 16, false, 10);
+                    gatewayBody.formatted(""), 16, false, WARMUP_SECONDS);
             run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(),
-                    gatewayBody.formatted(",\"stream\":true"), 16, true, 10);
+                    gatewayBody.formatted(",\"stream\":true"), 16, true, WARMUP_SECONDS);
             if (!KEEP_BILLING) {
                 services.stopBilling(); // the gateway keeps the account state it has; events still go to Kafka
             }
@@ -112,7 +118,7 @@ class GatewayBenchmark {
             }
             String report = "Run " + Instant.now() + ", " + SECONDS + " s per cell, "
                     + Runtime.getRuntime().availableProcessors() + " CPUs, JVM " + System.getProperty("java.version")
-                    + ", gateway process flags `" + GATEWAY_JVM + "`, gateway RSS after warm-up " + idleRss + " MB, "
+                    + ", gateway process flags `" + GATEWAY_JVM + "`, env `" + GATEWAY_ENV + "`, gateway RSS after warm-up " + idleRss + " MB, "
                     + (KEEP_BILLING ? "billing-service consuming during the run" : "billing-service stopped after funding")
                     + ", /proc/loadavg before " + loadBefore + ", after " + Files.readString(Path.of("/proc/loadavg")).trim()
                     + "\n\n"
@@ -153,6 +159,12 @@ class GatewayBenchmark {
         pb.environment().put("KEYWAY_HTTP_HOST", "127.0.0.1");
         pb.environment().put("KEYWAY_GATEWAY_PORT", String.valueOf(port));
         pb.environment().put("KEYWAY_KAFKA_BOOTSTRAP", System.getProperty("keyway.test.kafka", "127.0.0.1:19092"));
+        for (String pair : GATEWAY_ENV.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                pb.environment().put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
         return pb.start();
     }
 

@@ -8,15 +8,16 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.model.ModelEndpoint;
 import io.keyway.gateway.model.ProviderSpec;
 import io.keyway.gateway.provider.ProviderAdapter;
+import io.keyway.gateway.provider.UpstreamCall;
 import io.keyway.gateway.provider.UpstreamException;
 import io.keyway.gateway.provider.UpstreamResponse;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -38,6 +39,12 @@ import java.util.concurrent.atomic.AtomicReference;
 public class OpenAiCompatibleAdapter implements ProviderAdapter {
 
     public static final String NAME = "openai-compatible";
+
+    private static final CharSequence AUTHORIZATION = HttpHeaders.createOptimized("Authorization");
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+    private static final CharSequence ACCEPT = HttpHeaders.createOptimized("Accept");
+    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
 
     private record Target(String host, int port, boolean ssl, String path) {
     }
@@ -65,8 +72,8 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
     }
 
     @Override
-    public Uni<UpstreamResponse> chatCompletion(ProviderSpec provider, ModelEndpoint endpoint, Credential credential,
-                                                ObjectNode request, boolean stream) {
+    public UpstreamCall chatCompletion(ProviderSpec provider, ModelEndpoint endpoint, Credential credential,
+                                       ObjectNode request, boolean stream) {
         Target target = targets.computeIfAbsent(provider.baseUrl(), OpenAiCompatibleAdapter::target);
         request.put("model", endpoint.upstreamModel());
         if (stream) {
@@ -79,39 +86,35 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
         try {
             body = Buffer.buffer(json.writeValueAsBytes(request));
         } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalStateException("cannot serialize request", e));
+            return new UpstreamCall(Future.failedFuture(new IllegalStateException("cannot serialize request", e)),
+                    () -> { });
         }
         // Idle timeout: no byte for this long (head, first chunk, or between chunks) ends the exchange.
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
                 .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.path())
                 .setIdleTimeout(idleTimeoutMs)
-                .putHeader("Authorization", "Bearer " + credential.secret())
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Accept", stream ? "text/event-stream" : "application/json");
+                .putHeader(AUTHORIZATION, "Bearer " + credential.secret())
+                .putHeader(CONTENT_TYPE, APPLICATION_JSON)
+                .putHeader(ACCEPT, stream ? TEXT_EVENT_STREAM : APPLICATION_JSON);
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        AtomicBoolean answered = new AtomicBoolean();
+        AtomicBoolean cancelled = new AtomicBoolean();
         Future<UpstreamResponse> answer = http.request(options).compose(req -> {
+            if (cancelled.get()) { // cancelled while waiting for a connection
+                req.reset();
+                return Future.failedFuture(new UpstreamException(UpstreamException.Kind.TIMEOUT, "cancelled"));
+            }
             sent.set(req);
             return req.send(body).map(resp -> {
                 resp.pause(); // the caller decides how to read the body
                 return new UpstreamResponse(req, resp);
             });
-        });
-        return Uni.createFrom().emitter(emitter -> {
-            // Cancelled before the head arrived (e.g. the total timeout): end the exchange, free the connection.
-            emitter.onTermination(() -> {
-                if (!answered.get() && sent.get() != null) {
-                    sent.get().reset();
-                }
-            });
-            answer.onComplete(ar -> {
-                answered.set(true);
-                if (ar.succeeded()) {
-                    emitter.complete(ar.result());
-                } else {
-                    emitter.fail(classify(ar.cause()));
-                }
-            });
+        }).recover(t -> Future.failedFuture(classify(t)));
+        return new UpstreamCall(answer, () -> {
+            cancelled.set(true);
+            HttpClientRequest req = sent.get();
+            if (req != null) {
+                req.reset();
+            }
         });
     }
 
