@@ -12,14 +12,18 @@ ready() { curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$1/q/health/ready
 
 up() {
   require_java
-  local s name port jar pid i
+  local s name port jar pid i profile
   for s in "${SERVICES[@]}"; do
     name="${s%%:*}"; port="${s##*:}"; jar="$KEYWAY_ROOT/$name/target/quarkus-app/quarkus-run.jar"
     if pid_alive "$R/$name.pid"; then say "$name: already running (pid $(cat "$R/$name.pid"))"; continue; fi
     [ -f "$jar" ] || die "$name: $jar is missing: build first (./mvnw -DskipTests package)"
     port_open "$port" && die "$name: port $port is taken by another process"
     say "$name: starting on 127.0.0.1:$port (log $R/$name.log)"
-    nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
+    # key-service runs in the prod profile plus "local", the only non-test profile with the public development master
+    # key (production has none and refuses to start without one).
+    profile=()
+    [ "$name" = key-service ] && profile=(-Dquarkus.profile=prod,local)
+    nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
     echo $! > "$R/$name.pid"
   done
   for s in "${SERVICES[@]}"; do

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -26,6 +27,37 @@ final class LocalMasterKeys {
 
     private final Map<String, SecretKey> keys;
     private final String activeId;
+
+    /**
+     * The master keys of an enabled {@code local} store, checked at start: key-service refuses to start when the store
+     * is on and no master key, or no active one, is configured. Production has none by default: the public
+     * {@code dev-insecure} key exists only in the {@code dev}, {@code test} and {@code local} profiles.
+     */
+    static LocalMasterKeys configured(Map<String, String> base64ById, Optional<String> activeId) {
+        if (base64ById.isEmpty()) {
+            throw new IllegalStateException("The local secret store is enabled (keyway.keys.secrets.local.enabled) but"
+                    + " no master key is configured: set keyway.keys.secrets.local.master-keys.<id> to a base64-encoded"
+                    + " 32-byte key (e.g. `openssl rand -base64 32`) and keyway.keys.secrets.local.active-master-key"
+                    + " (env KEYWAY_LOCAL_MASTER_KEY_ID) to its id, or set keyway.keys.secrets.local.enabled=false."
+                    + " The public development key 'dev-insecure' exists only in the dev, test and local profiles.");
+        }
+        if (activeId.isEmpty() || activeId.get().isBlank()) {
+            throw new IllegalStateException("The local secret store is enabled (keyway.keys.secrets.local.enabled) but"
+                    + " keyway.keys.secrets.local.active-master-key (env KEYWAY_LOCAL_MASTER_KEY_ID) is not set; the"
+                    + " configured master keys are " + new TreeMap<>(base64ById).keySet());
+        }
+        return new LocalMasterKeys(base64ById, activeId.get());
+    }
+
+    /** No master keys: the {@code local} store is disabled, so nothing is ever encrypted or decrypted with one. */
+    static LocalMasterKeys none() {
+        return new LocalMasterKeys();
+    }
+
+    private LocalMasterKeys() {
+        this.keys = Map.of();
+        this.activeId = null;
+    }
 
     LocalMasterKeys(Map<String, String> base64ById, String activeId) {
         Map<String, SecretKey> parsed = new TreeMap<>();

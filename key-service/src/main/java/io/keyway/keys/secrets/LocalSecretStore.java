@@ -44,7 +44,9 @@ public class LocalSecretStore implements SecretStore {
 
     @Inject
     LocalSecretStore(Pool pool, SecretStoresConfig config) {
-        this(pool, new LocalMasterKeys(config.local().masterKeys(), config.local().activeMasterKey()),
+        this(pool, config.local().enabled()
+                        ? LocalMasterKeys.configured(config.local().masterKeys(), config.local().activeMasterKey())
+                        : LocalMasterKeys.none(),
                 config.local().enabled(), config.local().rewrapAtStart());
     }
 

@@ -65,8 +65,11 @@ public interface SecretStoresConfig {
         /** Master keys by id, each a base64-encoded 32-byte AES key. Old ids stay so older secrets still decrypt. */
         Map<String, String> masterKeys();
 
-        /** The id of the master key that wraps new data keys (and that {@code rewrap} moves old ones to). */
-        String activeMasterKey();
+        /**
+         * The id of the master key that wraps new data keys (and that {@code rewrap} moves old ones to). Required, with
+         * at least one master key, while the store is enabled: key-service refuses to start otherwise.
+         */
+        Optional<String> activeMasterKey();
 
         /** Re-wrap, in the background after start, every data key still wrapped by a non-active master key. */
         @WithDefault("false")

@@ -33,6 +33,7 @@ class ValuesValidationTest {
             "sasl-without-credentials.yaml      | kafka.sasl.existingSecret (a Secret holding the sasl.jaas.config line",
             "client-cert-without-tls.yaml       | kafka.tls.clientCertSecret is set but kafka.securityProtocol is SASL_PLAINTEXT; use SSL or SASL_SSL",
             "active-master-key-not-listed.yaml  | keyService.secretStores.local.activeMasterKey \"k9\" is not the id of an entry",
+            "local-store-without-master-keys.yaml | keyService.secretStores.local.activeMasterKey \"k1\" is not the id of an entry in keyService.secretStores.local.masterKeys (ids: )",
             "vault-kubernetes-without-role.yaml | keyService.secretStores.vault.kubernetes.role is required",
             "default-store-disabled.yaml        | keyService.secretStores.default is \"aws\" but keyService.secretStores.aws.enabled is false",
             "autoscaling-min-above-max.yaml     | billing.autoscaling.minReplicas (5) is greater than billing.autoscaling.maxReplicas (2)",
