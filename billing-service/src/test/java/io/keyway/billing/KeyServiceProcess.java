@@ -46,9 +46,11 @@ public class KeyServiceProcess implements QuarkusTestResourceLifecycleManager {
             copyTree(JAR_DIR, copy);
             Path log = copy.resolve("key-service.log");
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-jar", copy.resolve("quarkus-run.jar").toString());
+                    // the one-machine profile: key-service's public dev master key (the _it data is sealed with it)
+                    "-Xmx256m", "-Dquarkus.profile=prod,local", "-jar", copy.resolve("quarkus-run.jar").toString());
             pb.environment().put("KEYWAY_KEYS_PORT", String.valueOf(port));
-            pb.environment().put("KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it");
+            pb.environment().put("KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:"
+                    + System.getenv().getOrDefault("KEYWAY_PG_PORT", "55432") + "/keyway_keys_it");
             pb.redirectErrorStream(true).redirectOutput(log.toFile());
             process = pb.start();
             url = "http://127.0.0.1:" + port;
