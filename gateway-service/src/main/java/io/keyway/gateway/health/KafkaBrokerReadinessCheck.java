@@ -1,13 +1,14 @@
 package io.keyway.gateway.health;
 
 import jakarta.annotation.PreDestroy;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -24,12 +25,25 @@ public class KafkaBrokerReadinessCheck implements HealthCheck {
 
     private final Admin admin;
 
-    public KafkaBrokerReadinessCheck(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                AdminClientConfig.CLIENT_ID_CONFIG, "gateway-service-readiness"));
+    /**
+     * @param kafka every {@code kafka.*} property (bootstrap servers and the security settings: SASL, TLS), so the
+     *              check reaches a secured cluster exactly as the service's own clients do
+     */
+    public KafkaBrokerReadinessCheck(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.admin = Admin.create(adminConfig(kafka));
+    }
+
+    static Map<String, Object> adminConfig(Map<String, Object> kafka) {
+        Map<String, Object> props = new HashMap<>();
+        kafka.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                props.put(k, v);
+            }
+        });
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "gateway-service-readiness");
+        return props;
     }
 
     @Override
