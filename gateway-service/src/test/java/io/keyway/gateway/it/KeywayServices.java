@@ -56,7 +56,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             String kafka = System.getProperty("keyway.test.kafka", "127.0.0.1:19092");
             keyService = launch(KEY_SERVICE_JAR, dir.resolve("key-service.log"), Map.of(
                     "KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it",
-                    "KEYWAY_KEYS_PORT", String.valueOf(keysPort)), kafka, List.of());
+                    "KEYWAY_KEYS_PORT", String.valueOf(keysPort)), kafka,
+                    // the one-machine profile: key-service's public dev master key (the _it data is sealed with it)
+                    List.of("-Dquarkus.profile=prod,local"));
             billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), Map.of(
                     "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
                     "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
