@@ -368,6 +368,7 @@ public class ChatCompletionsRoute {
         private final StringBuilder pending = new StringBuilder();
         private final long created = Instant.now().getEpochSecond();
         private JsonNode upstreamUsage;
+        private Buffer batch;
         private boolean clientGone;
         private boolean finished;
         private long timer = -1;
@@ -413,6 +414,7 @@ public class ChatCompletionsRoute {
                     onEvent(line.substring(5).trim());
                 }
             }
+            flush(); // one write per upstream read, however many events it held
             if (!clientGone && out.writeQueueFull()) {
                 success.upstream().response().pause();
             }
@@ -460,7 +462,19 @@ public class ChatCompletionsRoute {
                 g.finishReason = f.finishReason;
             }
             if (!clientGone && !out.ended()) {
-                out.write(Buffer.buffer(bytes.toByteArray()));
+                if (batch == null) {
+                    batch = Buffer.buffer(bytes.size() * 2);
+                }
+                batch.appendBytes(bytes.toByteArray());
+            }
+        }
+
+        /** Writes the rewritten events of the current upstream read. */
+        private void flush() {
+            Buffer b = batch;
+            batch = null;
+            if (b != null && !clientGone && !out.ended()) {
+                out.write(b);
             }
         }
 
@@ -531,6 +545,7 @@ public class ChatCompletionsRoute {
         }
 
         private void send(ObjectNode chunk) {
+            flush(); // events of the same read that came before this chunk
             if (clientGone || out.ended()) {
                 return;
             }
