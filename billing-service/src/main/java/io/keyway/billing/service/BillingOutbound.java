@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.keyway.billing.config.BillingConfig;
 import io.keyway.contracts.AccountState;
 import io.keyway.contracts.Charge;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Everything billing-service writes to Kafka: charges, account states and dead letters. One idempotent producer
@@ -44,19 +44,23 @@ public class BillingOutbound {
     private final ObjectMapper json;
     private final com.fasterxml.jackson.databind.ObjectWriter chargeWriter;
 
-    public BillingOutbound(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, BillingConfig config) {
+    public BillingOutbound(@Identifier("default-kafka-broker") Map<String, Object> kafka, BillingConfig config) {
         this.config = config;
         this.json = wireMapper();
         this.chargeWriter = json.writerFor(Charge.class);
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.CLIENT_ID_CONFIG, "billing-service-outbound"),
-                new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(producerConfig(kafka), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The service's kafka.* settings (bootstrap servers, SASL, TLS), then the outbound producer's own. */
+    static Map<String, Object> producerConfig(Map<String, Object> kafka) {
+        Map<String, Object> props = KafkaClientSettings.only(kafka, ProducerConfig.configNames());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "billing-service-outbound");
+        return props;
     }
 
     /** Jackson set up for the wire: ISO times, decimal strings without exponents. */

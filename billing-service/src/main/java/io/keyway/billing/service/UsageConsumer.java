@@ -39,7 +39,7 @@ public final class UsageConsumer implements AutoCloseable {
         }
     }
 
-    public record Settings(String bootstrap, String topic, String groupId, String clientId, int maxPollRecords,
+    public record Settings(Map<String, Object> kafka, String topic, String groupId, String clientId, int maxPollRecords,
             String autoOffsetReset, Duration retryBackoff) {
     }
 
@@ -85,8 +85,8 @@ public final class UsageConsumer implements AutoCloseable {
     }
 
     private void loop() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        // The service's kafka.* settings (bootstrap servers, SASL, TLS), then the consumer's own.
+        Map<String, Object> props = KafkaClientSettings.only(settings.kafka(), ConsumerConfig.configNames());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -3,27 +3,28 @@ package io.keyway.billing.service;
 import io.keyway.billing.config.BillingConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Starts the configured usage consumer threads with the application and stops them with it. */
 @ApplicationScoped
 public class UsageConsumers {
 
     private final BillingConfig config;
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
     private final UsageBatchApplier applier;
     private final AccountStatePublisher states;
     private final List<UsageConsumer> running = new ArrayList<>();
 
-    public UsageConsumers(BillingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+    public UsageConsumers(BillingConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
             UsageBatchApplier applier, AccountStatePublisher states) {
         this.config = config;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.applier = applier;
         this.states = states;
     }
@@ -49,7 +50,7 @@ public class UsageConsumers {
     public UsageConsumer newConsumer(String topic, String groupId, UsageBatchApplier.BeforeCommit beforeCommit,
             Runnable afterDatabaseCommit) {
         String prefix = config.consumer().clientIdPrefix().orElse("billing-usage");
-        return new UsageConsumer(new UsageConsumer.Settings(bootstrap, topic, groupId,
+        return new UsageConsumer(new UsageConsumer.Settings(kafka, topic, groupId,
                 prefix + "-" + UUID.randomUUID().toString().substring(0, 8), config.consumer().maxPollRecords(),
                 config.consumer().autoOffsetReset(), config.consumer().retryBackoff()), applier, states, beforeCommit,
                 afterDatabaseCommit);
