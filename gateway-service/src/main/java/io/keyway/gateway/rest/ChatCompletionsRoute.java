@@ -360,12 +360,20 @@ public class ChatCompletionsRoute {
      * "error"}). If the client goes away the upstream is still read to its end (bounded by the total timeout) so
      * the request is metered with the upstream's own token counts.
      */
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_END = {'\n', '\n'};
+    private static final byte[] DATA_OPEN = "data: {".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     final class SseRelay {
         private final RoutingContext ctx;
         private final Success success;
         private final Generation g;
         private final HttpServerResponse out;
-        private final StringBuilder pending = new StringBuilder();
+        private final ChunkSplice splice = new ChunkSplice();
+        private byte[] carry = new byte[0];
+        private int carryLen;
+        private byte[] suffix;
+        private byte[] suffixCreated;
         private final long created = Instant.now().getEpochSecond();
         private JsonNode upstreamUsage;
         private Buffer batch;
@@ -383,6 +391,8 @@ public class ChatCompletionsRoute {
         void start() {
             g.firstByteMs = g.elapsedMs();
             g.providerName = providerName(success);
+            suffix = suffix(false);
+            suffixCreated = suffix(true);
             out.setStatusCode(200).setChunked(true)
                     .putHeader("Content-Type", "text/event-stream")
                     .putHeader("Cache-Control", "no-cache")
@@ -405,14 +415,29 @@ public class ChatCompletionsRoute {
             if (finished) {
                 return;
             }
-            pending.append(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
-            int nl;
-            while ((nl = pending.indexOf("\n")) >= 0) {
-                String line = pending.substring(0, nl).trim();
-                pending.delete(0, nl + 1);
-                if (line.startsWith("data:")) {
-                    onEvent(line.substring(5).trim());
+            byte[] in = buf.getBytes();
+            byte[] b = in;
+            int len = in.length;
+            if (carryLen > 0) { // a line that started in an earlier read
+                b = java.util.Arrays.copyOf(carry, carryLen + in.length);
+                System.arraycopy(in, 0, b, carryLen, in.length);
+                len = b.length;
+                carryLen = 0;
+            }
+            int lineStart = 0;
+            for (int i = 0; i < len && !finished; i++) {
+                if (b[i] == '\n') {
+                    line(b, lineStart, i);
+                    lineStart = i + 1;
                 }
+            }
+            if (!finished && lineStart < len) {
+                int rest = len - lineStart;
+                if (carry.length < rest) {
+                    carry = new byte[Math.max(rest, 2 * carry.length)];
+                }
+                System.arraycopy(b, lineStart, carry, 0, rest);
+                carryLen = rest;
             }
             flush(); // one write per upstream read, however many events it held
             if (!clientGone && out.writeQueueFull()) {
@@ -420,14 +445,93 @@ public class ChatCompletionsRoute {
             }
         }
 
-        /** One upstream event, rewritten token by token (see {@link #copyFields}) into one {@code data:} line. */
-        private void onEvent(String data) {
-            if (data.isEmpty() || data.equals("[DONE]")) {
+        /** One line {@code b[from, to)} without its newline: a {@code data:} line is an event, others are ignored. */
+        private void line(byte[] b, int from, int to) {
+            while (from < to && (b[from] & 0xff) <= ' ') {
+                from++;
+            }
+            while (to > from && (b[to - 1] & 0xff) <= ' ') {
+                to--;
+            }
+            if (to - from < 5 || b[from] != 'd' || b[from + 1] != 'a' || b[from + 2] != 't' || b[from + 3] != 'a'
+                    || b[from + 4] != ':') {
                 return;
             }
-            ByteArrayBuilder bytes = new ByteArrayBuilder(data.length() + 256);
+            from += 5;
+            while (from < to && (b[from] & 0xff) <= ' ') {
+                from++;
+            }
+            if (from == to || (to - from == 6 && b[from] == '[' && b[from + 1] == 'D' && b[from + 2] == 'O'
+                    && b[from + 3] == 'N' && b[from + 4] == 'E' && b[from + 5] == ']')) {
+                return;
+            }
+            if (splice.scan(b, from, to)) {
+                onSplicedEvent(b);
+            } else {
+                onEvent(b, from, to);
+            }
+        }
+
+        /**
+         * The common case, {@link ChunkSplice}: the upstream's own fields copied as bytes, Keyway's appended — the same
+         * fields in the same order as {@link #onEvent}'s token rewrite.
+         */
+        private void onSplicedEvent(byte[] b) {
+            ChunkSplice s = splice;
+            if (s.usageFrom >= 0) {
+                try {
+                    JsonNode usage = json.readTree(b, s.usageFrom, s.usageTo - s.usageFrom);
+                    if (usage != null && usage.isObject()) {
+                        upstreamUsage = usage;
+                    }
+                } catch (IOException e) {
+                    return; // cannot happen: the scan validated it
+                }
+            }
+            if (s.choicesArray && s.choices == 0) {
+                return; // a usage-only chunk: ours follows at the end
+            }
+            if (s.finishReason != null) {
+                g.finishReason = s.finishReason;
+            }
+            if (clientGone || out.ended()) {
+                return;
+            }
+            if (batch == null) {
+                batch = Buffer.buffer(512);
+            }
+            batch.appendBytes(DATA_OPEN);
+            for (int i = 0; i < s.fields; i++) {
+                if (i > 0) {
+                    batch.appendByte((byte) ',');
+                }
+                int from = s.spans[2 * i];
+                batch.appendBytes(b, from, s.spans[2 * i + 1] - from);
+            }
+            byte[] tail = s.hasCreated ? suffix : suffixCreated;
+            int skip = s.fields == 0 ? 1 : 0; // no field before Keyway's: no comma
+            batch.appendBytes(tail, skip, tail.length - skip);
+        }
+
+        /** Keyway's fields closing every rewritten chunk: {@code ,"id":…,"object":…[,"created":…],"model":…,"provider":…}. */
+        private byte[] suffix(boolean withCreated) {
+            try {
+                String s = ",\"id\":" + json.writeValueAsString(g.publicId())
+                        + ",\"object\":\"chat.completion.chunk\""
+                        + (withCreated ? ",\"created\":" + created : "")
+                        + ",\"model\":" + json.writeValueAsString(success.attempt().model().id())
+                        + ",\"provider\":" + json.writeValueAsString(g.providerName) + "}\n\n";
+                return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** One upstream event, rewritten token by token (see {@link #copyFields}) into one {@code data:} line. */
+        private void onEvent(byte[] data, int from, int to) {
+            ByteArrayBuilder bytes = new ByteArrayBuilder(to - from + 256);
             Found f;
-            try (JsonParser p = json.getFactory().createParser(data);
+            try (JsonParser p = json.getFactory().createParser(data, from, to - from);
                  JsonGenerator gen = json.getFactory().createGenerator(bytes)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     return;
@@ -490,9 +594,7 @@ public class ChatCompletionsRoute {
             last.putArray("choices");
             last.set("usage", accounting.usage(g, upstreamUsage));
             send(last);
-            if (!clientGone) {
-                out.end(Buffer.buffer("data: [DONE]\n\n"));
-            }
+            end(DONE);
             g.cancelled = clientGone;
             accounting.finish(g, 200, true);
         }
@@ -525,9 +627,7 @@ public class ChatCompletionsRoute {
             choice.putObject("delta").put("content", "");
             choice.put("finish_reason", "error");
             send(chunk);
-            if (!clientGone) {
-                out.end();
-            }
+            end(null);
             g.served = success.attempt();
             g.finishReason = "error";
             g.cancelled = clientGone;
@@ -544,18 +644,36 @@ public class ChatCompletionsRoute {
             chunk.put("provider", g.providerName);
         }
 
+        /** Adds a chunk of Keyway's own after the events of the current read; {@link #end} writes them. */
         private void send(ObjectNode chunk) {
-            flush(); // events of the same read that came before this chunk
             if (clientGone || out.ended()) {
                 return;
             }
             try {
                 byte[] bytes = json.writeValueAsBytes(chunk);
-                Buffer b = Buffer.buffer(bytes.length + 8).appendString("data: ").appendBytes(bytes).appendString("\n\n");
-                out.write(b);
+                if (batch == null) {
+                    batch = Buffer.buffer(bytes.length + 32);
+                }
+                batch.appendBytes(DATA_OPEN, 0, 6).appendBytes(bytes).appendBytes(EVENT_END);
             } catch (IOException e) {
                 LOG.warnf("Could not write a stream chunk (%s)", e.getClass().getSimpleName());
             }
+        }
+
+        /** Ends the response with what is batched, then {@code last} (if any): one write for the stream's tail. */
+        private void end(byte[] last) {
+            Buffer b = batch;
+            batch = null;
+            if (clientGone) {
+                return;
+            }
+            if (b == null) {
+                b = Buffer.buffer(last == null ? 0 : last.length);
+            }
+            if (last != null) {
+                b.appendBytes(last);
+            }
+            out.end(b);
         }
 
         private void cancelTimer() {

@@ -50,6 +50,8 @@ class GatewayBenchmark {
     static final Path GATEWAY_JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     /** billing-service consumes the usage events on the same cores; by default it is stopped once credits are in. */
     static final boolean KEEP_BILLING = Boolean.getBoolean("bench.keep-billing");
+    /** Which modes to measure, {@code plain,stream} (default both); e.g. {@code -Dbench.modes=stream} for profiling. */
+    static final String MODES = System.getProperty("bench.modes", "plain,stream");
 
     record Result(String target, int connections, boolean stream, long requests, double seconds, long errors,
                   double p50, double p99, double firstP50, double cpuMsPerRequest, long peakRssMb) {
@@ -103,6 +105,9 @@ class GatewayBenchmark {
                     + " | gateway CPU ms/req | gateway peak RSS MB | gateway errors |\n"
                     + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (boolean stream : new boolean[] {false, true}) {
+                if (!java.util.Arrays.asList(MODES.split(",")).contains(stream ? "stream" : "plain")) {
+                    continue;
+                }
                 for (int conns : new int[] {1, 16, 64}) {
                     String extra = stream ? ",\"stream\":true" : "";
                     Result direct = run(vertx, -1, KeywayServices.upstream.port(), "/v1/chat/completions",
