@@ -370,6 +370,8 @@ public class ChatCompletionsRoute {
         private final Generation g;
         private final HttpServerResponse out;
         private final ChunkSplice splice = new ChunkSplice();
+        private final io.vertx.core.Handler<Void> flushTask = v -> scheduledFlush();
+        private boolean flushScheduled;
         private byte[] carry = new byte[0];
         private int carryLen;
         private byte[] suffix;
@@ -439,8 +441,23 @@ public class ChatCompletionsRoute {
                 System.arraycopy(b, lineStart, carry, 0, rest);
                 carryLen = rest;
             }
-            flush(); // one write per upstream read, however many events it held
-            if (!clientGone && out.writeQueueFull()) {
+            // The HTTP decoder hands over one upstream chunk at a time, even when one socket read held several: write
+            // once the event loop is done with this read, so those chunks leave in one write.
+            if (batch != null && !flushScheduled) {
+                Context here = Vertx.currentContext();
+                if (here == null) {
+                    scheduledFlush();
+                } else {
+                    flushScheduled = true;
+                    here.runOnContext(flushTask);
+                }
+            }
+        }
+
+        private void scheduledFlush() {
+            flushScheduled = false;
+            flush();
+            if (!clientGone && !out.ended() && out.writeQueueFull()) {
                 success.upstream().response().pause();
             }
         }
@@ -573,7 +590,7 @@ public class ChatCompletionsRoute {
             }
         }
 
-        /** Writes the rewritten events of the current upstream read. */
+        /** Writes the rewritten events batched so far. */
         private void flush() {
             Buffer b = batch;
             batch = null;
