@@ -233,7 +233,7 @@ class ByokKeyResourceTests {
         Api.newByok(a, Map.of("provider", "openai", "key", "sk-1234567", "secret_store", "floppy"))
                 .then().statusCode(400).body("error.message", containsString("secret_store"));
         String vertex = "{\"type\":\"service_account\",\"project_id\":\"p\",\"private_key_id\":\"kid-9876\","
-                + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\","
+                + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nFAKE-NOT-A-KEY\\n-----END PRIVATE KEY-----\\n\","
                 + "\"client_email\":\"svc@p.iam.gserviceaccount.com\"}";
         Api.newByok(a, Map.of("provider", "google-vertex", "key", vertex)).then().statusCode(201)
                 .body("data.label", equalTo("vertex...9876"));

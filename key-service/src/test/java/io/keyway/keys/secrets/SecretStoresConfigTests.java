@@ -107,10 +107,17 @@ class SecretStoresConfigTests {
         assertEquals(Map.of(), shipped(List.of("prod"), Map.of()).local().masterKeys());
     }
 
+    /** A generated AES-256 key, base64: test fixtures hold no fixed key material. */
+    static String freshMasterKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
+    }
+
     @Test
     void productionStartsWithTheMasterKeyItIsGivenAndWithoutTheDevelopmentKey() {
         SecretStoresConfig prod = shipped(List.of("prod"), Map.of(
-                "KEYWAY_KEYS_SECRETS_LOCAL_MASTER_KEYS_PROD1", "XYbdbFWrHBeSH8AJ+7z7DKYeO8Div73GddIzCq4ZLPk=",
+                "KEYWAY_KEYS_SECRETS_LOCAL_MASTER_KEYS_PROD1", freshMasterKey(),
                 "KEYWAY_LOCAL_MASTER_KEY_ID", "prod1"));
 
         LocalMasterKeys keys = LocalMasterKeys.configured(prod.local().masterKeys(), prod.local().activeMasterKey());
@@ -122,7 +129,7 @@ class SecretStoresConfigTests {
     @Test
     void aMasterKeyWithoutAnActiveIdIsRefusedNamingTheSetting() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> LocalMasterKeys.configured(
-                Map.of("k1", "XYbdbFWrHBeSH8AJ+7z7DKYeO8Div73GddIzCq4ZLPk="), Optional.empty()));
+                Map.of("k1", freshMasterKey()), Optional.empty()));
 
         assertTrue(e.getMessage().contains("keyway.keys.secrets.local.active-master-key"), e.getMessage());
         assertTrue(e.getMessage().contains("[k1]"), e.getMessage());

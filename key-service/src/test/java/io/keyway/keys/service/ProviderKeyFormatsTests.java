@@ -18,7 +18,7 @@ class ProviderKeyFormatsTests {
             + "\"api_key\":\"azkey-0001-WXYZ\",\"model_id\":\"gpt-4o\"}";
 
     static final String VERTEX_OK = "{\"type\":\"service_account\",\"project_id\":\"p\",\"private_key_id\":\"abcd1234\","
-            + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\","
+            + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nFAKE-NOT-A-KEY\\n-----END PRIVATE KEY-----\\n\","
             + "\"client_email\":\"svc@p.iam.gserviceaccount.com\"";
 
     String rejected(String provider, String key) {
@@ -30,7 +30,7 @@ class ProviderKeyFormatsTests {
 
     @Test
     void opaqueTokensMustBeOneTokenAndAreMaskedToTheirLastFour() {
-        var k = formats.check("openai", "sk-proj-abcdefghijklmnop1234");
+        var k = formats.check("openai", "sk-fake-" + java.util.UUID.randomUUID().toString().replace("-", "") + "1234");
         assertEquals("1234", k.hint());
         assertEquals("sk-...1234", k.label());
         assertTrue(rejected("openai", "sk with space").contains("'key'"));
