@@ -102,22 +102,38 @@ final class ChunkSplice {
                     spans[fields * 2 + 1] = pos;
                     fields++;
                 }
-                ws();
-                if (pos >= end) {
+                int next = afterMember((byte) '}');
+                if (next == MALFORMED) {
                     return false;
                 }
-                byte c = b[pos++];
-                if (c == '}') {
+                if (next == CLOSED) {
                     break;
                 }
-                if (c != ',') {
-                    return false;
-                }
-                ws();
             }
         }
         ws();
         return pos == end;
+    }
+
+    private static final int MORE = 0;
+    private static final int CLOSED = 1;
+    private static final int MALFORMED = -1;
+
+    /** After an object member or array element: {@code close} ends the container, a comma means another follows. */
+    private int afterMember(byte close) {
+        ws();
+        if (pos >= end) {
+            return MALFORMED;
+        }
+        byte c = b[pos++];
+        if (c == close) {
+            return CLOSED;
+        }
+        if (c != ',') {
+            return MALFORMED;
+        }
+        ws();
+        return MORE;
     }
 
     private boolean is(int from, int len, byte[] name) {
@@ -147,18 +163,13 @@ final class ChunkSplice {
                 return false;
             }
             choices++;
-            ws();
-            if (pos >= end) {
+            int next = afterMember((byte) ']');
+            if (next == MALFORMED) {
                 return false;
             }
-            byte c = b[pos++];
-            if (c == ']') {
+            if (next == CLOSED) {
                 return true;
             }
-            if (c != ',') {
-                return false;
-            }
-            ws();
         }
     }
 
@@ -191,18 +202,13 @@ final class ChunkSplice {
             } else if (!value(3)) {
                 return false;
             }
-            ws();
-            if (pos >= end) {
+            int next = afterMember((byte) '}');
+            if (next == MALFORMED) {
                 return false;
             }
-            byte c = b[pos++];
-            if (c == '}') {
+            if (next == CLOSED) {
                 return true;
             }
-            if (c != ',') {
-                return false;
-            }
-            ws();
         }
     }
 
