@@ -47,6 +47,7 @@ public class ApiKeyResolver {
         this.cache = Caffeine.newBuilder()
                 .expireAfterWrite(config.apiKeyCacheTtl())
                 .maximumSize(config.cacheMaxEntries())
+                .executor(Runnable::run) // upkeep on the caller's thread: the loaders only start non-blocking calls
                 .buildAsync();
     }
 

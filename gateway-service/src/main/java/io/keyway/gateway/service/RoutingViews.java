@@ -43,6 +43,7 @@ public class RoutingViews {
                 .refreshAfterWrite(config.routingViewTtl())
                 .expireAfterWrite(config.routingViewTtl().multipliedBy(2))
                 .maximumSize(config.cacheMaxEntries())
+                .executor(Runnable::run) // upkeep on the caller's thread: the loaders only start non-blocking calls
                 .buildAsync(loader);
     }
 

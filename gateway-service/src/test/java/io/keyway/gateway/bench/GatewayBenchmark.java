@@ -97,6 +97,12 @@ class GatewayBenchmark {
             if (!KEEP_BILLING) {
                 services.stopBilling(); // the gateway keeps the account state it has; events still go to Kafka
             }
+            // Let billing's shutdown (its consumer group leaving the broker) settle, then warm the 1-connection path up
+            // (warm-up above runs at 16 connections): otherwise the first cell measures both.
+            Thread.sleep(5_000);
+            run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(), gatewayBody.formatted(""), 1, false, 5);
+            run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(),
+                    gatewayBody.formatted(",\"stream\":true"), 1, true, 5);
             long idleRss = rssMb(pid);
             String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
 
