@@ -394,7 +394,6 @@ public class ChatCompletionsRoute {
             g.firstByteMs = g.elapsedMs();
             g.providerName = providerName(success);
             suffix = suffix(false);
-            suffixCreated = suffix(true);
             out.setStatusCode(200).setChunked(true)
                     .putHeader("Content-Type", "text/event-stream")
                     .putHeader("Cache-Control", "no-cache")
@@ -417,24 +416,42 @@ public class ChatCompletionsRoute {
             if (finished) {
                 return;
             }
-            byte[] in = buf.getBytes();
-            byte[] b = in;
-            int len = in.length;
-            if (carryLen > 0) { // a line that started in an earlier read
-                b = java.util.Arrays.copyOf(carry, carryLen + in.length);
-                System.arraycopy(in, 0, b, carryLen, in.length);
+            // The upstream's bytes in place (a heap buffer of this read), without copying them out first.
+            io.netty.buffer.ByteBuf bb = buf.getByteBuf();
+            byte[] b;
+            int from;
+            int len;
+            if (bb.hasArray()) {
+                b = bb.array();
+                from = bb.arrayOffset() + bb.readerIndex();
+                len = bb.readableBytes();
+            } else {
+                b = buf.getBytes();
+                from = 0;
                 len = b.length;
+            }
+            if (carryLen > 0) { // a line that started in an earlier read
+                byte[] joined = java.util.Arrays.copyOf(carry, carryLen + len);
+                System.arraycopy(b, from, joined, carryLen, len);
+                b = joined;
+                from = 0;
+                len = joined.length;
                 carryLen = 0;
             }
-            int lineStart = 0;
-            for (int i = 0; i < len && !finished; i++) {
+            int end = from + len;
+            if (batch == null && !clientGone) {
+                // Rewritten events are about as long as the upstream's (Keyway's id/model/provider replace theirs).
+                batch = Buffer.buffer(len + (len >> 1) + 768); // + Keyway's usage chunk at the end
+            }
+            int lineStart = from;
+            for (int i = from; i < end && !finished; i++) {
                 if (b[i] == '\n') {
                     line(b, lineStart, i);
                     lineStart = i + 1;
                 }
             }
-            if (!finished && lineStart < len) {
-                int rest = len - lineStart;
+            if (!finished && lineStart < end) {
+                int rest = end - lineStart;
                 if (carry.length < rest) {
                     carry = new byte[Math.max(rest, 2 * carry.length)];
                 }
@@ -443,7 +460,7 @@ public class ChatCompletionsRoute {
             }
             // The HTTP decoder hands over one upstream chunk at a time, even when one socket read held several: write
             // once the event loop is done with this read, so those chunks leave in one write.
-            if (batch != null && !flushScheduled) {
+            if (batch != null && batch.length() > 0 && !flushScheduled) {
                 Context here = Vertx.currentContext();
                 if (here == null) {
                     scheduledFlush();
@@ -525,6 +542,9 @@ public class ChatCompletionsRoute {
                 int from = s.spans[2 * i];
                 batch.appendBytes(b, from, s.spans[2 * i + 1] - from);
             }
+            if (!s.hasCreated && suffixCreated == null) {
+                suffixCreated = suffix(true); // an upstream chunk without "created": rare
+            }
             byte[] tail = s.hasCreated ? suffix : suffixCreated;
             int skip = s.fields == 0 ? 1 : 0; // no field before Keyway's: no comma
             batch.appendBytes(tail, skip, tail.length - skip);
@@ -532,16 +552,13 @@ public class ChatCompletionsRoute {
 
         /** Keyway's fields closing every rewritten chunk: {@code ,"id":…,"object":…[,"created":…],"model":…,"provider":…}. */
         private byte[] suffix(boolean withCreated) {
-            try {
-                String s = ",\"id\":" + json.writeValueAsString(g.publicId())
-                        + ",\"object\":\"chat.completion.chunk\""
-                        + (withCreated ? ",\"created\":" + created : "")
-                        + ",\"model\":" + json.writeValueAsString(success.attempt().model().id())
-                        + ",\"provider\":" + json.writeValueAsString(g.providerName) + "}\n\n";
-                return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            var quote = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+            String s = ",\"id\":\"" + new String(quote.quoteAsString(g.publicId()))
+                    + "\",\"object\":\"chat.completion.chunk\""
+                    + (withCreated ? ",\"created\":" + created : "")
+                    + ",\"model\":\"" + new String(quote.quoteAsString(success.attempt().model().id()))
+                    + "\",\"provider\":\"" + new String(quote.quoteAsString(g.providerName)) + "\"}\n\n";
+            return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
 
         /** One upstream event, rewritten token by token (see {@link #copyFields}) into one {@code data:} line. */
@@ -594,7 +611,7 @@ public class ChatCompletionsRoute {
         private void flush() {
             Buffer b = batch;
             batch = null;
-            if (b != null && !clientGone && !out.ended()) {
+            if (b != null && b.length() > 0 && !clientGone && !out.ended()) {
                 out.write(b);
             }
         }

@@ -121,6 +121,30 @@ class ChatCompletionsApiTests extends GatewayE2E {
     }
 
     @Test
+    void streamEventsCutAcrossUpstreamReadsReachTheClientWhole() throws Exception {
+        var key = new Seed.ApiKey[1];
+        fundedAccount(key);
+        seed.pooled(CHEAP, secret("splitstream"));
+        String sse = new String(chat(key[0], body(MODEL, "stream", true, "provider", Map.of("only", List.of(CHEAP))))
+                .then().statusCode(200).extract().asByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder text = new StringBuilder();
+        List<JsonNode> chunks = new ArrayList<>();
+        for (String line : sse.split("\n")) {
+            if (line.startsWith("data: ") && !line.equals("data: [DONE]")) {
+                JsonNode chunk = json.readTree(line.substring(6));
+                chunks.add(chunk);
+                text.append(chunk.at("/choices/0/delta/content").asText(""));
+            }
+        }
+        assertEquals(UpstreamStandIn.SPLIT_TEXT, text.toString());
+        assertEquals("stop", chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText());
+        JsonNode last = chunks.get(chunks.size() - 1);
+        assertEquals(10, last.at("/usage/prompt_tokens").asInt());
+        assertEquals(5, last.at("/usage/completion_tokens").asInt());
+        assertTrue(sse.trim().endsWith("data: [DONE]"));
+    }
+
+    @Test
     void abortedStreamIsStillMeteredAndPublishedWithTheUpstreamsTokenCounts() throws Exception {
         var key = new Seed.ApiKey[1];
         fundedAccount(key);

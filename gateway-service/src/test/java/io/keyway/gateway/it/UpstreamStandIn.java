@@ -2,9 +2,12 @@ package io.keyway.gateway.it;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code slow3000-…}: the answer after that many ms (slow first byte);</li>
  * <li>{@code reset-…}: the connection is closed without an answer;</li>
  * <li>{@code midstream-…}: streams two chunks, then the connection is closed;</li>
- * <li>{@code slowstream200-…}: streams its chunks that many ms apart (usage at the end, as usual).</li>
+ * <li>{@code slowstream200-…}: streams its chunks that many ms apart (usage at the end, as usual);</li>
+ * <li>{@code splitstream-…}: streams {@link #SPLIT_TEXT} with every event cut in two (inside a multi-byte character
+ *     where there is one), the pieces written 5 ms apart so that no line arrives in one read.</li>
  * </ul>
  * Every call is recorded ({@link #calls()}) with the credential it carried, so tests can see which key was tried;
  * {@link #abandoned()} counts slow streams whose connection the caller closed before their end.
@@ -77,6 +82,8 @@ public final class UpstreamStandIn implements AutoCloseable {
                 req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("error", new JsonObject().put("message", "stand-in status " + status)
                                 .put("type", "standin_error").put("code", status)).encode());
+            } else if (behaviour.equals("splitstream")) {
+                splitStream(req.response(), body.getString("model"));
             } else if (behaviour.startsWith("slowstream")) {
                 slowStream(req, body.getString("model"), Long.parseLong(behaviour.substring(10)), 0);
             } else if (behaviour.startsWith("slow")) {
@@ -153,6 +160,46 @@ public final class UpstreamStandIn implements AutoCloseable {
                         .put("completion_tokens", COMPLETION_TOKENS)
                         .put("total_tokens", PROMPT_TOKENS + COMPLETION_TOKENS)).encode() + "\n\n");
         res.end("data: [DONE]\n\n");
+    }
+
+    /** What {@code splitstream} streams: non-ASCII on purpose, so a cut can fall inside a UTF-8 sequence. */
+    public static final String SPLIT_TEXT = "Grüße from the stand-in ✓";
+
+    private void splitStream(HttpServerResponse res, String model) {
+        List<String> events = List.of(chunk(model, new JsonObject().put("role", "assistant").put("content", ""), null),
+                chunk(model, new JsonObject().put("content", "Grüße "), null),
+                chunk(model, new JsonObject().put("content", "from the stand-in ✓"), null),
+                chunk(model, new JsonObject(), "stop"),
+                "data: " + new JsonObject().put("id", "chatcmpl-standin").put("object", "chat.completion.chunk")
+                        .put("created", 1700000000).put("model", model).put("choices", new JsonArray())
+                        .put("usage", new JsonObject().put("prompt_tokens", PROMPT_TOKENS)
+                                .put("completion_tokens", COMPLETION_TOKENS)
+                                .put("total_tokens", PROMPT_TOKENS + COMPLETION_TOKENS)).encode() + "\n\n",
+                "data: [DONE]\n\n");
+        List<Buffer> pieces = new java.util.ArrayList<>();
+        for (String event : events) {
+            byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
+            int cut = bytes.length / 2;
+            for (int i = 0; i < bytes.length; i++) {
+                if ((bytes[i] & 0xC0) == 0xC0) { // the lead byte of a multi-byte character: cut right after it
+                    cut = i + 1;
+                    break;
+                }
+            }
+            pieces.add(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, cut)));
+            pieces.add(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, cut, bytes.length)));
+        }
+        res.setChunked(true).putHeader("Content-Type", "text/event-stream");
+        writePieces(res, pieces, 0);
+    }
+
+    private void writePieces(HttpServerResponse res, List<Buffer> pieces, int next) {
+        if (next == pieces.size()) {
+            res.end();
+            return;
+        }
+        res.write(pieces.get(next));
+        vertx.setTimer(5, t -> writePieces(res, pieces, next + 1));
     }
 
     private static String chunk(String model, JsonObject delta, String finishReason) {
