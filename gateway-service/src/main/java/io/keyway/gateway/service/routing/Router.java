@@ -2,6 +2,7 @@ package io.keyway.gateway.service.routing;
 
 import io.keyway.contracts.RoutingView;
 import io.keyway.contracts.RoutingView.ByokKey;
+import io.keyway.contracts.RoutingView.PooledCredential;
 import io.keyway.gateway.model.CatalogModel;
 import io.keyway.gateway.model.ModelEndpoint;
 import io.keyway.gateway.service.routing.RoutingPlan.ModelRoute;
@@ -9,10 +10,9 @@ import io.keyway.gateway.service.routing.RoutingPlan.NoAllowedProviders;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -29,6 +29,10 @@ import java.util.Set;
  * </pre>
  * Keys match when their model filter and API-key filter both allow the request (null = no restriction).
  * Pure logic: no I/O, so every rule has a unit test.
+ * <p>
+ * Runs on every request, so it is written to allocate little: plain loops, a filter that removes nothing returns its
+ * input list, a filter whose preference is absent is skipped, and each endpoint's keys are looked up once per plan.
+ * Sorts are stable (ties keep catalog / routing-view order).
  */
 @ApplicationScoped
 public class Router {
@@ -39,63 +43,93 @@ public class Router {
     static final String FALLBACK = "FALLBACK";
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
+    /** Cheapest first. */
+    private static final Comparator<ModelEndpoint> BY_PRICE =
+            (a, b) -> a.pricing().tokenPrice().compareTo(b.pricing().tokenPrice());
+    private static final Comparator<ByokKey> BY_POSITION = Comparator.comparingInt(ByokKey::position);
+
+    /** The provider filters, in DESIGN.md §2 order; the first that leaves no provider is the failed step. */
+    private enum Step {
+        PROVIDER_PREFERENCES("provider_preferences"),
+        DATA_POLICY("data_policy"),
+        QUANTIZATION("quantization"),
+        REQUIRE_PARAMETERS("require_parameters"),
+        MAX_PRICE("max_price"),
+        ALLOW_FALLBACKS("allow_fallbacks");
+
+        static final Step[] FILTERS = {PROVIDER_PREFERENCES, DATA_POLICY, QUANTIZATION, REQUIRE_PARAMETERS, MAX_PRICE};
+
+        final String wireName;
+
+        Step(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** False when the request (and the account) set nothing this step filters on: it would keep every endpoint. */
+        boolean applies(ProviderPreferences prefs, RoutingView view) {
+            return switch (this) {
+                case PROVIDER_PREFERENCES -> view.ignoredProviders() != null || prefs.ignore() != null
+                        || prefs.only() != null;
+                case DATA_POLICY -> prefs.zdr() || prefs.denyDataCollection();
+                case QUANTIZATION -> prefs.quantizations() != null;
+                case REQUIRE_PARAMETERS -> prefs.requireParameters();
+                case MAX_PRICE -> prefs.maxPromptPerMillion() != null || prefs.maxCompletionPerMillion() != null
+                        || prefs.maxRequest() != null;
+                case ALLOW_FALLBACKS -> !prefs.allowFallbacks();
+            };
+        }
+
+        boolean keeps(ModelEndpoint e, CatalogModel model, ProviderPreferences prefs, Set<String> requestParameters,
+                      RoutingView view) {
+            return switch (this) {
+                case PROVIDER_PREFERENCES -> !matchesAny(view.ignoredProviders(), e.provider())
+                        && !matchesAny(prefs.ignore(), e.provider())
+                        && (prefs.only() == null || matchesAny(prefs.only(), e.provider()));
+                case DATA_POLICY -> meetsDataPolicy(e, prefs);
+                case QUANTIZATION -> hasQuantization(e, prefs.quantizations());
+                case REQUIRE_PARAMETERS -> supportsAll(model, e, requestParameters);
+                case MAX_PRICE -> withinMaxPrice(e, prefs);
+                case ALLOW_FALLBACKS -> matchesAny(prefs.order(), e.provider());
+            };
+        }
+    }
+
     public RoutingPlan plan(List<CatalogModel> models, ProviderPreferences prefs, Set<String> requestParameters,
                             String apiKeyId, RoutingView view, EndpointStats stats) {
-        List<ModelRoute> routes = new ArrayList<>();
+        List<ModelRoute> routes = new ArrayList<>(models.size());
         List<NoAllowedProviders> unroutable = new ArrayList<>();
         List<String> requested = prefs.only() != null ? prefs.only() : prefs.order() != null ? prefs.order() : List.of();
-        for (CatalogModel model : models) {
-            List<String> available = model.endpoints().stream().map(ModelEndpoint::provider).toList();
-            List<ModelEndpoint> allowed = model.endpoints().stream()
-                    .filter(e -> !matchesAny(view.ignoredProviders(), e.provider()))
-                    .filter(e -> !matchesAny(prefs.ignore(), e.provider()))
-                    .filter(e -> prefs.only() == null || matchesAny(prefs.only(), e.provider()))
-                    .toList();
-            if (allowed.isEmpty()) {
-                unroutable.add(new NoAllowedProviders(model.id(), available, requested, "provider_preferences"));
-                continue;
-            }
-            if (prefs.zdr() || prefs.denyDataCollection()) {
-                allowed = allowed.stream().filter(e -> meetsDataPolicy(e, prefs)).toList();
+        for (int m = 0, count = models.size(); m < count; m++) {
+            CatalogModel model = models.get(m);
+            List<ModelEndpoint> allowed = model.endpoints();
+            Step failed = null;
+            for (Step step : Step.FILTERS) {
+                if (step.applies(prefs, view)) {
+                    allowed = keep(step, allowed, model, prefs, requestParameters, view);
+                }
                 if (allowed.isEmpty()) {
-                    unroutable.add(new NoAllowedProviders(model.id(), available, requested, "data_policy"));
-                    continue;
+                    failed = step;
+                    break;
                 }
             }
-            if (prefs.quantizations() != null) {
-                allowed = allowed.stream().filter(e -> prefs.quantizations().stream()
-                        .anyMatch(q -> q.equalsIgnoreCase(e.quantization() == null ? "unknown" : e.quantization())))
-                        .toList();
-                if (allowed.isEmpty()) {
-                    unroutable.add(new NoAllowedProviders(model.id(), available, requested, "quantization"));
-                    continue;
-                }
-            }
-            if (prefs.requireParameters()) {
-                allowed = allowed.stream().filter(e -> supportsAll(model, e, requestParameters)).toList();
-                if (allowed.isEmpty()) {
-                    unroutable.add(new NoAllowedProviders(model.id(), available, requested, "require_parameters"));
-                    continue;
-                }
-            }
-            allowed = allowed.stream().filter(e -> withinMaxPrice(e, prefs)).toList();
-            if (allowed.isEmpty()) {
-                unroutable.add(new NoAllowedProviders(model.id(), available, requested, "max_price"));
+            if (failed != null) {
+                unroutable.add(new NoAllowedProviders(model.id(), providers(model), requested, failed.wireName));
                 continue;
             }
             List<ModelEndpoint> ordered = order(model, allowed, prefs, stats);
             if (!prefs.allowFallbacks()) {
                 ordered = prefs.order() != null
-                        ? ordered.stream().filter(e -> matchesAny(prefs.order(), e.provider())).toList()
+                        ? keep(Step.ALLOW_FALLBACKS, ordered, model, prefs, requestParameters, view)
                         : ordered.subList(0, 1);
                 if (ordered.isEmpty()) {
-                    unroutable.add(new NoAllowedProviders(model.id(), available, requested, "allow_fallbacks"));
+                    unroutable.add(new NoAllowedProviders(model.id(), providers(model), requested,
+                            Step.ALLOW_FALLBACKS.wireName));
                     continue;
                 }
             }
             List<Attempt> attempts = attempts(model, ordered, apiKeyId, view);
             if (attempts.isEmpty()) {
-                unroutable.add(new NoAllowedProviders(model.id(), available, requested, "no_credentials"));
+                unroutable.add(new NoAllowedProviders(model.id(), providers(model), requested, "no_credentials"));
                 continue;
             }
             routes.add(new ModelRoute(model.id(), attempts));
@@ -103,105 +137,243 @@ public class Router {
         return new RoutingPlan(routes, unroutable);
     }
 
-    private List<ModelEndpoint> order(CatalogModel model, List<ModelEndpoint> allowed, ProviderPreferences prefs,
-                                      EndpointStats stats) {
-        List<ModelEndpoint> result = new ArrayList<>();
-        if (prefs.order() != null) {
-            for (String wanted : prefs.order()) {
-                for (ModelEndpoint e : allowed) {
-                    if (matches(wanted, e.provider()) && !result.contains(e)) {
-                        result.add(e);
-                    }
+    /** The endpoints {@code step} keeps, in their order; {@code endpoints} itself when it keeps them all. */
+    private static List<ModelEndpoint> keep(Step step, List<ModelEndpoint> endpoints, CatalogModel model,
+                                            ProviderPreferences prefs, Set<String> requestParameters,
+                                            RoutingView view) {
+        List<ModelEndpoint> kept = null;
+        for (int i = 0, n = endpoints.size(); i < n; i++) {
+            ModelEndpoint e = endpoints.get(i);
+            boolean keeps = step.keeps(e, model, prefs, requestParameters, view);
+            if (kept != null) {
+                if (keeps) {
+                    kept.add(e);
+                }
+            } else if (!keeps) {
+                kept = new ArrayList<>(n - 1);
+                for (int j = 0; j < i; j++) {
+                    kept.add(endpoints.get(j));
                 }
             }
         }
-        Comparator<ModelEndpoint> byPrice = Comparator.comparing(e -> e.pricing().tokenPrice());
-        Comparator<ModelEndpoint> rest;
-        String sort = prefs.sort() == null ? "" : prefs.sort();
-        if (sort.equals("price")) {
-            rest = byPrice;
-        } else if (sort.equals("latency") || sort.equals("throughput")) {
-            // Unknown latency sorts after known; ties by price.
-            rest = Comparator.<ModelEndpoint>comparingDouble(e -> {
-                double ms = stats.latencyMs(model.id(), e.provider());
-                return Double.isNaN(ms) ? Double.MAX_VALUE : ms;
-            }).thenComparing(byPrice);
-        } else {
-            rest = Comparator.<ModelEndpoint, Boolean>comparing(e -> stats.recentlyFailed(model.id(), e.provider()))
-                    .thenComparing(byPrice);
+        return kept == null ? endpoints : kept;
+    }
+
+    /** The catalog's providers of the model, for {@link NoAllowedProviders}. */
+    private static List<String> providers(CatalogModel model) {
+        List<ModelEndpoint> endpoints = model.endpoints();
+        List<String> providers = new ArrayList<>(endpoints.size());
+        for (int i = 0, n = endpoints.size(); i < n; i++) {
+            providers.add(endpoints.get(i).provider());
         }
-        allowed.stream().filter(e -> !result.contains(e)).sorted(rest).forEach(result::add);
+        return Collections.unmodifiableList(providers);
+    }
+
+    private static List<ModelEndpoint> order(CatalogModel model, List<ModelEndpoint> allowed,
+                                             ProviderPreferences prefs, EndpointStats stats) {
+        List<String> order = prefs.order();
+        if (order == null) {
+            if (allowed.size() < 2) {
+                return allowed;
+            }
+            List<ModelEndpoint> result = new ArrayList<>(allowed);
+            result.sort(restOrder(model, prefs, stats));
+            return result;
+        }
+        List<ModelEndpoint> result = new ArrayList<>(allowed.size());
+        for (int w = 0, wanted = order.size(); w < wanted; w++) {
+            for (int i = 0, n = allowed.size(); i < n; i++) {
+                ModelEndpoint e = allowed.get(i);
+                if (matches(order.get(w), e.provider()) && !result.contains(e)) {
+                    result.add(e);
+                }
+            }
+        }
+        List<ModelEndpoint> rest = new ArrayList<>(allowed.size() - result.size());
+        for (int i = 0, n = allowed.size(); i < n; i++) {
+            ModelEndpoint e = allowed.get(i);
+            if (!result.contains(e)) {
+                rest.add(e);
+            }
+        }
+        if (rest.size() > 1) {
+            rest.sort(restOrder(model, prefs, stats));
+        }
+        result.addAll(rest);
         return result;
     }
 
-    private List<Attempt> attempts(CatalogModel model, List<ModelEndpoint> ordered, String apiKeyId, RoutingView view) {
-        Set<String> alwaysUseProviders = new HashSet<>();
-        for (ModelEndpoint e : ordered) {
-            if (keys(view, model, e, PRIORITIZED, apiKeyId).stream().anyMatch(ByokKey::alwaysUse)) {
-                alwaysUseProviders.add(e.provider());
-            }
+    /** How endpoints after the provider.order entries are ordered: provider.sort, else cheapest first. */
+    private static Comparator<ModelEndpoint> restOrder(CatalogModel model, ProviderPreferences prefs,
+                                                      EndpointStats stats) {
+        String sort = prefs.sort() == null ? "" : prefs.sort();
+        String modelId = model.id();
+        if (sort.equals("price")) {
+            return BY_PRICE;
+        } else if (sort.equals("latency") || sort.equals("throughput")) {
+            // Unknown latency sorts after known; ties by price.
+            return (a, b) -> {
+                int byLatency = Double.compare(latencyMs(stats, modelId, a), latencyMs(stats, modelId, b));
+                return byLatency != 0 ? byLatency : BY_PRICE.compare(a, b);
+            };
+        } else {
+            // Recently failed endpoints last; ties by price.
+            return (a, b) -> {
+                int byFailure = Boolean.compare(stats.recentlyFailed(modelId, a.provider()),
+                        stats.recentlyFailed(modelId, b.provider()));
+                return byFailure != 0 ? byFailure : BY_PRICE.compare(a, b);
+            };
         }
-        List<Attempt> plan = new ArrayList<>();
+    }
+
+    private static double latencyMs(EndpointStats stats, String modelId, ModelEndpoint e) {
+        double ms = stats.latencyMs(modelId, e.provider());
+        return Double.isNaN(ms) ? Double.MAX_VALUE : ms;
+    }
+
+    private static List<Attempt> attempts(CatalogModel model, List<ModelEndpoint> ordered, String apiKeyId,
+                                          RoutingView view) {
+        int n = ordered.size();
+        EndpointKeys[] keys = new EndpointKeys[n];
+        int expected = n; // one pooled credential per provider, plus the keys
+        for (int i = 0; i < n; i++) {
+            keys[i] = keys(view, model, ordered.get(i), apiKeyId);
+            expected += keys[i].prioritized().size() + keys[i].fallback().size();
+        }
+        List<Attempt> plan = new ArrayList<>(expected);
         if (ORDER_FIRST.equals(view.byokPrecedence())) {
-            for (ModelEndpoint e : ordered) {
-                addPrioritized(plan, model, e, apiKeyId, view, alwaysUseProviders);
-                if (!alwaysUseProviders.contains(e.provider())) {
+            for (int i = 0; i < n; i++) {
+                ModelEndpoint e = ordered.get(i);
+                addPrioritized(plan, model, e, keys[i]);
+                if (!keys[i].alwaysUse()) {
                     addPooled(plan, model, e, view);
-                    addFallback(plan, model, e, apiKeyId, view);
+                    addFallback(plan, model, e, keys[i]);
                 }
             }
         } else {
-            ordered.forEach(e -> addPrioritized(plan, model, e, apiKeyId, view, alwaysUseProviders));
-            ordered.stream().filter(e -> !alwaysUseProviders.contains(e.provider()))
-                    .forEach(e -> addPooled(plan, model, e, view));
-            ordered.stream().filter(e -> !alwaysUseProviders.contains(e.provider()))
-                    .forEach(e -> addFallback(plan, model, e, apiKeyId, view));
+            for (int i = 0; i < n; i++) {
+                addPrioritized(plan, model, ordered.get(i), keys[i]);
+            }
+            for (int i = 0; i < n; i++) {
+                if (!keys[i].alwaysUse()) {
+                    addPooled(plan, model, ordered.get(i), view);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (!keys[i].alwaysUse()) {
+                    addFallback(plan, model, ordered.get(i), keys[i]);
+                }
+            }
         }
         return plan;
     }
 
-    private void addPrioritized(List<Attempt> plan, CatalogModel model, ModelEndpoint e, String apiKeyId,
-                                RoutingView view, Set<String> alwaysUseProviders) {
-        List<ByokKey> keys = keys(view, model, e, PRIORITIZED, apiKeyId);
-        for (int i = 0; i < keys.size(); i++) {
-            ByokKey k = keys.get(i);
-            boolean lastOfGroup = i == keys.size() - 1 && alwaysUseProviders.contains(e.provider());
+    private static void addPrioritized(List<Attempt> plan, CatalogModel model, ModelEndpoint e, EndpointKeys keys) {
+        List<ByokKey> prioritized = keys.prioritized();
+        for (int i = 0, n = prioritized.size(); i < n; i++) {
+            ByokKey k = prioritized.get(i);
+            boolean lastOfGroup = i == n - 1 && keys.alwaysUse();
             plan.add(new Attempt(model, e, CredentialKind.BYOK_PRIORITIZED, k.id(), k.credential(), k.alwaysUse(),
                     lastOfGroup));
         }
     }
 
-    private void addPooled(List<Attempt> plan, CatalogModel model, ModelEndpoint e, RoutingView view) {
-        if (view.pooled() == null) {
+    private static void addPooled(List<Attempt> plan, CatalogModel model, ModelEndpoint e, RoutingView view) {
+        List<PooledCredential> pooled = view.pooled();
+        if (pooled == null) {
             return;
         }
-        view.pooled().stream().filter(p -> sameProvider(p.provider(), e.provider())).forEach(p ->
-                plan.add(new Attempt(model, e, CredentialKind.POOLED, p.id(), p.credential(), false, false)));
+        for (int i = 0, n = pooled.size(); i < n; i++) {
+            PooledCredential p = pooled.get(i);
+            if (sameProvider(p.provider(), e.provider())) {
+                plan.add(new Attempt(model, e, CredentialKind.POOLED, p.id(), p.credential(), false, false));
+            }
+        }
     }
 
-    private void addFallback(List<Attempt> plan, CatalogModel model, ModelEndpoint e, String apiKeyId, RoutingView view) {
-        for (ByokKey k : keys(view, model, e, FALLBACK, apiKeyId)) {
+    private static void addFallback(List<Attempt> plan, CatalogModel model, ModelEndpoint e, EndpointKeys keys) {
+        List<ByokKey> fallback = keys.fallback();
+        for (int i = 0, n = fallback.size(); i < n; i++) {
+            ByokKey k = fallback.get(i);
             plan.add(new Attempt(model, e, CredentialKind.BYOK_FALLBACK, k.id(), k.credential(), false, false));
         }
     }
 
-    private List<ByokKey> keys(RoutingView view, CatalogModel model, ModelEndpoint e, String section, String apiKeyId) {
-        if (view.byokKeys() == null) {
+    /**
+     * An endpoint's BYOK keys that allow this model and API key, per section, each section by position.
+     * {@code alwaysUse}: one of its PRIORITIZED keys is "Always use for this provider" (keys depend only on the
+     * endpoint's provider, so this is per provider).
+     */
+    private record EndpointKeys(List<ByokKey> prioritized, List<ByokKey> fallback, boolean alwaysUse) {
+        static final EndpointKeys NONE = new EndpointKeys(List.of(), List.of(), false);
+    }
+
+    private static EndpointKeys keys(RoutingView view, CatalogModel model, ModelEndpoint e, String apiKeyId) {
+        List<ByokKey> all = view.byokKeys();
+        if (all == null || all.isEmpty()) {
+            return EndpointKeys.NONE;
+        }
+        List<ByokKey> prioritized = null;
+        List<ByokKey> fallback = null;
+        boolean alwaysUse = false;
+        for (int i = 0, n = all.size(); i < n; i++) {
+            ByokKey k = all.get(i);
+            if (!sameProvider(k.provider(), e.provider())) {
+                continue;
+            }
+            boolean isPrioritized = PRIORITIZED.equalsIgnoreCase(k.section());
+            if (!isPrioritized && !FALLBACK.equalsIgnoreCase(k.section())) {
+                continue;
+            }
+            if ((k.allowedModels() != null && !k.allowedModels().contains(model.id()))
+                    || (k.allowedApiKeyIds() != null && !k.allowedApiKeyIds().contains(apiKeyId))) {
+                continue;
+            }
+            if (isPrioritized) {
+                if (prioritized == null) {
+                    prioritized = new ArrayList<>(4);
+                }
+                prioritized.add(k);
+                alwaysUse |= k.alwaysUse();
+            } else {
+                if (fallback == null) {
+                    fallback = new ArrayList<>(4);
+                }
+                fallback.add(k);
+            }
+        }
+        if (prioritized == null && fallback == null) {
+            return EndpointKeys.NONE;
+        }
+        return new EndpointKeys(byPosition(prioritized), byPosition(fallback), alwaysUse);
+    }
+
+    /** Stable: keys of equal position keep the routing view's order. */
+    private static List<ByokKey> byPosition(List<ByokKey> keys) {
+        if (keys == null) {
             return List.of();
         }
-        return view.byokKeys().stream()
-                .filter(k -> sameProvider(k.provider(), e.provider()))
-                .filter(k -> section.equalsIgnoreCase(k.section()))
-                .filter(k -> k.allowedModels() == null || k.allowedModels().contains(model.id()))
-                .filter(k -> k.allowedApiKeyIds() == null || k.allowedApiKeyIds().contains(apiKeyId))
-                .sorted(Comparator.comparingInt(ByokKey::position))
-                .toList();
+        if (keys.size() > 1) {
+            keys.sort(BY_POSITION);
+        }
+        return keys;
     }
 
     /** An endpoint whose data policy the catalog does not declare does not meet a data-policy filter. */
     private static boolean meetsDataPolicy(ModelEndpoint e, ProviderPreferences prefs) {
         return (!prefs.zdr() || Boolean.TRUE.equals(e.zdr()))
                 && (!prefs.denyDataCollection() || Boolean.FALSE.equals(e.collectsData()));
+    }
+
+    /** An endpoint without a declared quantization counts as "unknown". */
+    private static boolean hasQuantization(ModelEndpoint e, List<String> quantizations) {
+        String quantization = e.quantization() == null ? "unknown" : e.quantization();
+        for (int i = 0, n = quantizations.size(); i < n; i++) {
+            if (quantizations.get(i).equalsIgnoreCase(quantization)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean supportsAll(CatalogModel model, ModelEndpoint e, Set<String> requestParameters) {
@@ -224,16 +396,26 @@ public class Router {
     }
 
     private static boolean matchesAny(List<String> slugs, String provider) {
-        return slugs != null && slugs.stream().anyMatch(s -> matches(s, provider));
+        if (slugs == null) {
+            return false;
+        }
+        for (int i = 0, n = slugs.size(); i < n; i++) {
+            if (matches(slugs.get(i), provider)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** OpenRouter's slug matching: a base slug matches all its endpoints ("deepinfra" matches "deepinfra/turbo"). */
+    /**
+     * OpenRouter's slug matching: a base slug matches all its endpoints ("deepinfra" matches "deepinfra/turbo"),
+     * case-insensitively (slugs are ASCII). Allocates nothing.
+     */
     static boolean matches(String slug, String provider) {
         if (slug == null || provider == null) {
             return false;
         }
-        String s = slug.toLowerCase(Locale.ROOT);
-        String p = provider.toLowerCase(Locale.ROOT);
-        return p.equals(s) || p.startsWith(s + "/");
+        int n = slug.length();
+        return provider.regionMatches(true, 0, slug, 0, n) && (provider.length() == n || provider.charAt(n) == '/');
     }
 }

@@ -338,4 +338,40 @@ class RouterTests {
         assertEquals(List.of("m/p:pool-cheap", "m/p:pool-pricey"),
                 ids(plan(List.of(P), dataPolicy(false, false, List.of("fp8", "unknown")), v)));
     }
+
+    @Test
+    void providerSlugMatchesCaseInsensitivelyAndABaseSlugMatchesEveryEndpointOfThatProvider() {
+        assertTrue(Router.matches("deepinfra", "deepinfra"));
+        assertTrue(Router.matches("DeepInfra", "deepinfra"));
+        assertTrue(Router.matches("deepinfra", "DEEPINFRA/Turbo"));
+        assertTrue(Router.matches("deepinfra/turbo", "deepinfra/turbo"));
+        assertFalse(Router.matches("deepinfra/turbo", "deepinfra"));
+        assertFalse(Router.matches("deep", "deepinfra"));
+        assertFalse(Router.matches("deepinfra", "deepinfra-turbo"));
+        assertFalse(Router.matches("deepinfra", "deepinfr"));
+        assertFalse(Router.matches(null, "deepinfra"));
+        assertFalse(Router.matches("deepinfra", null));
+    }
+
+    @Test
+    void endpointsOfEqualPriceKeepTheirCatalogOrder() {
+        var m = model("m/t", endpoint("second", "0.00001"), endpoint("first", "0.000001"), endpoint("third", "0.00001"),
+                endpoint("fourth", "0.00001"));
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(),
+                List.of(pooled("fourth"), pooled("third"), pooled("second"), pooled("first")));
+        assertEquals(List.of("m/t:pool-first", "m/t:pool-second", "m/t:pool-third", "m/t:pool-fourth"),
+                ids(plan(List.of(m), ProviderPreferences.NONE, v)));
+        assertEquals(List.of("m/t:pool-third", "m/t:pool-first", "m/t:pool-second", "m/t:pool-fourth"),
+                ids(plan(List.of(m), prefs(List.of("third"), null, null, true), v)));
+    }
+
+    @Test
+    void keysOfEqualPositionKeepTheRoutingViewsOrder() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                key("b", "cheap", "PRIORITIZED", 1), key("a", "cheap", "PRIORITIZED", 0),
+                key("c", "cheap", "PRIORITIZED", 1), key("fb2", "cheap", "FALLBACK", 0),
+                key("fb1", "cheap", "FALLBACK", 0)), List.of());
+        assertEquals(List.of("m/b:a", "m/b:b", "m/b:c", "m/b:fb2", "m/b:fb1"),
+                ids(plan(List.of(B), ProviderPreferences.NONE, v)));
+    }
 }
