@@ -12,7 +12,7 @@ ready() { curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$1/q/health/ready
 
 up() {
   require_java
-  local s name port jar pid i profile
+  local s name port jar pid i profile jvm
   for s in "${SERVICES[@]}"; do
     name="${s%%:*}"; port="${s##*:}"; jar="$KEYWAY_ROOT/$name/target/quarkus-app/quarkus-run.jar"
     if pid_alive "$R/$name.pid"; then say "$name: already running (pid $(cat "$R/$name.pid"))"; continue; fi
@@ -21,9 +21,17 @@ up() {
     say "$name: starting on 127.0.0.1:$port (log $R/$name.log)"
     # key-service runs in the prod profile plus "local", the only non-test profile with the public development master
     # key (production has none and refuses to start without one).
+    # The gateway runs with the small-instance flags it is benchmarked with (docs/benchmarks.md, gateway-service/README.md):
+    # a 128 MB serial-GC heap, two malloc arenas, freed native memory returned every 5 s; KEYWAY_GATEWAY_JVM replaces
+    # its JVM flags.
     profile=()
     [ "$name" = key-service ] && profile=(-Dquarkus.profile=prod,local)
-    nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
+    if [ "$name" = gateway-service ]; then
+      read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:--Xmx128m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000}"
+      MALLOC_ARENA_MAX=2 nohup java "${jvm[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
+    else
+      nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
+    fi
     echo $! > "$R/$name.pid"
   done
   for s in "${SERVICES[@]}"; do

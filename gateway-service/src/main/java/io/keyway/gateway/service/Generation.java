@@ -48,9 +48,16 @@ public final class Generation {
         this.streamed = streamed;
     }
 
+    private String publicId;
+
     /** The id clients see (OpenRouter style); {@code GET /generation} accepts it with or without the prefix. */
     public String publicId() {
-        return "gen-" + id;
+        String p = publicId; // written once per request and read several times; a race only computes it twice
+        if (p == null) {
+            p = "gen-" + id;
+            publicId = p;
+        }
+        return p;
     }
 
     public void record(AttemptRecord attempt) {

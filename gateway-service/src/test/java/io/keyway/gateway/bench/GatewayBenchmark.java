@@ -42,9 +42,9 @@ class GatewayBenchmark {
     static final int SECONDS = Integer.getInteger("bench.seconds", 10);
     /** Per mode, before the measured cells: long enough for C2 to compile the request path (see docs/benchmarks.md). */
     static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
-    /** The flags recommended for a small instance (gateway-service/README.md, "Memory"). */
+    /** The flags recommended for a small instance (gateway-service/README.md, "Hot path and memory"). */
     static final String GATEWAY_JVM = System.getProperty("bench.gateway.jvm",
-            "-Xmx128m -XX:+UseSerialGC");
+            "-Xmx128m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000");
     /** Environment of the gateway process, {@code K=V,K2=V2}: glibc's malloc arenas capped as in the image. */
     static final String GATEWAY_ENV = System.getProperty("bench.gateway.env", "MALLOC_ARENA_MAX=2");
     static final Path GATEWAY_JAR = Path.of("target/quarkus-app/quarkus-run.jar");
@@ -52,6 +52,12 @@ class GatewayBenchmark {
     static final boolean KEEP_BILLING = Boolean.getBoolean("bench.keep-billing");
     /** Which modes to measure, {@code plain,stream} (default both); e.g. {@code -Dbench.modes=stream} for profiling. */
     static final String MODES = System.getProperty("bench.modes", "plain,stream");
+    /**
+     * Each cell (direct, then through the gateway) is measured this many times in a row and every figure reported is
+     * the median of those runs, with the range of the gateway's added p99 and CPU per request beside it: on a shared
+     * 2-core VM one run of a 1-connection cell varies by ±30 %.
+     */
+    static final int REPEATS = Integer.getInteger("bench.repeats", 3);
 
     record Result(String target, int connections, boolean stream, long requests, double seconds, long errors,
                   double p50, double p99, double firstP50, double cpuMsPerRequest, long peakRssMb) {
@@ -100,6 +106,9 @@ class GatewayBenchmark {
             // Let billing's shutdown (its consumer group leaving the broker) settle, then warm the 1-connection path up
             // (warm-up above runs at 16 connections): otherwise the first cell measures both.
             Thread.sleep(5_000);
+            long idleCpuBefore = cpuNanos(pid); // what the gateway spends with no request at all (Kafka clients, timers)
+            Thread.sleep(5_000);
+            double idleCpuMsPerSecond = (cpuNanos(pid) - idleCpuBefore) / 1e6 / 5;
             run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(), gatewayBody.formatted(""), 1, false, 5);
             run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(),
                     gatewayBody.formatted(",\"stream\":true"), 1, true, 5);
@@ -107,8 +116,8 @@ class GatewayBenchmark {
             String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
 
             table.append("| mode | conns | direct p50 ms | direct p99 ms | gateway p50 ms | gateway p99 ms | added p50 ms"
-                    + " | added p99 ms | direct req/s | gateway req/s | first event added p50 ms"
-                    + " | gateway CPU ms/req | gateway peak RSS MB | gateway errors |\n"
+                    + " | added p99 ms (range) | direct req/s | gateway req/s | first event added p50 ms"
+                    + " | gateway CPU ms/req (range) | gateway peak RSS MB | gateway errors |\n"
                     + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (boolean stream : new boolean[] {false, true}) {
                 if (!java.util.Arrays.asList(MODES.split(",")).contains(stream ? "stream" : "plain")) {
@@ -116,20 +125,40 @@ class GatewayBenchmark {
                 }
                 for (int conns : new int[] {1, 16, 64}) {
                     String extra = stream ? ",\"stream\":true" : "";
-                    Result direct = run(vertx, -1, KeywayServices.upstream.port(), "/v1/chat/completions",
-                            "Bearer ok-bench", directBody.formatted(extra), conns, stream, SECONDS);
-                    Result via = run(vertx, pid, port, "/api/v1/chat/completions",
-                            "Bearer " + key.key(), gatewayBody.formatted(extra), conns, stream, SECONDS);
-                    table.append(String.format("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.0f | %s | %.3f | %d | %d |%n",
-                            stream ? "stream" : "plain", conns, direct.p50(), direct.p99(), via.p50(), via.p99(),
-                            via.p50() - direct.p50(), via.p99() - direct.p99(), direct.rps(), via.rps(),
-                            stream ? String.format("%.3f", via.firstP50() - direct.firstP50()) : "–",
-                            via.cpuMsPerRequest(), via.peakRssMb(), via.errors()));
+                    List<Result> directRuns = new ArrayList<>();
+                    List<Result> viaRuns = new ArrayList<>();
+                    for (int r = 0; r < REPEATS; r++) {
+                        directRuns.add(run(vertx, -1, KeywayServices.upstream.port(), "/v1/chat/completions",
+                                "Bearer ok-bench", directBody.formatted(extra), conns, stream, SECONDS));
+                        viaRuns.add(run(vertx, pid, port, "/api/v1/chat/completions",
+                                "Bearer " + key.key(), gatewayBody.formatted(extra), conns, stream, SECONDS));
+                    }
+                    double[] addedP99 = new double[REPEATS];
+                    double[] cpu = new double[REPEATS];
+                    for (int r = 0; r < REPEATS; r++) {
+                        addedP99[r] = viaRuns.get(r).p99() - directRuns.get(r).p99();
+                        cpu[r] = viaRuns.get(r).cpuMsPerRequest();
+                    }
+                    double directP50 = median(directRuns, Result::p50);
+                    double directP99 = median(directRuns, Result::p99);
+                    double viaP50 = median(viaRuns, Result::p50);
+                    double viaP99 = median(viaRuns, Result::p99);
+                    table.append(String.format("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f (%.3f–%.3f) | %.0f | %.0f | %s | %.3f (%.3f–%.3f) | %d | %d |%n",
+                            stream ? "stream" : "plain", conns, directP50, directP99, viaP50, viaP99,
+                            viaP50 - directP50, viaP99 - directP99, min(addedP99), max(addedP99),
+                            median(directRuns, Result::rps), median(viaRuns, Result::rps),
+                            stream ? String.format("%.3f", median(viaRuns, Result::firstP50)
+                                    - median(directRuns, Result::firstP50)) : "–",
+                            median(viaRuns, Result::cpuMsPerRequest), min(cpu), max(cpu),
+                            viaRuns.stream().mapToLong(Result::peakRssMb).max().orElse(-1),
+                            viaRuns.stream().mapToLong(Result::errors).sum()));
                 }
             }
-            String report = "Run " + Instant.now() + ", " + SECONDS + " s per cell, "
+            String report = "Run " + Instant.now() + ", " + SECONDS + " s per cell, median of " + REPEATS
+                    + " runs per cell, "
                     + Runtime.getRuntime().availableProcessors() + " CPUs, JVM " + System.getProperty("java.version")
-                    + ", gateway process flags `" + GATEWAY_JVM + "`, env `" + GATEWAY_ENV + "`, gateway RSS after warm-up " + idleRss + " MB, "
+                    + ", gateway process flags `" + GATEWAY_JVM + "`, env `" + GATEWAY_ENV + "`, gateway RSS after warm-up " + idleRss + " MB, gateway CPU when idle "
+                    + String.format("%.1f", idleCpuMsPerSecond) + " ms/s, "
                     + (KEEP_BILLING ? "billing-service consuming during the run" : "billing-service stopped after funding")
                     + ", /proc/loadavg before " + loadBefore + ", after " + Files.readString(Path.of("/proc/loadavg")).trim()
                     + "\n\n"
@@ -281,6 +310,19 @@ class GatewayBenchmark {
                 loop(client, options, payload, end, latencies, firsts, count, errors, done);
             });
         });
+    }
+
+    static double median(List<Result> runs, java.util.function.ToDoubleFunction<Result> figure) {
+        double[] v = runs.stream().mapToDouble(figure).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
     }
 
     static double pct(long[] sorted, double q) {
