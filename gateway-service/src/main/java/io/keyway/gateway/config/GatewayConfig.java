@@ -90,7 +90,7 @@ public interface GatewayConfig {
 
         /**
          * Kafka producer settings for the usage stream that override the {@code kafka.*} ones, e.g.
-         * {@code keyway.gateway.usage.producer.linger.ms=5}; {@code acks=all} and idempotence cannot be changed.
+         * {@code keyway.gateway.usage.producer.linger.ms=50} (default 20); {@code acks=all} and idempotence cannot be changed.
          */
         Map<String, String> producer();
     }

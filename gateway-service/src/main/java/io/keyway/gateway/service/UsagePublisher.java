@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
  * in-memory queue; one sender thread serializes it and hands it to a plain {@link KafkaProducer} (whose own buffer
  * batches records, {@code linger.ms}), so even a broker whose metadata is unknown (where {@code send} may wait up to
  * {@code max.block.ms}) never stalls an event loop. The request thread never wakes the sender: the sender drains the
- * queue every {@link #DRAIN_INTERVAL_NANOS} while events come (the producer lingers 5 ms per batch anyway), backing
+ * queue every {@link #DRAIN_INTERVAL_NANOS} while events come (the producer lingers 20 ms per batch anyway), backing
  * off to {@link #IDLE_DRAIN_INTERVAL_NANOS} when none do, so a busy gateway pays no thread hand-over per request and
  * an idle one almost nothing. Never loses one silently: an event the broker did not take, or
  * the full queue refused, is logged at ERROR with its full JSON (it holds no secret) and counted in
@@ -95,7 +95,9 @@ public class UsagePublisher {
         });
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Usage events are asynchronous: 20 ms of batching costs no response anything, and a busy gateway sends a
+        // quarter of the produce requests it would at 5 ms (less CPU here and on the brokers).
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "gateway-service-usage");
         for (String name : config.getPropertyNames()) {
