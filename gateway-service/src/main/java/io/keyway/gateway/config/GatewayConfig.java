@@ -59,6 +59,7 @@ public interface GatewayConfig {
         @WithDefault("600S")
         Duration totalTimeout();
 
+        /** Keep-alive connections per upstream host and event loop (each event loop has its own pool). */
         @WithDefault("500")
         int maxPoolSize();
 

@@ -11,6 +11,7 @@ import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.UpstreamCall;
 import io.keyway.gateway.provider.UpstreamException;
 import io.keyway.gateway.provider.UpstreamResponse;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,7 +34,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Any provider that speaks OpenAI's Chat Completions API (io.net, OpenAI, Together, Groq, vLLM, …), configured by
  * base URL: {@code POST <base_url>/chat/completions} with {@code Authorization: Bearer <credential>}. Streaming
- * requests ask for usage in the last chunk ({@code stream_options.include_usage}). Pooled keep-alive connections.
+ * requests ask for usage in the last chunk ({@code stream_options.include_usage}). Pooled keep-alive connections, one
+ * pool per event loop.
  */
 @ApplicationScoped
 public class OpenAiCompatibleAdapter implements ProviderAdapter {
@@ -49,21 +51,42 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
     private record Target(String host, int port, boolean ssl, String path) {
     }
 
-    private final HttpClient http;
+    private final Vertx vertx;
+    private final HttpClientOptions clientOptions;
+    private final PoolOptions poolOptions;
+    /**
+     * One client, so one connection pool, per event loop: a request's upstream connection is served by the request's
+     * own event loop, so neither the write of the request nor the reads of the answer hop to another thread (with one
+     * shared pool a connection opened by another loop costs a task hand-over, and often a wake-up, per read and write).
+     */
+    private final ThreadLocal<HttpClient> perEventLoop;
+    /** For a call made off the event loops (not the request path). */
+    private final HttpClient shared;
     private final ObjectMapper json;
     private final long idleTimeoutMs;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
     public OpenAiCompatibleAdapter(Vertx vertx, GatewayConfig config, ObjectMapper json) {
         var upstream = config.upstream();
-        this.http = vertx.createHttpClient(new HttpClientOptions()
-                        .setConnectTimeout((int) upstream.connectTimeout().toMillis())
-                        .setKeepAlive(true)
-                        .setTcpNoDelay(true)
-                        .setPipelining(false),
-                new PoolOptions().setHttp1MaxSize(upstream.maxPoolSize()).setMaxWaitQueueSize(-1));
+        this.vertx = vertx;
+        this.clientOptions = new HttpClientOptions()
+                .setConnectTimeout((int) upstream.connectTimeout().toMillis())
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setPipelining(false);
+        this.poolOptions = new PoolOptions().setHttp1MaxSize(upstream.maxPoolSize()).setMaxWaitQueueSize(-1);
+        this.perEventLoop = ThreadLocal.withInitial(this::newClient);
+        this.shared = newClient();
         this.json = json;
         this.idleTimeoutMs = upstream.firstByteTimeout().toMillis();
+    }
+
+    private HttpClient newClient() {
+        return vertx.createHttpClient(clientOptions, poolOptions);
+    }
+
+    private HttpClient http() {
+        return Context.isOnEventLoopThread() ? perEventLoop.get() : shared;
     }
 
     @Override
@@ -98,7 +121,7 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
                 .putHeader(ACCEPT, stream ? TEXT_EVENT_STREAM : APPLICATION_JSON);
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         AtomicBoolean cancelled = new AtomicBoolean();
-        Future<UpstreamResponse> answer = http.request(options).compose(req -> {
+        Future<UpstreamResponse> answer = http().request(options).compose(req -> {
             if (cancelled.get()) { // cancelled while waiting for a connection
                 req.reset();
                 return Future.failedFuture(new UpstreamException(UpstreamException.Kind.TIMEOUT, "cancelled"));
