@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 class GatewayBenchmark {
 
     static final int SECONDS = Integer.getInteger("bench.seconds", 10);
-    /** Per mode, before the measured cells: long enough for C2 to compile the request path (see docs/benchmarks.md). */
-    static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
+    /** Per mode, before the measured cells: C2 still spends 5–12 % of the gateway's CPU 50 s in (docs/benchmarks.md). */
+    static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 40);
     /** The flags recommended for a small instance (gateway-service/README.md, "Hot path and memory"). */
     static final String GATEWAY_JVM = System.getProperty("bench.gateway.jvm",
             "-Xmx128m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000");
