@@ -58,6 +58,9 @@ class GatewayBenchmark {
      * 2-core VM one run of a 1-connection cell varies by ±30 %.
      */
     static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+    /** Which connection counts to measure, e.g. {@code -Dbench.conns=1} to look at the 1-connection tail alone. */
+    static final int[] CONNS = Arrays.stream(System.getProperty("bench.conns", "1,16,64").split(","))
+            .mapToInt(c -> Integer.parseInt(c.trim())).toArray();
 
     record Result(String target, int connections, boolean stream, long requests, double seconds, long errors,
                   double p50, double p99, double firstP50, double cpuMsPerRequest, long peakRssMb) {
@@ -123,7 +126,7 @@ class GatewayBenchmark {
                 if (!java.util.Arrays.asList(MODES.split(",")).contains(stream ? "stream" : "plain")) {
                     continue;
                 }
-                for (int conns : new int[] {1, 16, 64}) {
+                for (int conns : CONNS) {
                     String extra = stream ? ",\"stream\":true" : "";
                     List<Result> directRuns = new ArrayList<>();
                     List<Result> viaRuns = new ArrayList<>();
