@@ -1,5 +1,6 @@
 package io.keyway.keys.rest;
 
+import io.keyway.keys.FakeCredentials;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -116,17 +117,17 @@ class ByokKeyResourceTests {
         assertEquals(List.of(mineId), Api.routingView(a.id()).jsonPath().getList("byok_keys[0].allowed_api_key_ids"));
 
         long before = Api.count(ByokKey.class);
-        Api.newByok(a, Map.of("provider", "openai", "key", "sk-x1234567", "allowed_api_key_hashes", List.of(theirs[0])))
+        Api.newByok(a, Map.of("provider", "openai", "key", FakeCredentials.apiKey(), "allowed_api_key_hashes", List.of(theirs[0])))
                 .then().statusCode(400).body("error.message", containsString("allowed_api_key_hashes[0]"));
-        Api.newByok(a, Map.of("provider", "openai", "key", "sk-x1234567", "allowed_api_key_hashes", List.of()))
+        Api.newByok(a, Map.of("provider", "openai", "key", FakeCredentials.apiKey(), "allowed_api_key_hashes", List.of()))
                 .then().statusCode(400).body("error.message", containsString("allowed_api_key_hashes"));
-        Api.newByok(a, Map.of("provider", "openai", "key", "sk-x1234567", "allowed_api_key_hashes", List.of("XYZ")))
+        Api.newByok(a, Map.of("provider", "openai", "key", FakeCredentials.apiKey(), "allowed_api_key_hashes", List.of("XYZ")))
                 .then().statusCode(400).body("error.message", containsString("allowed_api_key_hashes[0]"));
         List<String> tooMany = new ArrayList<>();
         for (int i = 0; i < 101; i++) {
             tooMany.add(String.format("%064x", i));
         }
-        Api.newByok(a, Map.of("provider", "openai", "key", "sk-x1234567", "allowed_api_key_hashes", tooMany))
+        Api.newByok(a, Map.of("provider", "openai", "key", FakeCredentials.apiKey(), "allowed_api_key_hashes", tooMany))
                 .then().statusCode(400).body("error.message", containsString("at most 100"));
         assertEquals(before, Api.count(ByokKey.class));
 
@@ -161,7 +162,7 @@ class ByokKeyResourceTests {
                 .body("error.message", containsString("always_use"));
         a.mgmt().body(Map.of("provider", "anthropic")).patch("/api/v1/byok/" + id).then().statusCode(400)
                 .body("error.message", containsString("provider"));
-        a.mgmt().body(Map.of("key", "sk-new12345")).patch("/api/v1/byok/" + id).then().statusCode(400)
+        a.mgmt().body(Map.of("key", FakeCredentials.apiKey())).patch("/api/v1/byok/" + id).then().statusCode(400)
                 .body("error.message", containsString("rotate"));
     }
 
@@ -228,13 +229,11 @@ class ByokKeyResourceTests {
                 .then().statusCode(400).body("error.message", containsString("key[0].endpoint_url"));
         Api.newByok(a, Map.of("provider", "google-vertex", "key", "{\"type\":\"user\"}"))
                 .then().statusCode(400).body("error.message", containsString("key.type"));
-        Api.newByok(a, Map.of("provider", "Open AI", "key", "sk-1234567"))
+        Api.newByok(a, Map.of("provider", "Open AI", "key", FakeCredentials.apiKey()))
                 .then().statusCode(400).body("error.message", containsString("provider"));
-        Api.newByok(a, Map.of("provider", "openai", "key", "sk-1234567", "secret_store", "floppy"))
+        Api.newByok(a, Map.of("provider", "openai", "key", FakeCredentials.apiKey(), "secret_store", "floppy"))
                 .then().statusCode(400).body("error.message", containsString("secret_store"));
-        String vertex = "{\"type\":\"service_account\",\"project_id\":\"p\",\"private_key_id\":\"kid-9876\","
-                + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nFAKE-NOT-A-KEY\\n-----END PRIVATE KEY-----\\n\","
-                + "\"client_email\":\"svc@p.iam.gserviceaccount.com\"}";
+        String vertex = FakeCredentials.vertexServiceAccountFields("kid-9876") + "}";
         Api.newByok(a, Map.of("provider", "google-vertex", "key", vertex)).then().statusCode(201)
                 .body("data.label", equalTo("vertex...9876"));
         String stored = Api.routingView(a.id()).jsonPath().getString("byok_keys[0].credential.secret");

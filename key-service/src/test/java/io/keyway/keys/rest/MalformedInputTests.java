@@ -1,5 +1,6 @@
 package io.keyway.keys.rest;
 
+import io.keyway.keys.FakeCredentials;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Malformed JSON, wrong types and oversized bodies on every endpoint that takes a body: 4xx JSON, nothing written. */
 @QuarkusTest
 class MalformedInputTests {
+
+    private static final String FAKE_KEY = FakeCredentials.apiKey();
 
     record Endpoint(String method, String path, String auth) {
     }
@@ -100,14 +103,14 @@ class MalformedInputTests {
             {"1", "{\"ignored_providers\":[1]}", "ignored_providers[0]"},
             {"1", "{\"byok_precedence\":true}", "byok_precedence"},
             {"2", "{\"provider\":\"openai\",\"key\":{\"a\":1}}", "key"},
-            {"2", "{\"provider\":[],\"key\":\"sk-123456\"}", "provider"},
+            {"2", "{\"provider\":[],\"key\":\"" + FAKE_KEY + "\"}", "provider"},
             {"3", "{\"name\":\"n\",\"limit\":[1]}", "limit"},
             {"3", "{\"name\":\"n\",\"expires_at\":12}", "expires_at"},
             {"4", "{\"disabled\":\"true\"}", "disabled"},
             {"4", "{\"version\":\"zero\"}", "version"},
-            {"5", "{\"provider\":\"openai\",\"key\":\"sk-1234567\",\"is_fallback\":\"no\"}", "is_fallback"},
-            {"5", "{\"provider\":\"openai\",\"key\":\"sk-1234567\",\"allowed_models\":\"all\"}", "allowed_models"},
-            {"5", "{\"provider\":\"openai\",\"key\":\"sk-1234567\",\"position\":-1}", "position"},
+            {"5", "{\"provider\":\"openai\",\"key\":\"" + FAKE_KEY + "\",\"is_fallback\":\"no\"}", "is_fallback"},
+            {"5", "{\"provider\":\"openai\",\"key\":\"" + FAKE_KEY + "\",\"allowed_models\":\"all\"}", "allowed_models"},
+            {"5", "{\"provider\":\"openai\",\"key\":\"" + FAKE_KEY + "\",\"position\":-1}", "position"},
             {"5", "{\"provider\":\"openai\"}", "key"},
             {"6", "{\"always_use\":1}", "always_use"},
             {"6", "{\"allowed_api_key_hashes\":{}}", "allowed_api_key_hashes"},
@@ -168,7 +171,7 @@ class MalformedInputTests {
                 .post("/admin/v1/pooled-credentials").then().statusCode(400).body("error.message", containsString("'Idempotency-Key'"));
         for (Endpoint e : endpoints(a, hash, byok, pooled)) {
             if (e.method().equals("PATCH") || e.path().endsWith("/rotate")) {
-                as(e).header("If-Match", "\"not-a-version\"").body("{\"name\":\"x\",\"key\":\"sk-123456789\"}")
+                as(e).header("If-Match", "\"not-a-version\"").body("{\"name\":\"x\",\"key\":\"" + FAKE_KEY + "\"}")
                         .request(e.method(), e.path()).then().statusCode(400).contentType(ContentType.JSON)
                         .body("error.code", equalTo(400));
             }

@@ -1,5 +1,6 @@
 package io.keyway.keys.rest;
 
+import io.keyway.keys.FakeCredentials;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,8 +73,7 @@ class NoSecretInLogsTests {
 
             String id = Api.newByokId(a, "openai", token);
             a.mgmt().body(Map.of("key", rotated)).post("/api/v1/byok/" + id + "/rotate").then().statusCode(200);
-            Api.newByok(a, Map.of("provider", "amazon-bedrock", "key", "{\"accessKeyId\":\"AKIAEXAMPLE1234\","
-                    + "\"secretAccessKey\":\"" + bedrockSecret + "\",\"region\":\"us-east-1\"}")).then().statusCode(201);
+            Api.newByok(a, Map.of("provider", "amazon-bedrock", "key", FakeCredentials.bedrockAccessKeys(bedrockSecret, "1234"))).then().statusCode(201);
             Api.newByok(a, Map.of("provider", "azure", "key", "{\"model_slug\":\"openai/gpt-4o\",\"endpoint_url\":"
                     + "\"https://r.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21\","
                     + "\"api_key\":\"" + azureKey + "\",\"model_id\":\"gpt-4o\"}")).then().statusCode(201);
@@ -81,7 +81,7 @@ class NoSecretInLogsTests {
 
             // rejected inputs that carry a secret: the error names the field but never echoes the value
             String badToken = "sk bad " + Api.randomToken("");
-            String badJson = "{\"accessKeyId\":\"AKIA\",\"secretAccessKey\":\"" + Api.randomToken("") + "\"";
+            String badJson = "{\"accessKeyId\":\"ID-FAKE\",\"secretAccessKey\":\"" + Api.randomToken("") + "\"";
             secrets.add(badToken);
             secrets.add(badJson.substring(30));
             assertFalse(Api.newByok(a, Map.of("provider", "openai", "key", badToken)).then().statusCode(400)

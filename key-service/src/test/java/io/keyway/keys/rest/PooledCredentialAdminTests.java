@@ -1,5 +1,6 @@
 package io.keyway.keys.rest;
 
+import io.keyway.keys.FakeCredentials;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -111,7 +112,7 @@ class PooledCredentialAdminTests {
                 .statusCode(400).body("error.message", containsString("key[0].endpoint_url"));
         Api.admin().body(Map.of("provider", "openai")).patch(BASE + id).then().statusCode(400)
                 .body("error.message", containsString("'provider'"));
-        Api.admin().body(Map.of("key", "sk-123456789")).patch(BASE + id).then().statusCode(400)
+        Api.admin().body(Map.of("key", FakeCredentials.apiKey())).patch(BASE + id).then().statusCode(400)
                 .body("error.message", containsString("'key'"));
         Api.admin().get(BASE + id).then().statusCode(200).body("data.version", equalTo(0));
         Api.admin().delete(BASE + id).then().statusCode(200);

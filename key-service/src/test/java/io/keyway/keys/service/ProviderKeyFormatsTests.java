@@ -1,5 +1,6 @@
 package io.keyway.keys.service;
 
+import io.keyway.keys.FakeCredentials;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,9 +18,7 @@ class ProviderKeyFormatsTests {
             + "\"https://r.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21\","
             + "\"api_key\":\"azkey-0001-WXYZ\",\"model_id\":\"gpt-4o\"}";
 
-    static final String VERTEX_OK = "{\"type\":\"service_account\",\"project_id\":\"p\",\"private_key_id\":\"abcd1234\","
-            + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nFAKE-NOT-A-KEY\\n-----END PRIVATE KEY-----\\n\","
-            + "\"client_email\":\"svc@p.iam.gserviceaccount.com\"";
+    static final String VERTEX_OK = FakeCredentials.vertexServiceAccountFields("abcd1234");
 
     String rejected(String provider, String key) {
         ApiException e = assertThrows(ApiException.class, () -> formats.check(provider, key));
@@ -56,7 +55,7 @@ class ProviderKeyFormatsTests {
     @Test
     void bedrockTakesAnApiKeyOrAccessKeysWithARegion() {
         assertEquals("9876", formats.check("amazon-bedrock", "bedrock-api-key-9876").hint());
-        String keys = "{\"accessKeyId\":\"AKIAEXAMPLE9876\",\"secretAccessKey\":\"s3cr3t-value\",\"region\":\"us-east-1\"}";
+        String keys = FakeCredentials.bedrockAccessKeys("s3cr3t-value", "9876");
         var k = formats.check("amazon-bedrock", keys);
         assertEquals("9876", k.hint());
         assertFalse(k.label().contains("s3cr3t"));
@@ -75,7 +74,7 @@ class ProviderKeyFormatsTests {
         assertTrue(rejected("google-vertex", VERTEX_OK.replace("service_account", "user") + "}").contains("'key.type'"));
         assertTrue(rejected("google-vertex", VERTEX_OK.replace("\"project_id\":\"p\",", "") + "}").contains("'key.project_id'"));
         assertTrue(rejected("google-vertex", VERTEX_OK.replace("svc@p.iam", "svc.p.iam") + "}").contains("'key.client_email'"));
-        assertTrue(rejected("google-vertex", VERTEX_OK.replace("-----BEGIN PRIVATE KEY-----", "x").replace("-----END PRIVATE KEY-----", "y") + "}")
+        assertTrue(rejected("google-vertex", VERTEX_OK.replaceAll("-----[A-Z ]+-----", "x") + "}")
                 .contains("'key.private_key'"));
         assertTrue(rejected("google-vertex", "ya29.token").contains("'key'"));
     }
