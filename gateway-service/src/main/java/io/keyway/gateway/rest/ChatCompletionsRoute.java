@@ -3,6 +3,7 @@ package io.keyway.gateway.rest;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +25,7 @@ import io.keyway.gateway.service.RoutingViews;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import io.keyway.gateway.service.routing.Router;
 import io.keyway.gateway.service.routing.RoutingPlan;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CompletableFuture;
@@ -417,7 +419,7 @@ public class ChatCompletionsRoute {
                 return;
             }
             // The upstream's bytes in place (a heap buffer of this read), without copying them out first.
-            io.netty.buffer.ByteBuf bb = buf.getByteBuf();
+            ByteBuf bb = buf.getByteBuf();
             byte[] b;
             int from;
             int len;
@@ -531,10 +533,7 @@ public class ChatCompletionsRoute {
             if (clientGone || out.ended()) {
                 return;
             }
-            if (batch == null) {
-                batch = Buffer.buffer(512);
-            }
-            batch.appendBytes(DATA_OPEN);
+            batch.appendBytes(DATA_OPEN); // onData made the batch for this read
             for (int i = 0; i < s.fields; i++) {
                 if (i > 0) {
                     batch.appendByte((byte) ',');
@@ -552,7 +551,7 @@ public class ChatCompletionsRoute {
 
         /** Keyway's fields closing every rewritten chunk: {@code ,"id":…,"object":…[,"created":…],"model":…,"provider":…}. */
         private byte[] suffix(boolean withCreated) {
-            var quote = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+            var quote = JsonStringEncoder.getInstance();
             String s = ",\"id\":\"" + new String(quote.quoteAsString(g.publicId()))
                     + "\",\"object\":\"chat.completion.chunk\""
                     + (withCreated ? ",\"created\":" + created : "")
@@ -600,10 +599,7 @@ public class ChatCompletionsRoute {
                 g.finishReason = f.finishReason;
             }
             if (!clientGone && !out.ended()) {
-                if (batch == null) {
-                    batch = Buffer.buffer(bytes.size() * 2);
-                }
-                batch.appendBytes(bytes.toByteArray());
+                batch.appendBytes(bytes.toByteArray()); // onData made the batch for this read
             }
         }
 
