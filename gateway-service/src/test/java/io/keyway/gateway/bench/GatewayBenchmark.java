@@ -58,6 +58,8 @@ class GatewayBenchmark {
      * 2-core VM one run of a 1-connection cell varies by ±30 %.
      */
     static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+    /** Where to write the 1-connection cells' slow requests (see {@link #writeSlowLog}); off by default. */
+    static final String SLOW_LOG = System.getProperty("bench.slow-log");
     /** Which connection counts to measure, e.g. {@code -Dbench.conns=1} to look at the 1-connection tail alone. */
     static final int[] CONNS = Arrays.stream(System.getProperty("bench.conns", "1,16,64").split(","))
             .mapToInt(c -> Integer.parseInt(c.trim())).toArray();
@@ -248,28 +250,38 @@ class GatewayBenchmark {
         int capacity = 2_000_000;
         long[] latencies = new long[capacity];
         long[] firsts = new long[capacity];
+        long[] ends = SLOW_LOG == null ? null : new long[capacity];
         AtomicInteger count = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         CountDownLatch done = new CountDownLatch(conns);
         long cpuBefore = gatewayPid > 0 ? cpuNanos(gatewayPid) : 0;
         long[] peakRss = {gatewayPid > 0 ? rssMb(gatewayPid) : -1};
-        long sampler = gatewayPid > 0 ? vertx.setPeriodic(200, id -> peakRss[0] = Math.max(peakRss[0], rssMb(gatewayPid))) : -1;
+        // Sampled on a thread of its own: reading /proc on the load generator's event loop would delay the requests.
+        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        if (gatewayPid > 0) {
+            sampler.scheduleAtFixedRate(() -> peakRss[0] = Math.max(peakRss[0], rssMb(gatewayPid)), 200, 200,
+                    TimeUnit.MILLISECONDS);
+        }
         long start = System.nanoTime();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
                 .setURI(path).putHeader("Authorization", auth).putHeader("Content-Type", "application/json");
         for (int i = 0; i < conns; i++) {
-            vertx.runOnContext(v -> loop(client, options, payload, end, latencies, firsts, count, errors, done));
+            vertx.runOnContext(v -> loop(client, options, payload, end, latencies, firsts, ends, count, errors, done));
         }
         done.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
         long cpu = gatewayPid > 0 ? cpuNanos(gatewayPid) - cpuBefore : 0;
-        if (sampler >= 0) {
-            vertx.cancelTimer(sampler);
+        sampler.shutdownNow();
+        sampler.awaitTermination(5, TimeUnit.SECONDS);
+        if (gatewayPid > 0) {
             peakRss[0] = Math.max(peakRss[0], rssMb(gatewayPid));
         }
         client.close();
         int n = Math.min(count.get(), capacity);
+        if (ends != null && conns == 1) {
+            writeSlowLog(gatewayPid > 0 ? "gateway" : "direct", stream, latencies, ends, n);
+        }
         long[] sorted = Arrays.copyOf(latencies, n);
         Arrays.sort(sorted);
         long[] firstSorted = Arrays.copyOf(firsts, n);
@@ -279,7 +291,7 @@ class GatewayBenchmark {
     }
 
     static void loop(io.vertx.core.http.HttpClient client, RequestOptions options, Buffer payload, long end, long[] latencies,
-                     long[] firsts, AtomicInteger count, AtomicInteger errors, CountDownLatch done) {
+                     long[] firsts, long[] ends, AtomicInteger count, AtomicInteger errors, CountDownLatch done) {
         if (System.nanoTime() >= end) {
             done.countDown();
             return;
@@ -289,7 +301,7 @@ class GatewayBenchmark {
         client.request(options).compose(req -> req.send(payload)).onComplete(ar -> {
             if (ar.failed()) {
                 errors.incrementAndGet();
-                loop(client, options, payload, end, latencies, firsts, count, errors, done);
+                loop(client, options, payload, end, latencies, firsts, ends, count, errors, done);
                 return;
             }
             var resp = ar.result();
@@ -308,11 +320,35 @@ class GatewayBenchmark {
                     if (i < latencies.length) {
                         latencies[i] = t1 - t0;
                         firsts[i] = (first[0] == 0 ? t1 : first[0]) - t0;
+                        if (ends != null) {
+                            ends[i] = t1;
+                        }
                     }
                 }
-                loop(client, options, payload, end, latencies, firsts, count, errors, done);
+                loop(client, options, payload, end, latencies, firsts, ends, count, errors, done);
             });
         });
+    }
+
+    /**
+     * With {@code -Dbench.slow-log=<dir>}: the end time ({@code System.nanoTime()}, CLOCK_MONOTONIC like the JVM's
+     * {@code -Xlog} decorator {@code timenanos}) and latency of every 1-connection request over 0.5 ms, to line the
+     * tail up with the gateway's GC and safepoint log.
+     */
+    static void writeSlowLog(String target, boolean stream, long[] latencies, long[] ends, int n) {
+        StringBuilder out = new StringBuilder("# end_nanos latency_nanos (" + n + " requests)\n");
+        for (int i = 0; i < n; i++) {
+            if (latencies[i] > 500_000) {
+                out.append(ends[i]).append(' ').append(latencies[i]).append('\n');
+            }
+        }
+        try {
+            Path dir = Files.createDirectories(Path.of(SLOW_LOG));
+            Files.writeString(dir.resolve("slow-" + target + "-" + (stream ? "stream" : "plain") + "-"
+                    + System.nanoTime() + ".txt"), out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static double median(List<Result> runs, java.util.function.ToDoubleFunction<Result> figure) {
