@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Starts the REAL key-service and billing-service (their packaged jars, built by the reactor before this module) as
@@ -43,6 +44,16 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
 
     private Process keyService;
     private Process billing;
+    private final List<String> billingArgs;
+
+    public KeywayServices() {
+        this(List.of());
+    }
+
+    /** With extra JVM arguments for billing-service (the benchmark skips the usage events of earlier runs). */
+    public KeywayServices(List<String> billingArgs) {
+        this.billingArgs = List.copyOf(billingArgs);
+    }
 
     @Override
     public Map<String, String> start() {
@@ -63,7 +74,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                     "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
                     "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
                     "KEYWAY_KEYS_URL", keyServiceUrl), kafka,
-                    List.of("-Dkeyway.billing.consumer.group-id=billing-gateway-it-" + RUN));
+                    Stream.concat(Stream.of("-Dkeyway.billing.consumer.group-id=billing-gateway-it-" + RUN),
+                            billingArgs.stream()).toList());
             awaitReady(keyServiceUrl, keyService, "key-service");
             awaitReady(billingUrl, billing, "billing-service");
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
