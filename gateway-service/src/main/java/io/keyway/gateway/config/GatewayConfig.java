@@ -85,8 +85,11 @@ public interface GatewayConfig {
     }
 
     interface Usage {
-        /** Usage events waiting for the broker's acknowledgement before new ones are refused (and logged). */
-        @WithDefault("100000")
+        /**
+         * Usage events waiting for the broker's acknowledgement before new ones are refused (and logged). Each queued
+         * event holds ~300 bytes of heap: the default keeps a broker outage under ~15 MB of a small instance's heap.
+         */
+        @WithDefault("50000")
         int maxPending();
 
         /**
