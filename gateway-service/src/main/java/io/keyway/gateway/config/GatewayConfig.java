@@ -94,7 +94,8 @@ public interface GatewayConfig {
 
         /**
          * Kafka producer settings for the usage stream that override the {@code kafka.*} ones, e.g.
-         * {@code keyway.gateway.usage.producer.linger.ms=50} (default 200, {@code batch.size} 262144, {@code compression.type} lz4); {@code acks=all} and idempotence cannot be changed.
+         * {@code keyway.gateway.usage.producer.linger.ms=50} (defaults: {@code linger.ms} 200, {@code batch.size}
+         * 262144, {@code compression.type} lz4); {@code acks=all} and idempotence cannot be changed.
          */
         Map<String, String> producer();
     }
