@@ -20,6 +20,8 @@ public final class Generation {
     }
 
     public final UUID id = UUID.randomUUID();
+    /** Built once: every response and chunk of the request carries it. */
+    private final String publicId = "gen-" + id;
     public final Instant createdAt = Instant.now();
     public final long startNanos = System.nanoTime();
     public final String accountId;
@@ -48,16 +50,9 @@ public final class Generation {
         this.streamed = streamed;
     }
 
-    private String publicId;
-
     /** The id clients see (OpenRouter style); {@code GET /generation} accepts it with or without the prefix. */
     public String publicId() {
-        String p = publicId; // written once per request and read several times; a race only computes it twice
-        if (p == null) {
-            p = "gen-" + id;
-            publicId = p;
-        }
-        return p;
+        return publicId;
     }
 
     public void record(AttemptRecord attempt) {

@@ -9,22 +9,26 @@ import io.restassured.RestAssured;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.net.http.HttpClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,9 +86,9 @@ class GatewayBenchmark {
         StringBuilder table = new StringBuilder();
         Seed seed = new Seed();
         try {
-            int port = freePort();
+            int port = KeywayServices.freePort();
             gateway = launchGateway(port, config);
-            awaitReady(port, gateway);
+            KeywayServices.awaitReady("http://127.0.0.1:" + port, gateway, "gateway", "target/bench/gateway.log");
             long pid = gateway.pid();
             RestAssured.baseURI = "http://127.0.0.1";
             RestAssured.port = port;
@@ -127,7 +131,7 @@ class GatewayBenchmark {
                     + " | gateway CPU ms/req (range) | gateway peak RSS MB | gateway errors |\n"
                     + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (boolean stream : new boolean[] {false, true}) {
-                if (!java.util.Arrays.asList(MODES.split(",")).contains(stream ? "stream" : "plain")) {
+                if (!Arrays.asList(MODES.split(",")).contains(stream ? "stream" : "plain")) {
                     continue;
                 }
                 for (int conns : CONNS) {
@@ -215,38 +219,10 @@ class GatewayBenchmark {
         return pb.start();
     }
 
-    static void awaitReady(int port, Process process) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("gateway exited with " + process.exitValue() + " (target/bench/gateway.log)");
-            }
-            try {
-                var r = http.send(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("gateway not ready within 120 s (target/bench/gateway.log)");
-    }
-
-    static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Closed loop: {@code conns} connections, each sends its next request when the previous answer is complete. */
     static Result run(Vertx vertx, long gatewayPid, int port, String path, String auth, String body, int conns,
                       boolean stream, int seconds) throws InterruptedException {
-        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
                 new PoolOptions().setHttp1MaxSize(conns));
         Buffer payload = Buffer.buffer(body);
         int capacity = 2_000_000;
@@ -260,7 +236,7 @@ class GatewayBenchmark {
         long cpuBefore = gatewayPid > 0 ? cpuNanos(gatewayPid) : 0;
         long[] peakRss = {gatewayPid > 0 ? rssMb(gatewayPid) : -1};
         // Sampled on a thread of its own: reading /proc on the load generator's event loop would delay the requests.
-        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         if (gatewayPid > 0) {
             sampler.scheduleAtFixedRate(() -> peakRss[0] = Math.max(peakRss[0], rssMb(gatewayPid)), 200, 200,
                     TimeUnit.MILLISECONDS);
@@ -292,7 +268,7 @@ class GatewayBenchmark {
                 pct(sorted, 0.50), pct(sorted, 0.99), pct(firstSorted, 0.50), n == 0 ? 0 : cpu / 1e6 / n, peakRss[0]);
     }
 
-    static void loop(io.vertx.core.http.HttpClient client, RequestOptions options, Buffer payload, long end, long[] latencies,
+    static void loop(HttpClient client, RequestOptions options, Buffer payload, long end, long[] latencies,
                      long[] firsts, long[] ends, AtomicInteger count, AtomicInteger errors, CountDownLatch done) {
         if (System.nanoTime() >= end) {
             done.countDown();
@@ -348,12 +324,12 @@ class GatewayBenchmark {
             Path dir = Files.createDirectories(Path.of(SLOW_LOG));
             Files.writeString(dir.resolve("slow-" + target + "-" + (stream ? "stream" : "plain") + "-"
                     + System.nanoTime() + ".txt"), out);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    static double median(List<Result> runs, java.util.function.ToDoubleFunction<Result> figure) {
+    static double median(List<Result> runs, ToDoubleFunction<Result> figure) {
         double[] v = runs.stream().mapToDouble(figure).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }

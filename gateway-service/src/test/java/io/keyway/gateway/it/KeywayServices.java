@@ -76,8 +76,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                     "KEYWAY_KEYS_URL", keyServiceUrl), kafka,
                     Stream.concat(Stream.of("-Dkeyway.billing.consumer.group-id=billing-gateway-it-" + RUN),
                             billingArgs.stream()).toList());
-            awaitReady(keyServiceUrl, keyService, "key-service");
-            awaitReady(billingUrl, billing, "billing-service");
+            awaitReady(keyServiceUrl, keyService, "key-service", "target/keyway-it");
+            awaitReady(billingUrl, billing, "billing-service", "target/keyway-it");
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
             Files.writeString(catalog, catalog(upstream.port()));
             return Map.of("keyway.gateway.key-service-url", keyServiceUrl,
@@ -134,14 +134,15 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         return pb.start();
     }
 
-    private static void awaitReady(String baseUrl, Process process, String name) throws Exception {
+    /** Waits up to 120 s for {@code baseUrl}'s readiness; fails at once when the process exits. */
+    public static void awaitReady(String baseUrl, Process process, String name, String logs) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(1)).build();
         String last = "no answer";
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " (see target/keyway-it)");
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + " (see " + logs + ")");
             }
             try {
                 var r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready"))
@@ -155,10 +156,10 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             }
             Thread.sleep(300);
         }
-        throw new IllegalStateException(name + " was not ready within 120 s, last: " + last + " (see target/keyway-it)");
+        throw new IllegalStateException(name + " was not ready within 120 s, last: " + last + " (see " + logs + ")");
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -117,7 +117,7 @@ public class Router {
                 continue;
             }
             List<ModelEndpoint> ordered = order(model, allowed, prefs, stats);
-            if (!prefs.allowFallbacks()) {
+            if (Step.ALLOW_FALLBACKS.applies(prefs, view)) {
                 ordered = prefs.order() != null
                         ? keep(Step.ALLOW_FALLBACKS, ordered, model, prefs, requestParameters, view)
                         : ordered.subList(0, 1);
