@@ -12,6 +12,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -162,8 +163,20 @@ public class UsagePublisher {
     }
 
     private void send(Pending p) {
+        byte[] value;
         try {
-            byte[] value = writer.writeValueAsBytes(p.event());
+            value = writer.writeValueAsBytes(p.event());
+        } catch (Exception e) {
+            pending.decrementAndGet();
+            lost(p.event(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            complete(p.done(), e);
+            return;
+        }
+        // The callback holds the event's JSON, not the event: the producer keeps every callback until its batch is
+        // acknowledged (200 ms of linger and more), and one array is far cheaper for the young collector to carry
+        // than an event's graph of strings and numbers.
+        CompletableFuture<Void> done = p.done();
+        try {
             producer.send(new ProducerRecord<>(Topics.USAGE, p.event().accountId(), value), (metadata, failure) -> {
                 pending.decrementAndGet();
                 if (failure == null) {
@@ -171,29 +184,29 @@ public class UsagePublisher {
                     if (brokerTrouble.compareAndSet(true, false)) {
                         LOG.info("Usage events are being published again");
                     }
-                    complete(p, null);
+                    complete(done, null);
                 } else {
                     brokerTrouble.set(true);
-                    lost(p.event(), failure.getClass().getSimpleName() + ": " + failure.getMessage());
-                    complete(p, failure);
+                    lost(value, failure.getClass().getSimpleName() + ": " + failure.getMessage());
+                    complete(done, failure);
                 }
             });
-        } catch (Exception e) { // metadata not available within max.block.ms, serialization, closed producer
+        } catch (Exception e) { // metadata not available within max.block.ms, closed producer
             pending.decrementAndGet();
             brokerTrouble.set(true);
-            lost(p.event(), e.getClass().getSimpleName() + ": " + e.getMessage());
-            complete(p, e);
+            lost(value, e.getClass().getSimpleName() + ": " + e.getMessage());
+            complete(done, e);
         }
     }
 
-    private static void complete(Pending p, Throwable failure) {
-        if (p.done() == null) {
+    private static void complete(CompletableFuture<Void> done, Throwable failure) {
+        if (done == null) {
             return;
         }
         if (failure == null) {
-            p.done().complete(null);
+            done.complete(null);
         } else {
-            p.done().completeExceptionally(failure);
+            done.completeExceptionally(failure);
         }
     }
 
@@ -213,13 +226,21 @@ public class UsagePublisher {
     }
 
     private void lost(UsageEvent event, String reason) {
-        failed.increment();
         String body;
         try {
             body = json.writeValueAsString(event);
         } catch (Exception e) {
             body = event.eventId();
         }
+        lost(body, reason);
+    }
+
+    private void lost(byte[] json, String reason) {
+        lost(new String(json, StandardCharsets.UTF_8), reason);
+    }
+
+    private void lost(String body, String reason) {
+        failed.increment();
         LOG.errorf("Usage event NOT published (%s); replay it from this line: %s", reason, body);
     }
 }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,11 +66,17 @@ class GatewayBenchmark {
     /** Where to write the 1-connection cells' slow requests (see {@link #writeSlowLog}); off by default. */
     static final String SLOW_LOG = System.getProperty("bench.slow-log");
     /** Which connection counts to measure, e.g. {@code -Dbench.conns=1} to look at the 1-connection tail alone. */
+    /**
+     * With {@code -Dbench.floor=true}: also measure {@link RelayFloor} (a bare Vert.x relay with the gateway's JVM flags)
+     * beside the gateway, to tell the stack's own cost from Keyway's.
+     */
+    static final boolean FLOOR = Boolean.getBoolean("bench.floor");
     static final int[] CONNS = Arrays.stream(System.getProperty("bench.conns", "1,16,64").split(","))
             .mapToInt(c -> Integer.parseInt(c.trim())).toArray();
 
     record Result(String target, int connections, boolean stream, long requests, double seconds, long errors,
-                  double p50, double p99, double firstP50, double cpuMsPerRequest, long peakRssMb) {
+                  double p50, double p99, double firstP50, double cpuMsPerRequest, long peakRssMb,
+                  Map<String, Double> cpuMsPerRequestByThread) {
         double rps() {
             return requests / seconds;
         }
@@ -82,11 +89,18 @@ class GatewayBenchmark {
         KeywayServices services = new KeywayServices(List.of("-Dkeyway.billing.consumer.auto-offset-reset=latest"));
         Map<String, String> config = services.start();
         Process gateway = null;
+        Process floor = null;
+        StringBuilder floorTable = new StringBuilder();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         StringBuilder table = new StringBuilder();
+        StringBuilder threads = new StringBuilder();
         Seed seed = new Seed();
         try {
             int port = KeywayServices.freePort();
+            int floorPort = KeywayServices.freePort();
+            if (FLOOR) {
+                floor = launchFloor(floorPort);
+            }
             gateway = launchGateway(port, config);
             KeywayServices.awaitReady("http://127.0.0.1:" + port, gateway, "gateway", "target/bench/gateway.log");
             long pid = gateway.pid();
@@ -111,6 +125,14 @@ class GatewayBenchmark {
                     gatewayBody.formatted(""), 16, false, WARMUP_SECONDS);
             run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(),
                     gatewayBody.formatted(",\"stream\":true"), 16, true, WARMUP_SECONDS);
+            if (floor != null) { // the same warm-up as the gateway's
+                for (boolean stream : new boolean[] {false, true}) {
+                    run(vertx, -1, floorPort, "/v1/chat/completions", "Bearer ok-bench",
+                            directBody.formatted(stream ? ",\"stream\":true" : ""), 16, stream, WARMUP_SECONDS);
+                    run(vertx, -1, floorPort, "/v1/chat/completions", "Bearer ok-bench",
+                            directBody.formatted(stream ? ",\"stream\":true" : ""), 1, stream, 5);
+                }
+            }
             if (!KEEP_BILLING) {
                 services.stopBilling(); // the gateway keeps the account state it has; events still go to Kafka
             }
@@ -138,9 +160,14 @@ class GatewayBenchmark {
                     String extra = stream ? ",\"stream\":true" : "";
                     List<Result> directRuns = new ArrayList<>();
                     List<Result> viaRuns = new ArrayList<>();
+                    List<Result> floorRuns = new ArrayList<>();
                     for (int r = 0; r < REPEATS; r++) {
                         directRuns.add(run(vertx, -1, KeywayServices.upstream.port(), "/v1/chat/completions",
                                 "Bearer ok-bench", directBody.formatted(extra), conns, stream, SECONDS));
+                        if (floor != null) {
+                            floorRuns.add(run(vertx, floor.pid(), floorPort, "/v1/chat/completions",
+                                    "Bearer ok-bench", directBody.formatted(extra), conns, stream, SECONDS));
+                        }
                         viaRuns.add(run(vertx, pid, port, "/api/v1/chat/completions",
                                 "Bearer " + key.key(), gatewayBody.formatted(extra), conns, stream, SECONDS));
                     }
@@ -163,6 +190,20 @@ class GatewayBenchmark {
                             median(viaRuns, Result::cpuMsPerRequest), min(cpu), max(cpu),
                             viaRuns.stream().mapToLong(Result::peakRssMb).max().orElse(-1),
                             viaRuns.stream().mapToLong(Result::errors).sum()));
+                    if (!floorRuns.isEmpty()) {
+                        floorTable.append(String.format("| %s | %d | %.3f | %.3f | %.0f | %.4f | %.4f | %.4f |%n",
+                                stream ? "stream" : "plain", conns, median(floorRuns, Result::p50) - directP50,
+                                viaP50 - directP50, median(floorRuns, Result::rps),
+                                median(floorRuns, Result::cpuMsPerRequest),
+                                median(floorRuns, run -> run.cpuMsPerRequestByThread().getOrDefault("event loops", 0.0)),
+                                median(viaRuns, Result::cpuMsPerRequest)));
+                    }
+                    threads.append(String.format("| %s | %d |", stream ? "stream" : "plain", conns));
+                    for (String group : THREAD_GROUPS) {
+                        threads.append(String.format(" %.4f |", median(viaRuns,
+                                run -> run.cpuMsPerRequestByThread().getOrDefault(group, 0.0))));
+                    }
+                    threads.append('\n');
                 }
             }
             String report = "Run " + Instant.now() + ", " + SECONDS + " s per cell, median of " + REPEATS
@@ -173,7 +214,16 @@ class GatewayBenchmark {
                     + (KEEP_BILLING ? "billing-service consuming during the run" : "billing-service stopped after funding")
                     + ", /proc/loadavg before " + loadBefore + ", after " + Files.readString(Path.of("/proc/loadavg")).trim()
                     + "\n\n"
-                    + table;
+                    + table
+                    + "\nWhere the gateway's CPU per request goes (ms, median of the runs), by thread:\n\n"
+                    + "| mode | conns | " + String.join(" | ", THREAD_GROUPS) + " |\n|---|---|"
+                    + "---|".repeat(THREAD_GROUPS.size()) + "\n"
+                    + threads
+                    + (floorTable.isEmpty() ? "" : "\nThe same stack without Keyway ("
+                    + "RelayFloor: a bare Vert.x relay, same JVM flags), beside the gateway:\n\n"
+                    + "| mode | conns | relay added p50 ms | gateway added p50 ms | relay req/s | relay CPU ms/req"
+                    + " | of which event loops | gateway CPU ms/req |\n|---|---|---|---|---|---|---|---|\n"
+                    + floorTable);
             Files.createDirectories(Path.of("target/bench"));
             Files.writeString(Path.of("target/bench/results.md"), report);
             System.out.println(report);
@@ -184,6 +234,9 @@ class GatewayBenchmark {
             } catch (Exception e) {
                 // key-service may already be gone
             }
+            if (floor != null) {
+                floor.destroyForcibly();
+            }
             if (gateway != null) {
                 gateway.destroy();
                 if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
@@ -192,6 +245,26 @@ class GatewayBenchmark {
             }
             services.stop();
         }
+    }
+
+    static Process launchFloor(int port) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(Arrays.asList(GATEWAY_JVM.trim().split("\\s+")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayFloor.class.getName(),
+                String.valueOf(port), String.valueOf(KeywayServices.upstream.port())));
+        Path log = Files.createDirectories(Path.of("target/bench")).resolve("floor.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        environment(pb);
+        Process p = pb.start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(log).contains("ready") && p.isAlive() && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        if (!p.isAlive() || !Files.readString(log).contains("ready")) {
+            throw new IllegalStateException("RelayFloor did not start: " + Files.readString(log));
+        }
+        return p;
     }
 
     static Process launchGateway(int port, Map<String, String> config) throws Exception {
@@ -210,13 +283,18 @@ class GatewayBenchmark {
         pb.environment().put("KEYWAY_HTTP_HOST", "127.0.0.1");
         pb.environment().put("KEYWAY_GATEWAY_PORT", String.valueOf(port));
         pb.environment().put("KEYWAY_KAFKA_BOOTSTRAP", System.getProperty("keyway.test.kafka", "127.0.0.1:19092"));
+        environment(pb);
+        return pb.start();
+    }
+
+    /** {@code -Dbench.gateway.env}: the gateway's (and the relay floor's) extra environment. */
+    static void environment(ProcessBuilder pb) {
         for (String pair : GATEWAY_ENV.split(",")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
                 pb.environment().put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
             }
         }
-        return pb.start();
     }
 
     /** Closed loop: {@code conns} connections, each sends its next request when the previous answer is complete. */
@@ -234,6 +312,7 @@ class GatewayBenchmark {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         CountDownLatch done = new CountDownLatch(conns);
         long cpuBefore = gatewayPid > 0 ? cpuNanos(gatewayPid) : 0;
+        Map<String, Long> threadsBefore = gatewayPid > 0 ? cpuNanosByThread(gatewayPid) : Map.of();
         long[] peakRss = {gatewayPid > 0 ? rssMb(gatewayPid) : -1};
         // Sampled on a thread of its own: reading /proc on the load generator's event loop would delay the requests.
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
@@ -250,6 +329,11 @@ class GatewayBenchmark {
         done.await(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - start) / 1e9;
         long cpu = gatewayPid > 0 ? cpuNanos(gatewayPid) - cpuBefore : 0;
+        Map<String, Double> byThread = new TreeMap<>();
+        if (gatewayPid > 0 && count.get() > 0) {
+            cpuNanosByThread(gatewayPid).forEach((group, nanos) -> byThread.put(group,
+                    (nanos - threadsBefore.getOrDefault(group, 0L)) / 1e6 / count.get()));
+        }
         sampler.shutdownNow();
         sampler.awaitTermination(5, TimeUnit.SECONDS);
         if (gatewayPid > 0) {
@@ -265,7 +349,7 @@ class GatewayBenchmark {
         long[] firstSorted = Arrays.copyOf(firsts, n);
         Arrays.sort(firstSorted);
         return new Result(gatewayPid > 0 ? "gateway" : "upstream", conns, stream, n, elapsed, errors.get(),
-                pct(sorted, 0.50), pct(sorted, 0.99), pct(firstSorted, 0.50), n == 0 ? 0 : cpu / 1e6 / n, peakRss[0]);
+                pct(sorted, 0.50), pct(sorted, 0.99), pct(firstSorted, 0.50), n == 0 ? 0 : cpu / 1e6 / n, peakRss[0], byThread);
     }
 
     static void loop(HttpClient client, RequestOptions options, Buffer payload, long end, long[] latencies,
@@ -355,6 +439,49 @@ class GatewayBenchmark {
         } catch (Exception e) {
             return 0;
         }
+    }
+
+    /**
+     * The gateway's CPU time so far by kind of thread (from {@code /proc/<pid>/task/<tid>/stat}): event loops, the usage
+     * publisher, the JIT compilers, the VM thread (where the serial collector runs), Kafka clients, the rest. Threads
+     * that ended between two readings drop out, so the groups are for telling where the time goes, not for adding up.
+     */
+    static Map<String, Long> cpuNanosByThread(long pid) {
+        Map<String, Long> groups = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+                    groups.merge(threadGroup(name), nanos, Long::sum);
+                } catch (Exception e) {
+                    // the thread ended while we listed them
+                }
+            }
+        } catch (Exception e) {
+            return Map.of();
+        }
+        return groups;
+    }
+
+    static final List<String> THREAD_GROUPS = List.of("event loops", "usage publisher", "Kafka clients",
+            "VM thread (GC)", "JIT compiler", "other");
+
+    static String threadGroup(String name) {
+        if (name.startsWith("vert.x-eventloo")) {
+            return "event loops";
+        } else if (name.startsWith("keyway-usage")) {
+            return "usage publisher";
+        } else if (name.contains("CompilerThre")) {
+            return "JIT compiler";
+        } else if (name.equals("VM Thread")) {
+            return "VM thread (GC)";
+        } else if (name.startsWith("kafka") || name.startsWith("smallrye-kafka")) {
+            return "Kafka clients";
+        }
+        return "other";
     }
 
     static long rssMb(long pid) {
