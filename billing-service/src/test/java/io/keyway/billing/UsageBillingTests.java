@@ -271,12 +271,39 @@ class UsageBillingTests {
         JsonNode afterByok = awaitState(account, s -> s.get("byok_requests_this_month").asLong() == 1);
         assertEquals("8.25", afterByok.get("balance").asText(), "a free BYOK request costs nothing");
         assertEquals("0", afterByok.get("byok_fees_this_month").asText());
+        assertEquals("3", afterByok.get("byok_list_cost_this_month").asText());
+        assertEquals("{\"allowance\":\"requests\",\"free_requests\":1000000,\"free_list_cost\":\"25000\","
+                + "\"fee_rate\":\"0.05\"}", afterByok.get("byok_terms").toString(), "the configured defaults");
 
         long s1 = afterTopUp.get("sequence").asLong();
         long s2 = afterCharge.get("sequence").asLong();
         long s3 = afterAdjustment.get("sequence").asLong();
         long s4 = afterByok.get("sequence").asLong();
         assertEquals(List.of(true, true, true), List.of(s1 < s2, s2 < s3, s3 < s4), "sequence grows with each change");
+    }
+
+    @Test
+    void accountStateCarriesTheAccountsNegotiatedFeeTermsAndItsByokListCostSoTheGatewayReportsWhatBillingCharges() {
+        String account = newAccount();
+        given().header("Authorization", ADMIN).contentType("application/json").body("{\"amount\":\"10.00\"}")
+                .post("/admin/v1/accounts/{a}/credits", account).then().statusCode(201);
+        latestState(account, "10");
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"byok_allowance\": \"list-cost\", \"byok_free_list_cost\": \"2\", \"byok_fee_rate\": \"0.02\"}")
+                .put("/admin/v1/accounts/{a}/fee-schedule", account).then().statusCode(200);
+        awaitState(account, s -> s.path("byok_terms").path("allowance").asText().equals("list_cost")); // by itself
+        String event = id();
+        send(account, byok(event, account, java.time.Instant.now().toString(), "3"));
+        JsonNode state = awaitState(account, s -> s.get("byok_requests_this_month").asLong() == 1);
+        assertEquals("{\"allowance\":\"list_cost\",\"free_requests\":1000000,\"free_list_cost\":\"2\","
+                + "\"fee_rate\":\"0.02\"}", state.get("byok_terms").toString(), "the override, defaults elsewhere");
+        assertEquals("3", state.get("byok_list_cost_this_month").asText());
+        assertEquals("0.02", state.get("byok_fees_this_month").asText(), "2% of the 1 of list cost beyond the 2 free");
+
+        given().header("Authorization", ADMIN).delete("/admin/v1/accounts/{a}/fee-schedule", account).then()
+                .statusCode(200);
+        JsonNode cleared = awaitState(account, s -> s.path("byok_terms").path("allowance").asText().equals("requests"));
+        assertEquals("0.05", cleared.get("byok_terms").get("fee_rate").asText(), "back to the defaults");
     }
 
     @Test

@@ -22,6 +22,14 @@ public record AccountState(
         @JsonProperty("month") String month,
         @JsonProperty("byok_requests_this_month") long byokRequestsThisMonth,
         @JsonProperty("byok_fees_this_month") @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal byokFeesThisMonth,
+        /** List cost of the month's BYOK requests, what an allowance given as an amount is measured against. */
+        @JsonProperty("byok_list_cost_this_month") @JsonFormat(shape = JsonFormat.Shape.STRING)
+        BigDecimal byokListCostThisMonth,
+        /**
+         * The BYOK fee terms this account is billed on (the configured defaults, or its negotiated override), so the
+         * gateway's {@code usage.cost} says what billing will charge. Null in states from a billing without them.
+         */
+        @JsonProperty("byok_terms") ByokTerms byokTerms,
         /** Spend of each API key that has a spend limit, in its current limit period. */
         @JsonProperty("api_keys") List<ApiKeySpend> apiKeys,
         /** Monotonic per account; a consumer ignores a state older than the one it holds. */
@@ -30,6 +38,20 @@ public record AccountState(
 
     public static final int SCHEMA_VERSION = 1;
     public static final String SCHEMA_RESOURCE = "schemas/account-state.v1.schema.json";
+
+    /** The free BYOK allowance per calendar month (a number of requests or an amount of list cost) and the fee rate. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ByokTerms(
+            /** {@code requests} or {@code list_cost}: which of the two allowances below applies. */
+            @JsonProperty("allowance") String allowance,
+            @JsonProperty("free_requests") long freeRequests,
+            @JsonProperty("free_list_cost") @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal freeListCost,
+            /** Fraction of the list cost charged on BYOK requests beyond the allowance, e.g. 0.05. */
+            @JsonProperty("fee_rate") @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal feeRate) {
+
+        public static final String REQUESTS = "requests";
+        public static final String LIST_COST = "list_cost";
+    }
 
     /** One API key's spend against its limit. */
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -1,6 +1,7 @@
 package io.keyway.billing.service;
 
 import io.keyway.billing.client.KeyDirectory;
+import io.keyway.billing.config.BillingConfig.AllowanceKind;
 import io.keyway.contracts.AccountState;
 import io.keyway.contracts.ApiKeyResolution;
 import jakarta.annotation.PreDestroy;
@@ -53,6 +54,7 @@ public class AccountStatePublisher {
     private final DataSource dataSource;
     private final BillingOutbound outbound;
     private final KeyDirectory keys;
+    private final FeeSchedule fees;
     private final Set<String> marked = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Map<String, Optional<ApiKeyResolution>> lastKnownKeys = new ConcurrentHashMap<>();
@@ -63,10 +65,12 @@ public class AccountStatePublisher {
         return t;
     });
 
-    public AccountStatePublisher(DataSource dataSource, BillingOutbound outbound, KeyDirectory keys) {
+    public AccountStatePublisher(DataSource dataSource, BillingOutbound outbound, KeyDirectory keys,
+                                 FeeSchedule fees) {
         this.dataSource = dataSource;
         this.outbound = outbound;
         this.keys = keys;
+        this.fees = fees;
     }
 
     /** Marks accounts whose committed state changed; their new state is published shortly. */
@@ -144,15 +148,24 @@ public class AccountStatePublisher {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one snapshot for both queries
             try {
                 try (PreparedStatement ps = c.prepareStatement("SELECT a.account_id, a.total_credits - a.total_usage, "
-                        + "a.sequence, a.updated_at, coalesce(m.requests, 0), coalesce(m.fees, 0) FROM accounts a "
+                        + "a.sequence, a.updated_at, coalesce(m.requests, 0), coalesce(m.fees, 0), "
+                        + "coalesce(m.list_cost, 0), o.account_id, o.byok_allowance, o.byok_free_requests, "
+                        + "o.byok_free_list_cost, o.byok_fee_rate FROM accounts a "
                         + "LEFT JOIN byok_monthly_usage m ON m.account_id = a.account_id AND m.month = ? "
+                        + "LEFT JOIN fee_overrides o ON o.account_id = a.account_id "
                         + "WHERE a.account_id = ANY(?::text[])")) {
                     ps.setString(1, month);
                     ps.setArray(2, c.createArrayOf("text", ids));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
+                            FeeSchedule.FeeOverride override = rs.getString(8) == null ? null
+                                    : new FeeSchedule.FeeOverride(
+                                            rs.getString(9) == null ? null : AllowanceKind.valueOf(rs.getString(9)),
+                                            rs.getObject(10) == null ? null : rs.getLong(10), rs.getBigDecimal(11),
+                                            rs.getBigDecimal(12));
                             states.put(rs.getString(1), new AccountState(AccountState.SCHEMA_VERSION, rs.getString(1),
                                     Money.wire(rs.getBigDecimal(2)), month, rs.getLong(5), Money.wire(rs.getBigDecimal(6)),
+                                    Money.wire(rs.getBigDecimal(7)), wire(fees.termsFor(override)),
                                     List.of(), rs.getLong(3), rs.getTimestamp(4).toInstant()));
                         }
                     }
@@ -215,9 +228,16 @@ public class AccountStatePublisher {
         List<AccountState> result = new ArrayList<>(states.size());
         for (AccountState s : states.values()) {
             result.add(new AccountState(s.schemaVersion(), s.accountId(), s.balance(), s.month(), s.byokRequestsThisMonth(),
-                    s.byokFeesThisMonth(), keySpend.getOrDefault(s.accountId(), List.of()), s.sequence(), s.updatedAt()));
+                    s.byokFeesThisMonth(), s.byokListCostThisMonth(), s.byokTerms(), keySpend.getOrDefault(s.accountId(), List.of()), s.sequence(), s.updatedAt()));
         }
         return result;
+    }
+
+    private static AccountState.ByokTerms wire(FeeSchedule.Terms terms) {
+        return new AccountState.ByokTerms(
+                terms.allowance() == AllowanceKind.LIST_COST ? AccountState.ByokTerms.LIST_COST
+                        : AccountState.ByokTerms.REQUESTS,
+                terms.freeRequests(), Money.wire(terms.freeListCost()), Money.wire(terms.rate()));
     }
 
     /** The key's limit from key-service; the last answer when key-service cannot be reached now. */

@@ -87,10 +87,12 @@ public class StatementService {
 
     private final Pool pool;
     private final FeeSchedule feeSchedule;
+    private final AccountStatePublisher states;
 
-    public StatementService(Pool pool, FeeSchedule feeSchedule) {
+    public StatementService(Pool pool, FeeSchedule feeSchedule, AccountStatePublisher states) {
         this.pool = pool;
         this.feeSchedule = feeSchedule;
+        this.states = states;
     }
 
     public Uni<Statement> statement(String accountId, String month) {
@@ -189,11 +191,13 @@ public class StatementService {
                         .addLong(override.freeRequests())
                         .addBigDecimal(override.freeListCost())
                         .addBigDecimal(override.rate()))
+                .invoke(() -> states.changed(List.of(accountId))) // the state carries the terms (byok_terms)
                 .chain(() -> terms(accountId));
     }
 
     public Uni<Boolean> clearOverride(String accountId) {
         return pool.preparedQuery("DELETE FROM fee_overrides WHERE account_id = $1").execute(Tuple.of(accountId))
+                .invoke(() -> states.changed(List.of(accountId)))
                 .map(rows -> rows.rowCount() > 0);
     }
 }

@@ -3,26 +3,40 @@ package io.keyway.gateway.service;
 import io.keyway.contracts.AccountState;
 import io.keyway.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Optional;
 
 /**
  * What the platform charges for a request, as the gateway reports it in {@code usage.cost} (billing-service's ledger is
- * authoritative): the list cost for pooled capacity; for BYOK 0 while the account's BYOK requests this UTC month (from
- * billing's account state) are within the free allowance, else the fee rate times the list cost.
+ * authoritative; this applies the same rules, DESIGN.md §4, to the account state billing published last): the list
+ * cost for pooled capacity; for BYOK nothing while the month's allowance lasts, else the fee rate times the list cost
+ * beyond it. The allowance and rate are the account's own terms from its state (its negotiated override, or billing's
+ * configured defaults, which may count list cost instead of requests); {@code keyway.gateway.byok-fee.*} only when a
+ * state carries none (published by an older billing-service).
  */
 @ApplicationScoped
 public class UsageCost {
 
-    private final AccountStates states;
-    private final long freeRequests;
-    private final BigDecimal rate;
+    /** Billing's scale for fees (FeeSchedule.SCALE): the same rounding, so both say the same amount. */
+    static final int SCALE = 12;
 
+    private final AccountStates states;
+    private final AccountState.ByokTerms configured;
+
+    @Inject
     public UsageCost(AccountStates states, GatewayConfig config) {
+        this(states, new AccountState.ByokTerms(AccountState.ByokTerms.REQUESTS,
+                config.byokFee().freeRequestsPerMonth(), BigDecimal.ZERO, config.byokFee().rate()));
+    }
+
+    /** {@code configured}: the terms for states that carry none. */
+    UsageCost(AccountStates states, AccountState.ByokTerms configured) {
         this.states = states;
-        this.freeRequests = config.byokFee().freeRequestsPerMonth();
-        this.rate = config.byokFee().rate();
+        this.configured = configured;
     }
 
     public BigDecimal charged(String accountId, boolean byok, BigDecimal listCost) {
@@ -30,8 +44,21 @@ public class UsageCost {
             return listCost;
         }
         String month = YearMonth.now(ZoneOffset.UTC).toString();
-        long used = states.get(accountId).filter(s -> month.equals(s.month()))
-                .map(AccountState::byokRequestsThisMonth).orElse(0L);
-        return used >= freeRequests ? listCost.multiply(rate).stripTrailingZeros() : BigDecimal.ZERO;
+        Optional<AccountState> state = states.get(accountId);
+        AccountState.ByokTerms terms = state.map(AccountState::byokTerms).orElse(configured);
+        Optional<AccountState> thisMonth = state.filter(s -> month.equals(s.month()));
+        BigDecimal feeBase;
+        if (AccountState.ByokTerms.LIST_COST.equals(terms.allowance())) {
+            BigDecimal used = thisMonth.map(AccountState::byokListCostThisMonth).orElse(BigDecimal.ZERO);
+            BigDecimal freeLeft = terms.freeListCost().subtract(used).max(BigDecimal.ZERO);
+            feeBase = listCost.subtract(freeLeft).max(BigDecimal.ZERO);
+        } else {
+            long used = thisMonth.map(AccountState::byokRequestsThisMonth).orElse(0L);
+            feeBase = used >= terms.freeRequests() ? listCost : BigDecimal.ZERO;
+        }
+        if (feeBase.signum() == 0) {
+            return BigDecimal.ZERO;
+        }
+        return terms.feeRate().multiply(feeBase).setScale(SCALE, RoundingMode.HALF_UP).stripTrailingZeros();
     }
 }

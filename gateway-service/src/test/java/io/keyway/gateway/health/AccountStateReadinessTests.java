@@ -51,7 +51,7 @@ class AccountStateReadinessTests {
                 while (publishing.get()) {
                     long sequence = published.incrementAndGet();
                     AccountState state = new AccountState(AccountState.SCHEMA_VERSION, accountId, new BigDecimal("5.00"),
-                            "2026-11", 0, BigDecimal.ZERO, List.of(), sequence, Instant.now());
+                            "2026-11", 0, BigDecimal.ZERO, BigDecimal.ZERO, null, List.of(), sequence, Instant.now());
                     producer.send(new ProducerRecord<>(Topics.ACCOUNT_STATE, accountId, json.writeValueAsString(state)));
                     Thread.sleep(1);
                 }

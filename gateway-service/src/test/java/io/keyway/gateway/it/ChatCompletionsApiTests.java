@@ -96,6 +96,20 @@ class ChatCompletionsApiTests extends GatewayE2E {
     }
 
     @Test
+    void byokCompletionIsReportedOnTheAccountsNegotiatedFeeTermsThatBillingPublishes() {
+        var key = new Seed.ApiKey[1];
+        var account = fundedAccount(key);
+        seed.byok(account, CHEAP, secret("ok"), Map.of());
+        chat(key[0], body(OTHER_MODEL)).then().statusCode(200).body("usage.cost", equalTo(0));
+        // A deal without free requests at 2 %: billing publishes the account's state with its terms; the gateway
+        // reports 2 % of the list cost (0.00015) from then on, as billing charges it, with no call on the request path.
+        seed.feeSchedule(account, Map.of("byok_free_requests", 0, "byok_fee_rate", "0.02"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> new BigDecimal("0.000003")
+                .compareTo(new BigDecimal(chat(key[0], body(OTHER_MODEL)).then().statusCode(200).extract().jsonPath()
+                        .getString("usage.cost"))) == 0);
+    }
+
+    @Test
     void streamedCompletionAsksUpstreamForUsageAndSendsItWithCostInTheLastChunk() throws Exception {
         var key = new Seed.ApiKey[1];
         fundedAccount(key);

@@ -99,6 +99,13 @@ public final class Seed {
                 .post("/admin/v1/accounts/" + account.id() + "/credits").then().statusCode(201);
     }
 
+    /** Sets the account's negotiated BYOK fee terms in billing ({@code PUT /admin/v1/accounts/{id}/fee-schedule}). */
+    public void feeSchedule(Account account, Map<String, Object> terms) {
+        given().baseUri(KeywayServices.billingUrl).contentType(ContentType.JSON)
+                .header("Authorization", "Bearer " + KeywayServices.ADMIN_TOKEN)
+                .body(terms).put("/admin/v1/accounts/" + account.id() + "/fee-schedule").then().statusCode(200);
+    }
+
     /** Removes the pooled credentials this seed created: they are platform-wide. */
     public void cleanUp() {
         for (String id : pooledIds) {

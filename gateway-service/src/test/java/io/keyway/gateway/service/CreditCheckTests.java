@@ -28,7 +28,7 @@ class CreditCheckTests {
 
     void state(String balance, long sequence, ApiKeySpend... spends) {
         states.apply(new AccountState(1, "acct", new BigDecimal(balance), "2026-11", 0, BigDecimal.ZERO,
-                List.of(spends), sequence, Instant.now()));
+                BigDecimal.ZERO, null, List.of(spends), sequence, Instant.now()));
     }
 
     @Test
