@@ -7,6 +7,10 @@ R="$KEYWAY_STATE/run"
 mkdir -p "$R"
 # name:port — started in this order (the gateway needs key-service and billing-service).
 SERVICES=(key-service:${KEYWAY_KEYS_PORT:-8081} billing-service:${KEYWAY_BILLING_PORT:-8082} gateway-service:${KEYWAY_GATEWAY_PORT:-8080})
+# How the services find each other when a port above is moved (the gateway and billing call key-service; the
+# gateway's GET /api/v1/key calls billing).
+export KEYWAY_KEYS_URL="${KEYWAY_KEYS_URL:-http://127.0.0.1:${KEYWAY_KEYS_PORT:-8081}}"
+export KEYWAY_BILLING_URL="${KEYWAY_BILLING_URL:-http://127.0.0.1:${KEYWAY_BILLING_PORT:-8082}}"
 
 ready() { curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$1/q/health/ready"; }
 

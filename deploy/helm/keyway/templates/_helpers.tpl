@@ -87,6 +87,11 @@ app.kubernetes.io/component: {{ $c.name }}
 {{- printf "http://%s:8081" (include "keyway.componentFullname" (dict "root" . "component" "keyService")) -}}
 {{- end -}}
 
+{{/* URL of billing-service inside the cluster (the gateway's GET /api/v1/key asks it for a key's usage). */}}
+{{- define "keyway.billingUrl" -}}
+{{- printf "http://%s:8082" (include "keyway.componentFullname" (dict "root" . "component" "billing")) -}}
+{{- end -}}
+
 {{/* A secretKeyRef env entry: (dict "name" "ENV" "secret" "s" "key" "k") */}}
 {{- define "keyway.secretEnv" -}}
 - name: {{ .name }}

@@ -307,6 +307,36 @@ class UsageBillingTests {
     }
 
     @Test
+    void apiKeyUsageForTheGatewaysKeyEndpointSplitsChargesFromByokListCostPerUtcDayWeekMonthAndAllTime() {
+        String account = newAccount();
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        // the 15th of last month: before this month, this week and today, whatever today is
+        String lastMonth = today.minusMonths(1).withDayOfMonth(15) + "T10:00:00Z";
+        String old = id();
+        String pooled = id();
+        String byokToday = id();
+        String now = java.time.Instant.now().toString();
+        send(account, nonByok(old, account, lastMonth, "0.25"), nonByok(pooled, account, now, "0.5"),
+                byok(byokToday, account, now, "3"));
+        awaitApplied(old, pooled, byokToday);
+        String path = "/internal/v1/api-keys/{k}/usage";
+        given().get(path, "key-" + account).then().statusCode(401).body("error.message",
+                org.hamcrest.Matchers.containsString("internal token"));
+        var data = given().header("Authorization", "Bearer " + config.internalToken()).get(path, "key-" + account)
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("0.75", data.getString("data.usage"), "all time: Keyway's charges, the BYOK request was free");
+        for (String period : List.of("daily", "weekly", "monthly")) {
+            assertEquals("0.5", data.getString("data.usage_" + period), period);
+            assertEquals("3", data.getString("data.byok_usage_" + period), period);
+        }
+        assertEquals("3", data.getString("data.byok_usage"));
+        var none = given().header("Authorization", "Bearer " + config.internalToken()).get(path, "key-unused")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("0", none.getString("data.usage"));
+        assertEquals("0", none.getString("data.byok_usage_monthly"));
+    }
+
+    @Test
     void eachAppliedRequestIsPublishedAsAChargeMatchingItsSchema() {
         String account = newAccount();
         String event = id();

@@ -13,9 +13,13 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Monthly statements, the ledger (paged) and per-account fee terms, read from PostgreSQL with the reactive client. */
 @ApplicationScoped
@@ -161,6 +165,37 @@ public class StatementService {
                     }
                     boolean more = lines.size() > pageSize;
                     return new LedgerPage(more ? lines.subList(0, pageSize) : lines, page, pageSize, more);
+                });
+    }
+
+    /**
+     * One API key's usage in OpenRouter's {@code GET /key} terms: {@code usage*} is what Keyway charged for its
+     * requests (pooled list cost and BYOK fees), {@code byok_usage*} the list cost of its BYOK requests; all time, this
+     * UTC day, week (from Monday) and month. A key without requests has zeros.
+     */
+    public Uni<Map<String, Object>> keyUsage(String apiKeyId, LocalDate today) {
+        LocalDate week = today.with(DayOfWeek.MONDAY);
+        LocalDate month = today.withDayOfMonth(1);
+        return pool.preparedQuery("SELECT coalesce(sum(spend + byok_fees), 0), "
+                + "coalesce(sum(spend + byok_fees) FILTER (WHERE day >= $2), 0), "
+                + "coalesce(sum(spend + byok_fees) FILTER (WHERE day >= $3), 0), "
+                + "coalesce(sum(spend + byok_fees) FILTER (WHERE day >= $4), 0), "
+                + "coalesce(sum(byok_list_cost), 0), "
+                + "coalesce(sum(byok_list_cost) FILTER (WHERE day >= $2), 0), "
+                + "coalesce(sum(byok_list_cost) FILTER (WHERE day >= $3), 0), "
+                + "coalesce(sum(byok_list_cost) FILTER (WHERE day >= $4), 0) "
+                + "FROM api_key_daily_spend WHERE api_key_id = $1")
+                .execute(Tuple.of(apiKeyId, today, week, month))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    Map<String, Object> usage = new LinkedHashMap<>();
+                    usage.put("api_key_id", apiKeyId);
+                    String[] names = {"usage", "usage_daily", "usage_weekly", "usage_monthly", "byok_usage",
+                            "byok_usage_daily", "byok_usage_weekly", "byok_usage_monthly"};
+                    for (int i = 0; i < names.length; i++) {
+                        usage.put(names[i], Money.wire(r.getBigDecimal(i)));
+                    }
+                    return usage;
                 });
     }
 

@@ -14,6 +14,9 @@ public interface GatewayConfig {
     /** Base URL of key-service's internal API (key resolution, routing views). */
     String keyServiceUrl();
 
+    /** Base URL of billing-service's internal API (an API key's usage for {@code GET /api/v1/key}). */
+    String billingUrl();
+
     /** Bearer token for {@code /internal/v1} calls to other Keyway services. */
     String internalToken();
 

@@ -1,8 +1,10 @@
 package io.keyway.gateway.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.contracts.AccountState;
+import io.keyway.gateway.client.BillingClient;
 import io.keyway.gateway.service.AccountStates;
 import io.keyway.gateway.service.ApiKeyResolver;
 import io.keyway.gateway.service.CreditCheck;
@@ -13,53 +15,98 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
- * {@code GET /api/v1/key}: the calling API key in OpenRouter's shape. Spend comes from billing's account state (the
- * key's current limit period); the gateway does not know per-day/week/month splits beyond that period.
+ * {@code GET /api/v1/key}: the calling API key in OpenRouter's shape. {@code usage*} (Keyway's charges for the key's
+ * requests: all time, this UTC day, week, month) and {@code byok_usage*} (the list cost of its BYOK requests) come from
+ * billing-service's internal API — this endpoint is not on the completions path, one call per request is fine. The
+ * limit's remainder comes from billing's account state (the key's spend in its current limit period, the same figure
+ * the 402 check uses). When billing cannot answer, {@code usage} falls back to that period's spend and the split
+ * fields are null.
  */
 @Path("/api/v1/key")
 @Produces(MediaType.APPLICATION_JSON)
 public class KeyResource {
 
+    private static final Logger LOG = Logger.getLogger(KeyResource.class);
+    static final List<String> USAGE_FIELDS = List.of("usage", "usage_daily", "usage_weekly", "usage_monthly",
+            "byok_usage", "byok_usage_daily", "byok_usage_weekly", "byok_usage_monthly");
+
     private final ApiKeyResolver apiKeys;
     private final AccountStates states;
     private final CreditCheck credits;
+    private final BillingClient billing;
     private final ObjectMapper json;
 
-    public KeyResource(ApiKeyResolver apiKeys, AccountStates states, CreditCheck credits, ObjectMapper json) {
+    public KeyResource(ApiKeyResolver apiKeys, AccountStates states, CreditCheck credits, BillingClient billing,
+                       ObjectMapper json) {
         this.apiKeys = apiKeys;
         this.states = states;
         this.credits = credits;
+        this.billing = billing;
         this.json = json;
     }
 
     @GET
     public Uni<ObjectNode> get(@HeaderParam("Authorization") String authorization) {
-        return apiKeys.authenticate(authorization).map(caller -> {
-            var key = caller.key();
-            Optional<AccountState> state = states.get(caller.accountId());
-            BigDecimal spend = credits.keySpend(caller, state);
-            ObjectNode d = json.createObjectNode();
-            d.put("label", caller.keyLabel());
-            d.put("name", key.name());
-            if (key.limit() != null) {
-                d.put("limit", key.limit());
-                d.put("limit_remaining", key.limit().subtract(spend).max(BigDecimal.ZERO));
+        return apiKeys.authenticate(authorization).flatMap(caller -> billing.keyUsage(caller.key().apiKeyId())
+                .map(Optional::of)
+                .onFailure().recoverWithItem(f -> {
+                    LOG.warnf("GET /api/v1/key without usage from billing-service (%s)", f.getMessage());
+                    return Optional.empty();
+                })
+                .map(usage -> describe(caller, usage)));
+    }
+
+    private ObjectNode describe(ApiKeyResolver.Caller caller, Optional<JsonNode> usage) {
+        var key = caller.key();
+        Optional<AccountState> state = states.get(caller.accountId());
+        BigDecimal spend = credits.keySpend(caller, state);
+        ObjectNode d = json.createObjectNode();
+        d.put("label", caller.keyLabel());
+        d.put("name", key.name());
+        if (key.limit() != null) {
+            d.put("limit", key.limit());
+            d.put("limit_remaining", key.limit().subtract(spend).max(BigDecimal.ZERO));
+        } else {
+            d.putNull("limit");
+            d.putNull("limit_remaining");
+        }
+        d.put("limit_reset", key.limitReset());
+        d.put("include_byok_in_limit", key.includeByokInLimit());
+        for (String field : USAGE_FIELDS) {
+            BigDecimal v = usage.map(u -> amount(u.get(field))).orElse(null);
+            if (v != null) {
+                d.put(field, v);
+            } else if (field.equals("usage")) {
+                d.put("usage", spend);
             } else {
-                d.putNull("limit");
-                d.putNull("limit_remaining");
+                d.putNull(field);
             }
-            d.put("limit_reset", key.limitReset());
-            d.put("include_byok_in_limit", key.includeByokInLimit());
-            d.put("usage", spend);
-            d.put("is_free_tier", false);
-            d.put("is_management_key", false);
-            d.put("is_provisioning_key", false);
-            d.put("expires_at", key.expiresAt() == null ? null : key.expiresAt().toString());
-            d.put("account_balance", states.balance(caller.accountId()));
-            return json.createObjectNode().set("data", d);
-        });
+        }
+        d.put("is_free_tier", false);
+        d.put("is_management_key", false);
+        d.put("is_provisioning_key", false);
+        d.put("expires_at", key.expiresAt() == null ? null : key.expiresAt().toString());
+        d.put("account_balance", states.balance(caller.accountId()));
+        return json.createObjectNode().set("data", d);
+    }
+
+    /** A number, or a decimal string; null for anything else. */
+    static BigDecimal amount(JsonNode v) {
+        if (v == null) {
+            return null;
+        }
+        if (v.isNumber()) {
+            return v.decimalValue();
+        }
+        try {
+            return v.isTextual() ? new BigDecimal(v.asText()) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

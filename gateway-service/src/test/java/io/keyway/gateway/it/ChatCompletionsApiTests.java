@@ -313,6 +313,28 @@ class ChatCompletionsApiTests extends GatewayE2E {
     }
 
     @Test
+    void keyEndpointReportsTheKeysChargesAndByokListCostPerDayWeekMonthAndAllTimeFromBilling() {
+        var key = new Seed.ApiKey[1];
+        var account = fundedAccount(key);
+        seed.pooled(CHEAP, secret("ok"));
+        chat(key[0], body(MODEL, "provider", Map.of("only", List.of(CHEAP)))).then().statusCode(200); // 0.00002
+        seed.byok(account, CHEAP, secret("ok"), Map.of());
+        chat(key[0], body(OTHER_MODEL)).then().statusCode(200).body("usage.is_byok", equalTo(true)); // list 0.00015
+        // billing-service applies the two usage events from Kafka; /key asks billing's internal API
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> given()
+                .header("Authorization", "Bearer " + key[0].key()).get("/api/v1/key").then().statusCode(200)
+                .extract().jsonPath().getDouble("data.byok_usage") > 0);
+        var data = given().header("Authorization", "Bearer " + key[0].key()).get("/api/v1/key").then()
+                .statusCode(200).extract().jsonPath();
+        for (String period : List.of("", "_daily", "_weekly", "_monthly")) {
+            assertEquals(0, new BigDecimal("0.00002").compareTo(new BigDecimal(data.getString("data.usage" + period))),
+                    "usage" + period + ": the pooled request's list cost; the BYOK one was free");
+            assertEquals(0, new BigDecimal("0.00015").compareTo(
+                    new BigDecimal(data.getString("data.byok_usage" + period))), "byok_usage" + period);
+        }
+    }
+
+    @Test
     void everyProducedUsageEventIsKeyedByAccountAndValidatesAgainstItsSchema() throws Exception {
         var key = new Seed.ApiKey[1];
         var account = fundedAccount(key);

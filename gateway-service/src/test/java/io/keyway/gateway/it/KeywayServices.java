@@ -81,6 +81,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
             Files.writeString(catalog, catalog(upstream.port()));
             return Map.of("keyway.gateway.key-service-url", keyServiceUrl,
+                    "keyway.gateway.billing-url", billingUrl,
                     "keyway.gateway.catalog-path", catalog.toAbsolutePath().toString(),
                     "keyway.gateway.internal-token", INTERNAL_TOKEN,
                     "keyway.gateway.upstream.first-byte-timeout", "2S",

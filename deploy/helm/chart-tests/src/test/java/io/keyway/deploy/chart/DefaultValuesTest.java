@@ -115,6 +115,13 @@ class DefaultValuesTest {
     }
 
     @Test
+    void gatewayReachesBillingThroughItsServiceForTheKeyEndpointsUsage() {
+        var billing = chart.get(Service.class, BILLING.resourceName());
+        assertEquals("http://" + billing.getMetadata().getName() + ":" + billing.getSpec().getPorts().get(0).getPort(),
+                chart.configEnv(GATEWAY).get("KEYWAY_BILLING_URL"));
+    }
+
+    @Test
     void tokensAndDatabaseCredentialsComeOnlyFromTheExistingSecret() {
         assertSecretRef(chart.containerEnv(GATEWAY), "KEYWAY_INTERNAL_TOKEN", "keyway-secrets", "internal-token");
         assertFalse(chart.containerEnv(GATEWAY).containsKey("KEYWAY_ADMIN_TOKEN"), "the gateway has no admin API");
