@@ -270,13 +270,19 @@ public class CompletionExecutor {
     }
 
     /** Resolves with the first body chunk of a 200 stream, leaving the rest paused for the relay. */
+    /**
+     * The stream's first bytes, once they include the start of an event: SSE comments ({@code : keep-alive}, which some
+     * upstreams send while they queue or think) and blank lines do not start the answer, so an upstream that fails
+     * after sending only those is still a failure before the first byte, and the next attempt is tried.
+     */
     private static Future<Buffer> firstChunk(UpstreamResponse up) {
         HttpClientResponse resp = up.response();
         Promise<Buffer> first = Promise.promise();
+        EventStart start = new EventStart();
         resp.handler(buf -> {
-            if (buf.length() > 0 && !first.future().isComplete()) {
+            if (buf.length() > 0 && !first.future().isComplete() && start.reached(buf)) {
                 resp.pause(); // before completing: the listeners may already hand the stream to the relay, which resumes it
-                first.complete(buf);
+                first.complete(start.received());
             }
         });
         resp.exceptionHandler(t -> first.tryFail(OpenAiCompatibleAdapter.classify(t)));
@@ -284,6 +290,34 @@ public class CompletionExecutor {
                 new UpstreamException(UpstreamException.Kind.RESET, "stream ended before any data")));
         resp.resume();
         return first.future();
+    }
+
+    /** Reads a stream's first bytes until a line that is neither blank nor an SSE comment begins. */
+    static final class EventStart {
+        private Buffer received;
+        private boolean lineStart = true;
+
+        /** Adds the next bytes; true once an event has begun in what was received so far. */
+        boolean reached(Buffer buf) {
+            received = received == null ? buf : Buffer.buffer(received.length() + buf.length())
+                    .appendBuffer(received).appendBuffer(buf);
+            for (int i = 0; i < buf.length(); i++) {
+                byte b = buf.getByte(i);
+                if (b == '\n' || b == '\r') {
+                    lineStart = true;
+                } else if (lineStart) {
+                    lineStart = false;
+                    if (b != ':') {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        Buffer received() {
+            return received;
+        }
     }
 
     /** An upstream may quote the credential it was given in its error text: never pass it on. */

@@ -220,6 +220,36 @@ class RoutingRulesE2ETests extends GatewayE2E {
     }
 
     @Test
+    void streamStillFallsBackAfterKeepAliveCommentsBecauseTheyAreNotTheFirstByteOfTheAnswer() {
+        var key = new Seed.ApiKey[1];
+        var account = fundedAccount(key);
+        String onlyComments = secret("commentreset");
+        String pool = secret("ok");
+        seed.byok(account, CHEAP, onlyComments, Map.of());
+        seed.pooled(CHEAP, pool);
+        String sse = chat(key[0], body(MODEL, "stream", true, "provider", Map.of("only", List.of(CHEAP))))
+                .then().statusCode(200).extract().asString();
+        assertTrue(sse.contains("from the stand-in"), sse);
+        assertFalse(sse.contains("\"finish_reason\":\"error\""), sse);
+        assertTrue(sse.trim().endsWith("data: [DONE]"), sse);
+        assertEquals(List.of(onlyComments, pool), called());
+    }
+
+    @Test
+    void streamWhoseUpstreamSendsKeepAliveCommentsFirstIsRelayedWhole() {
+        var key = new Seed.ApiKey[1];
+        var account = fundedAccount(key);
+        String commenting = secret("commentstream");
+        seed.byok(account, CHEAP, commenting, Map.of());
+        String sse = chat(key[0], body(MODEL, "stream", true, "provider", Map.of("only", List.of(CHEAP))))
+                .then().statusCode(200).extract().asString();
+        assertTrue(sse.contains("Hello ") && sse.contains("from the stand-in"), sse);
+        assertTrue(sse.contains("\"usage\""), sse);
+        assertTrue(sse.trim().endsWith("data: [DONE]"), sse);
+        assertEquals(List.of(commenting), called());
+    }
+
+    @Test
     void streamFailureAfterFirstByteEndsWithErrorChunkAndNoFallback() {
         var key = new Seed.ApiKey[1];
         var account = fundedAccount(key);

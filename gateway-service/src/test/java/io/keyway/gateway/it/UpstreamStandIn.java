@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code slow3000-…}: the answer after that many ms (slow first byte);</li>
  * <li>{@code reset-…}: the connection is closed without an answer;</li>
  * <li>{@code midstream-…}: streams two chunks, then the connection is closed;</li>
+ * <li>{@code commentreset-…}: a 200 event stream that sends only SSE keep-alive comments, then closes the connection;</li>
+ * <li>{@code commentstream-…}: keep-alive comments, then the usual stream;</li>
  * <li>{@code slowstream200-…}: streams its chunks that many ms apart (usage at the end, as usual);</li>
  * <li>{@code splitstream-…}: streams {@link #SPLIT_TEXT} with every event cut in two (inside a multi-byte character
  *     where there is one), the pieces written 5 ms apart so that no line arrives in one read.</li>
@@ -88,6 +90,17 @@ public final class UpstreamStandIn implements AutoCloseable {
                 slowStream(req, body.getString("model"), Long.parseLong(behaviour.substring(10)), 0);
             } else if (behaviour.startsWith("slow")) {
                 vertx.setTimer(Long.parseLong(behaviour.substring(4)), t -> answer(req, body, stream, includeUsage, false));
+            } else if (behaviour.equals("commentreset") || behaviour.equals("commentstream")) {
+                var res = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+                res.write(": keep-alive\n\n");
+                vertx.setTimer(20, t -> {
+                    if (behaviour.equals("commentreset")) {
+                        req.connection().close();
+                        return;
+                    }
+                    res.write(": still thinking\n\n");
+                    vertx.setTimer(20, t2 -> answer(req, body, stream, includeUsage, false));
+                });
             } else if (behaviour.equals("reset")) {
                 req.connection().close();
             } else {
@@ -115,7 +128,10 @@ public final class UpstreamStandIn implements AutoCloseable {
                     .put("usage", usage).encode());
             return;
         }
-        var res = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+        var res = req.response();
+        if (!res.headWritten()) { // commentstream has sent its head and comments already
+            res.setChunked(true).putHeader("Content-Type", "text/event-stream");
+        }
         res.write(chunk(model, new JsonObject().put("role", "assistant").put("content", ""), null));
         res.write(chunk(model, new JsonObject().put("content", "Hello "), null));
         if (dieMidway) {
