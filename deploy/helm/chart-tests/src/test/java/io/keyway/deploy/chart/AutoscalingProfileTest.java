@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -44,6 +45,20 @@ class AutoscalingProfileTest {
     private static Map<String, Integer> utilizationTargets(List<MetricSpec> metrics) {
         return metrics.stream().collect(Collectors.toMap(m -> m.getResource().getName(),
                 m -> m.getResource().getTarget().getAverageUtilization()));
+    }
+
+    @Test
+    void noDisruptionBudgetIsRenderedThatWouldLeaveNoPodToEvictAndBlockNodeDrains() {
+        var single = KeywayChart.render(Map.of("gateway.replicaCount", "1", "billing.autoscaling.enabled", "true",
+                "billing.autoscaling.minReplicas", "1", "keyService.replicaCount", "3",
+                "keyService.pdb.minAvailable", "50%"));
+        var budgets = single.all(PodDisruptionBudget.class).stream().map(b -> b.getMetadata().getName()).toList();
+        assertEquals(List.of(KEY_SERVICE.resourceName()), budgets,
+                "one replica (fixed or the autoscaler's minimum): no budget; 50 % of 3 rounds up to 2 of 3: kept");
+        var halfOfTwo = KeywayChart.render(Map.of("keyService.pdb.minAvailable", "50%"));
+        assertEquals(3, halfOfTwo.all(PodDisruptionBudget.class).size(), "50 % of 2 is 1 of 2: kept");
+        var allOfTwo = KeywayChart.render(Map.of("keyService.pdb.minAvailable", "2"));
+        assertEquals(2, allOfTwo.all(PodDisruptionBudget.class).size(), "2 of 2 would block: dropped");
     }
 
     @Test
