@@ -291,11 +291,11 @@ class UsageBillingTests {
         given().header("Authorization", ADMIN).contentType("application/json")
                 .body("{\"byok_allowance\": \"list-cost\", \"byok_free_list_cost\": \"2\", \"byok_fee_rate\": \"0.02\"}")
                 .put("/admin/v1/accounts/{a}/fee-schedule", account).then().statusCode(200);
-        awaitState(account, s -> s.path("byok_terms").path("allowance").asText().equals("list_cost")); // by itself
+        awaitState(account, s -> s.path("byok_terms").path("allowance").asText().equals("list-cost")); // by itself
         String event = id();
         send(account, byok(event, account, java.time.Instant.now().toString(), "3"));
         JsonNode state = awaitState(account, s -> s.get("byok_requests_this_month").asLong() == 1);
-        assertEquals("{\"allowance\":\"list_cost\",\"free_requests\":1000000,\"free_list_cost\":\"2\","
+        assertEquals("{\"allowance\":\"list-cost\",\"free_requests\":1000000,\"free_list_cost\":\"2\","
                 + "\"fee_rate\":\"0.02\"}", state.get("byok_terms").toString(), "the override, defaults elsewhere");
         assertEquals("3", state.get("byok_list_cost_this_month").asText());
         assertEquals("0.02", state.get("byok_fees_this_month").asText(), "2% of the 1 of list cost beyond the 2 free");

@@ -42,7 +42,7 @@ public record AccountState(
     /** The free BYOK allowance per calendar month (a number of requests or an amount of list cost) and the fee rate. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ByokTerms(
-            /** {@code requests} or {@code list_cost}: which of the two allowances below applies. */
+            /** Which allowance applies: {@code requests} or {@code list-cost} (billing's admin API's words). */
             @JsonProperty("allowance") String allowance,
             @JsonProperty("free_requests") long freeRequests,
             @JsonProperty("free_list_cost") @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal freeListCost,
@@ -50,7 +50,7 @@ public record AccountState(
             @JsonProperty("fee_rate") @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal feeRate) {
 
         public static final String REQUESTS = "requests";
-        public static final String LIST_COST = "list_cost";
+        public static final String LIST_COST = "list-cost";
     }
 
     /** One API key's spend against its limit. */

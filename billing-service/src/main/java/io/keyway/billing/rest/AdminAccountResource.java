@@ -24,7 +24,7 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Operators' billing API for one account (admin token; see AdminAuthFilter). */
+/** Operators' billing API for one account (admin token; see TokenAuthFilter). */
 @Path("/admin/v1/accounts/{accountId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminAccountResource {

@@ -149,23 +149,17 @@ public class AccountStatePublisher {
             try {
                 try (PreparedStatement ps = c.prepareStatement("SELECT a.account_id, a.total_credits - a.total_usage, "
                         + "a.sequence, a.updated_at, coalesce(m.requests, 0), coalesce(m.fees, 0), "
-                        + "coalesce(m.list_cost, 0), o.account_id, o.byok_allowance, o.byok_free_requests, "
-                        + "o.byok_free_list_cost, o.byok_fee_rate FROM accounts a "
+                        + "coalesce(m.list_cost, 0) FROM accounts a "
                         + "LEFT JOIN byok_monthly_usage m ON m.account_id = a.account_id AND m.month = ? "
-                        + "LEFT JOIN fee_overrides o ON o.account_id = a.account_id "
                         + "WHERE a.account_id = ANY(?::text[])")) {
                     ps.setString(1, month);
                     ps.setArray(2, c.createArrayOf("text", ids));
+                    Map<String, FeeSchedule.Terms> terms = fees.termsOf(c, accounts);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            FeeSchedule.FeeOverride override = rs.getString(8) == null ? null
-                                    : new FeeSchedule.FeeOverride(
-                                            rs.getString(9) == null ? null : AllowanceKind.valueOf(rs.getString(9)),
-                                            rs.getObject(10) == null ? null : rs.getLong(10), rs.getBigDecimal(11),
-                                            rs.getBigDecimal(12));
                             states.put(rs.getString(1), new AccountState(AccountState.SCHEMA_VERSION, rs.getString(1),
                                     Money.wire(rs.getBigDecimal(2)), month, rs.getLong(5), Money.wire(rs.getBigDecimal(6)),
-                                    Money.wire(rs.getBigDecimal(7)), wire(fees.termsFor(override)),
+                                    Money.wire(rs.getBigDecimal(7)), wire(terms.get(rs.getString(1))),
                                     List.of(), rs.getLong(3), rs.getTimestamp(4).toInstant()));
                         }
                     }
@@ -228,7 +222,8 @@ public class AccountStatePublisher {
         List<AccountState> result = new ArrayList<>(states.size());
         for (AccountState s : states.values()) {
             result.add(new AccountState(s.schemaVersion(), s.accountId(), s.balance(), s.month(), s.byokRequestsThisMonth(),
-                    s.byokFeesThisMonth(), s.byokListCostThisMonth(), s.byokTerms(), keySpend.getOrDefault(s.accountId(), List.of()), s.sequence(), s.updatedAt()));
+                    s.byokFeesThisMonth(), s.byokListCostThisMonth(), s.byokTerms(),
+                    keySpend.getOrDefault(s.accountId(), List.of()), s.sequence(), s.updatedAt()));
         }
         return result;
     }

@@ -4,10 +4,18 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.keyway.billing.config.BillingConfig;
 import io.keyway.billing.config.BillingConfig.AllowanceKind;
+import io.keyway.contracts.ByokFee;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The fee rules of DESIGN.md §4, stated once:
@@ -24,7 +32,7 @@ import java.math.RoundingMode;
 @ApplicationScoped
 public class FeeSchedule {
 
-    public static final int SCALE = 12;
+    public static final int SCALE = ByokFee.SCALE;
 
     /** The terms an account is billed on. A null override field falls back to the configured default. */
     public record Terms(
@@ -71,6 +79,29 @@ public class FeeSchedule {
                 override.rate() != null ? override.rate() : defaults.rate());
     }
 
+    /** The terms of each of {@code accounts} (its override from {@code fee_overrides}, or the defaults), read on {@code c}. */
+    public Map<String, Terms> termsOf(Connection c, Collection<String> accounts) throws SQLException {
+        Map<String, Terms> terms = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT account_id, byok_allowance, byok_free_requests, "
+                + "byok_free_list_cost, byok_fee_rate FROM fee_overrides WHERE account_id = ANY(?::text[])")) {
+            ps.setArray(1, c.createArrayOf("text", new TreeSet<>(accounts).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String allowance = rs.getString(2);
+                    long freeRequests = rs.getLong(3);
+                    Long free = rs.wasNull() ? null : freeRequests;
+                    terms.put(rs.getString(1), termsFor(new FeeOverride(
+                            allowance == null ? null : AllowanceKind.valueOf(allowance), free, rs.getBigDecimal(4),
+                            rs.getBigDecimal(5))));
+                }
+            }
+        }
+        for (String account : accounts) {
+            terms.putIfAbsent(account, defaults);
+        }
+        return terms;
+    }
+
     /** A negotiated deal for one account (admin API); null fields keep the defaults. */
     public record FeeOverride(
             @JsonProperty("byok_allowance") AllowanceKind allowance,
@@ -88,16 +119,9 @@ public class FeeSchedule {
             return new Outcome(listCost, false, false, before);
         }
         MonthToDate after = new MonthToDate(before.requests() + 1, before.listCost().add(listCost));
-        BigDecimal feeBase;
-        if (terms.allowance() == AllowanceKind.REQUESTS) {
-            feeBase = after.requests() <= terms.freeRequests() ? BigDecimal.ZERO : listCost;
-        } else {
-            BigDecimal freeLeft = terms.freeListCost().subtract(before.listCost()).max(BigDecimal.ZERO);
-            feeBase = listCost.subtract(freeLeft).max(BigDecimal.ZERO);
-        }
-        boolean free = feeBase.signum() == 0;
-        BigDecimal fee = free ? BigDecimal.ZERO : terms.rate().multiply(feeBase).setScale(SCALE, RoundingMode.HALF_UP);
-        return new Outcome(fee, true, free, after);
+        BigDecimal feeBase = ByokFee.base(terms.allowance() == AllowanceKind.LIST_COST, terms.freeRequests(),
+                terms.freeListCost(), listCost, before.requests(), before.listCost());
+        return new Outcome(ByokFee.fee(terms.rate(), feeBase), true, feeBase.signum() == 0, after);
     }
 
     /** Free BYOK requests left in a month (request allowance), or -1 when the allowance is an amount. */

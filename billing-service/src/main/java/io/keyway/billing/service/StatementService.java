@@ -7,6 +7,7 @@ import io.keyway.billing.config.BillingConfig.AllowanceKind;
 import io.keyway.billing.service.FeeSchedule.FeeOverride;
 import io.keyway.billing.service.FeeSchedule.MonthToDate;
 import io.keyway.billing.service.FeeSchedule.Terms;
+import io.keyway.contracts.ApiKeyUsage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -17,9 +18,7 @@ import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Monthly statements, the ledger (paged) and per-account fee terms, read from PostgreSQL with the reactive client. */
 @ApplicationScoped
@@ -168,12 +167,8 @@ public class StatementService {
                 });
     }
 
-    /**
-     * One API key's usage in OpenRouter's {@code GET /key} terms: {@code usage*} is what Keyway charged for its
-     * requests (pooled list cost and BYOK fees), {@code byok_usage*} the list cost of its BYOK requests; all time, this
-     * UTC day, week (from Monday) and month. A key without requests has zeros.
-     */
-    public Uni<Map<String, Object>> keyUsage(String apiKeyId, LocalDate today) {
+    /** One API key's usage (see {@link ApiKeyUsage}) as of {@code today} (UTC). */
+    public Uni<ApiKeyUsage> keyUsage(String apiKeyId, LocalDate today) {
         LocalDate week = today.with(DayOfWeek.MONDAY);
         LocalDate month = today.withDayOfMonth(1);
         return pool.preparedQuery("SELECT coalesce(sum(spend + byok_fees), 0), "
@@ -188,14 +183,10 @@ public class StatementService {
                 .execute(Tuple.of(apiKeyId, today, week, month))
                 .map(rows -> {
                     Row r = rows.iterator().next();
-                    Map<String, Object> usage = new LinkedHashMap<>();
-                    usage.put("api_key_id", apiKeyId);
-                    String[] names = {"usage", "usage_daily", "usage_weekly", "usage_monthly", "byok_usage",
-                            "byok_usage_daily", "byok_usage_weekly", "byok_usage_monthly"};
-                    for (int i = 0; i < names.length; i++) {
-                        usage.put(names[i], Money.wire(r.getBigDecimal(i)));
-                    }
-                    return usage;
+                    return new ApiKeyUsage(apiKeyId, Money.wire(r.getBigDecimal(0)), Money.wire(r.getBigDecimal(1)),
+                            Money.wire(r.getBigDecimal(2)), Money.wire(r.getBigDecimal(3)),
+                            Money.wire(r.getBigDecimal(4)), Money.wire(r.getBigDecimal(5)),
+                            Money.wire(r.getBigDecimal(6)), Money.wire(r.getBigDecimal(7)));
                 });
     }
 

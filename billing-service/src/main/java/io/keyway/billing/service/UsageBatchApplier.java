@@ -1,8 +1,6 @@
 package io.keyway.billing.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keyway.billing.config.BillingConfig.AllowanceKind;
-import io.keyway.billing.service.FeeSchedule.FeeOverride;
 import io.keyway.billing.service.FeeSchedule.MonthToDate;
 import io.keyway.billing.service.FeeSchedule.Outcome;
 import io.keyway.billing.service.FeeSchedule.Terms;
@@ -239,7 +237,7 @@ public class UsageBatchApplier {
         List<Charge> charges = new ArrayList<>();
         Set<String> touched = new TreeSet<>();
         if (!pending.isEmpty()) {
-            Map<String, Terms> terms = termsOf(c, pending);
+            Map<String, Terms> terms = feeSchedule.termsOf(c, pending.stream().map(p -> p.event().accountId()).toList());
             Map<String, MonthToDate> counters = lockCounters(c, pending);
             Map<String, BigDecimal[]> counterDeltas = new TreeMap<>();
             Map<String, BigDecimal> usageByAccount = new TreeMap<>();
@@ -345,30 +343,6 @@ public class UsageBatchApplier {
             }
         }
         return known;
-    }
-
-    private Map<String, Terms> termsOf(Connection c, List<Pending> pending) throws SQLException {
-        Set<String> accounts = new TreeSet<>();
-        pending.forEach(p -> accounts.add(p.event().accountId()));
-        Map<String, Terms> terms = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT account_id, byok_allowance, byok_free_requests, "
-                + "byok_free_list_cost, byok_fee_rate FROM fee_overrides WHERE account_id = ANY(?::text[])")) {
-            ps.setArray(1, c.createArrayOf("text", accounts.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String allowance = rs.getString(2);
-                    long freeRequests = rs.getLong(3);
-                    Long free = rs.wasNull() ? null : freeRequests;
-                    terms.put(rs.getString(1), feeSchedule.termsFor(new FeeOverride(
-                            allowance == null ? null : AllowanceKind.valueOf(allowance), free, rs.getBigDecimal(4),
-                            rs.getBigDecimal(5))));
-                }
-            }
-        }
-        for (String account : accounts) {
-            terms.putIfAbsent(account, feeSchedule.defaults());
-        }
-        return terms;
     }
 
     private Map<String, MonthToDate> lockCounters(Connection c, List<Pending> pending) throws SQLException {

@@ -7,15 +7,11 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.core.http.HttpClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,13 +25,8 @@ public class KeyServiceClient {
 
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final HttpClient http;
+    private final InternalApi api;
     private final ObjectMapper json;
-    private final String authorization;
-    private final String host;
-    private final int port;
-    private final boolean ssl;
-    private final String basePath;
     private final Counter apiKeyCalls;
     private final Counter apiKeyByIdCalls;
     private final Counter routingViewCalls;
@@ -48,15 +39,8 @@ public class KeyServiceClient {
     }
 
     public KeyServiceClient(Vertx vertx, GatewayConfig config, ObjectMapper json, MeterRegistry registry) {
-        URI uri = URI.create(config.keyServiceUrl());
-        this.ssl = "https".equalsIgnoreCase(uri.getScheme());
-        this.host = uri.getHost();
-        this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
-        this.basePath = uri.getPath() == null ? "" : uri.getPath().replaceAll("/$", "");
-        this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(ssl).setConnectTimeout(2000)
-                .setMaxPoolSize(20).setKeepAlive(true));
+        this.api = new InternalApi(vertx, config.keyServiceUrl(), config.internalToken(), 20);
         this.json = json;
-        this.authorization = "Bearer " + config.internalToken();
         this.apiKeyCalls = registry.counter(REQUESTS_METRIC, "call", "api_key");
         this.apiKeyByIdCalls = registry.counter(REQUESTS_METRIC, "call", "api_key_by_id");
         this.routingViewCalls = registry.counter(REQUESTS_METRIC, "call", "routing_view");
@@ -100,13 +84,11 @@ public class KeyServiceClient {
     }
 
     private Uni<Answer> get(String path, String ifNoneMatch) {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setSsl(ssl)
-                .setURI(basePath + path).putHeader("Authorization", authorization).putHeader("Accept", "application/json")
-                .setIdleTimeout(TIMEOUT.toMillis());
+        RequestOptions options = api.get(path, TIMEOUT);
         if (ifNoneMatch != null) {
             options.putHeader("If-None-Match", ifNoneMatch);
         }
-        return http.request(options)
+        return api.http().request(options)
                 .flatMap(req -> req.send())
                 .flatMap(resp -> resp.body().map(body -> new Answer(resp.statusCode(), resp.getHeader("ETag"), body)))
                 .ifNoItem().after(TIMEOUT).failWith(() -> new KeyServiceUnavailable("key-service did not answer in time"))

@@ -1,9 +1,9 @@
 package io.keyway.gateway.rest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.contracts.AccountState;
+import io.keyway.contracts.ApiKeyUsage;
 import io.keyway.gateway.client.BillingClient;
 import io.keyway.gateway.service.AccountStates;
 import io.keyway.gateway.service.ApiKeyResolver;
@@ -15,7 +15,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.math.BigDecimal;
-import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -32,8 +31,6 @@ import org.jboss.logging.Logger;
 public class KeyResource {
 
     private static final Logger LOG = Logger.getLogger(KeyResource.class);
-    static final List<String> USAGE_FIELDS = List.of("usage", "usage_daily", "usage_weekly", "usage_monthly",
-            "byok_usage", "byok_usage_daily", "byok_usage_weekly", "byok_usage_monthly");
 
     private final ApiKeyResolver apiKeys;
     private final AccountStates states;
@@ -61,7 +58,7 @@ public class KeyResource {
                 .map(usage -> describe(caller, usage)));
     }
 
-    private ObjectNode describe(ApiKeyResolver.Caller caller, Optional<JsonNode> usage) {
+    private ObjectNode describe(ApiKeyResolver.Caller caller, Optional<ApiKeyUsage> usage) {
         var key = caller.key();
         Optional<AccountState> state = states.get(caller.accountId());
         BigDecimal spend = credits.keySpend(caller, state);
@@ -77,36 +74,20 @@ public class KeyResource {
         }
         d.put("limit_reset", key.limitReset());
         d.put("include_byok_in_limit", key.includeByokInLimit());
-        for (String field : USAGE_FIELDS) {
-            BigDecimal v = usage.map(u -> amount(u.get(field))).orElse(null);
-            if (v != null) {
-                d.put(field, v);
-            } else if (field.equals("usage")) {
-                d.put("usage", spend);
-            } else {
-                d.putNull(field);
-            }
-        }
+        // OpenRouter's numbers; without billing's answer, the limit period's spend and no split
+        d.put("usage", usage.map(ApiKeyUsage::usage).orElse(spend));
+        d.put("usage_daily", usage.map(ApiKeyUsage::usageDaily).orElse(null));
+        d.put("usage_weekly", usage.map(ApiKeyUsage::usageWeekly).orElse(null));
+        d.put("usage_monthly", usage.map(ApiKeyUsage::usageMonthly).orElse(null));
+        d.put("byok_usage", usage.map(ApiKeyUsage::byokUsage).orElse(null));
+        d.put("byok_usage_daily", usage.map(ApiKeyUsage::byokUsageDaily).orElse(null));
+        d.put("byok_usage_weekly", usage.map(ApiKeyUsage::byokUsageWeekly).orElse(null));
+        d.put("byok_usage_monthly", usage.map(ApiKeyUsage::byokUsageMonthly).orElse(null));
         d.put("is_free_tier", false);
         d.put("is_management_key", false);
         d.put("is_provisioning_key", false);
         d.put("expires_at", key.expiresAt() == null ? null : key.expiresAt().toString());
         d.put("account_balance", states.balance(caller.accountId()));
         return json.createObjectNode().set("data", d);
-    }
-
-    /** A number, or a decimal string; null for anything else. */
-    static BigDecimal amount(JsonNode v) {
-        if (v == null) {
-            return null;
-        }
-        if (v.isNumber()) {
-            return v.decimalValue();
-        }
-        try {
-            return v.isTextual() ? new BigDecimal(v.asText()) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -1,11 +1,11 @@
 package io.keyway.gateway.service;
 
 import io.keyway.contracts.AccountState;
+import io.keyway.contracts.ByokFee;
 import io.keyway.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Optional;
@@ -20,9 +20,6 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class UsageCost {
-
-    /** Billing's scale for fees (FeeSchedule.SCALE): the same rounding, so both say the same amount. */
-    static final int SCALE = 12;
 
     private final AccountStates states;
     private final AccountState.ByokTerms configured;
@@ -47,18 +44,10 @@ public class UsageCost {
         Optional<AccountState> state = states.get(accountId);
         AccountState.ByokTerms terms = state.map(AccountState::byokTerms).orElse(configured);
         Optional<AccountState> thisMonth = state.filter(s -> month.equals(s.month()));
-        BigDecimal feeBase;
-        if (AccountState.ByokTerms.LIST_COST.equals(terms.allowance())) {
-            BigDecimal used = thisMonth.map(AccountState::byokListCostThisMonth).orElse(BigDecimal.ZERO);
-            BigDecimal freeLeft = terms.freeListCost().subtract(used).max(BigDecimal.ZERO);
-            feeBase = listCost.subtract(freeLeft).max(BigDecimal.ZERO);
-        } else {
-            long used = thisMonth.map(AccountState::byokRequestsThisMonth).orElse(0L);
-            feeBase = used >= terms.freeRequests() ? listCost : BigDecimal.ZERO;
-        }
-        if (feeBase.signum() == 0) {
-            return BigDecimal.ZERO;
-        }
-        return terms.feeRate().multiply(feeBase).setScale(SCALE, RoundingMode.HALF_UP).stripTrailingZeros();
+        BigDecimal feeBase = ByokFee.base(AccountState.ByokTerms.LIST_COST.equals(terms.allowance()),
+                terms.freeRequests(), terms.freeListCost(), listCost,
+                thisMonth.map(AccountState::byokRequestsThisMonth).orElse(0L),
+                thisMonth.map(AccountState::byokListCostThisMonth).orElse(BigDecimal.ZERO));
+        return ByokFee.fee(terms.feeRate(), feeBase).stripTrailingZeros();
     }
 }

@@ -248,15 +248,9 @@ class GatewayBenchmark {
     }
 
     static Process launchFloor(int port) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(Arrays.asList(GATEWAY_JVM.trim().split("\\s+")));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayFloor.class.getName(),
-                String.valueOf(port), String.valueOf(KeywayServices.upstream.port())));
-        Path log = Files.createDirectories(Path.of("target/bench")).resolve("floor.log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        environment(pb);
-        Process p = pb.start();
+        Path log = Path.of("target/bench/floor.log");
+        Process p = withGatewayFlags(List.of("-cp", System.getProperty("java.class.path"), RelayFloor.class.getName(),
+                String.valueOf(port), String.valueOf(KeywayServices.upstream.port())), log).start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.readString(log).contains("ready") && p.isAlive() && System.nanoTime() < until) {
             Thread.sleep(100);
@@ -271,30 +265,33 @@ class GatewayBenchmark {
         if (!Files.exists(GATEWAY_JAR)) {
             throw new IllegalStateException(GATEWAY_JAR + " is missing: run with -Pbench through `verify` (after package)");
         }
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(Arrays.asList(GATEWAY_JVM.trim().split("\\s+")));
-        command.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
-        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.add("-jar");
-        command.add(GATEWAY_JAR.toAbsolutePath().toString());
-        Path log = Files.createDirectories(Path.of("target/bench")).resolve("gateway.log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> args = new ArrayList<>(List.of("-Djava.util.logging.manager=org.jboss.logmanager.LogManager"));
+        config.forEach((k, v) -> args.add("-D" + k + "=" + v));
+        args.addAll(List.of("-jar", GATEWAY_JAR.toAbsolutePath().toString()));
+        ProcessBuilder pb = withGatewayFlags(args, Path.of("target/bench/gateway.log"));
         pb.environment().put("KEYWAY_HTTP_HOST", "127.0.0.1");
         pb.environment().put("KEYWAY_GATEWAY_PORT", String.valueOf(port));
         pb.environment().put("KEYWAY_KAFKA_BOOTSTRAP", System.getProperty("keyway.test.kafka", "127.0.0.1:19092"));
-        environment(pb);
         return pb.start();
     }
 
-    /** {@code -Dbench.gateway.env}: the gateway's (and the relay floor's) extra environment. */
-    static void environment(ProcessBuilder pb) {
+    /**
+     * {@code java <-Dbench.gateway.jvm flags> <args>} with {@code -Dbench.gateway.env}'s environment, output to
+     * {@code log}: the gateway and the relay floor run alike.
+     */
+    static ProcessBuilder withGatewayFlags(List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(Arrays.asList(GATEWAY_JVM.trim().split("\\s+")));
+        command.addAll(args);
+        Files.createDirectories(log.getParent());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         for (String pair : GATEWAY_ENV.split(",")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
                 pb.environment().put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
             }
         }
+        return pb;
     }
 
     /** Closed loop: {@code conns} connections, each sends its next request when the previous answer is complete. */

@@ -36,7 +36,12 @@ class UsageCostTests {
     }
 
     static void assertAmount(String expected, BigDecimal actual) {
-        assertEquals(0, new BigDecimal(expected).compareTo(actual), () -> "expected " + expected + ", got " + actual);
+        assertAmount(expected, actual, "amount");
+    }
+
+    static void assertAmount(String expected, BigDecimal actual, String why) {
+        assertEquals(0, new BigDecimal(expected).compareTo(actual), () -> why + ": expected " + expected + ", got "
+                + actual);
     }
 
     @Test
@@ -91,10 +96,5 @@ class UsageCostTests {
     void byokFeeIsRoundedHalfUpToTwelveDecimalPlacesAsBillingRoundsIt() {
         state(THIS_MONTH, 1_000_000, "0", CONFIGURED);
         assertAmount("0.000000000001", cost.charged("acct", true, usd("0.00000000001")));
-    }
-
-    static void assertAmount(String expected, BigDecimal actual, String why) {
-        assertEquals(0, new BigDecimal(expected).compareTo(actual), () -> why + ": expected " + expected + ", got "
-                + actual);
     }
 }

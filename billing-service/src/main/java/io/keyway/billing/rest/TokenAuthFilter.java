@@ -13,32 +13,33 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Every {@code /admin/v1} call carries {@code Authorization: Bearer <admin token>}; every {@code /internal/v1} call
  * (other Keyway services; the chart's Ingress does not route it) carries the internal token.
  */
-public class AdminAuthFilter {
+public class TokenAuthFilter {
 
-    private final byte[] expected;
+    private final byte[] admin;
     private final byte[] internal;
 
-    public AdminAuthFilter(BillingConfig config) {
-        this.expected = ("Bearer " + config.adminToken()).getBytes(StandardCharsets.UTF_8);
+    public TokenAuthFilter(BillingConfig config) {
+        this.admin = ("Bearer " + config.adminToken()).getBytes(StandardCharsets.UTF_8);
         this.internal = ("Bearer " + config.internalToken()).getBytes(StandardCharsets.UTF_8);
     }
 
     @ServerRequestFilter
-    public Response checkAdminToken(ContainerRequestContext request) {
+    public Response checkToken(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        byte[] expected;
+        String token;
         if (path.startsWith("/internal/")) {
-            if (header == null || !MessageDigest.isEqual(internal, header.getBytes(StandardCharsets.UTF_8))) {
-                return ApiError.response(401, "internal token required (Authorization: Bearer <internal token>)",
-                        Map.of());
-            }
+            expected = internal;
+            token = "internal token";
+        } else if (path.startsWith("/admin/")) {
+            expected = admin;
+            token = "admin token";
+        } else {
             return null;
         }
-        if (!path.startsWith("/admin/")) {
-            return null;
-        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (header == null || !MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
-            return ApiError.response(401, "admin token required (Authorization: Bearer <admin token>)", Map.of());
+            return ApiError.response(401, token + " required (Authorization: Bearer <" + token + ">)", Map.of());
         }
         return null;
     }
