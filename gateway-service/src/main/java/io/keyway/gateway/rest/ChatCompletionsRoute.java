@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +21,7 @@ import io.keyway.gateway.service.CompletionExecutor.Success;
 import io.keyway.gateway.service.CreditCheck;
 import io.keyway.gateway.service.GatewayError;
 import io.keyway.gateway.service.Generation;
+import io.keyway.gateway.service.LoopTimeout;
 import io.keyway.gateway.service.UsageAccounting;
 import io.keyway.gateway.service.RoutingViews;
 import io.keyway.gateway.service.catalog.ModelCatalog;
@@ -230,7 +232,7 @@ public class ChatCompletionsRoute {
             gen.writeStringField("provider", g.providerName);
             gen.writeStringField("object", "chat.completion");
             gen.writeFieldName("usage");
-            json.writeTree(gen, accounting.usage(g, found.usage));
+            accounting.writeUsage(gen, g, found.usage);
             gen.writeEndObject();
             g.finishReason = found.finishReason;
         } catch (IOException e) {
@@ -365,6 +367,33 @@ public class ChatCompletionsRoute {
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] EVENT_END = {'\n', '\n'};
     private static final byte[] DATA_OPEN = "data: {".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final SerializedString ID = new SerializedString("id");
+    private static final SerializedString OBJECT = new SerializedString("object");
+    private static final SerializedString CHUNK_OBJECT = new SerializedString("chat.completion.chunk");
+    private static final SerializedString CREATED = new SerializedString("created");
+    private static final SerializedString MODEL = new SerializedString("model");
+    private static final SerializedString PROVIDER = new SerializedString("provider");
+    private static final SerializedString CHOICES = new SerializedString("choices");
+    private static final SerializedString USAGE = new SerializedString("usage");
+
+    /** Lets a {@link JsonGenerator} write into a Vert.x buffer (the generator buffers, so this sees few calls). */
+    private static final class BufferOutput extends java.io.OutputStream {
+        private final Buffer buffer;
+
+        BufferOutput(Buffer buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public void write(int b) {
+            buffer.appendByte((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            buffer.appendBytes(b, off, len);
+        }
+    }
 
     final class SseRelay {
         private final RoutingContext ctx;
@@ -383,7 +412,7 @@ public class ChatCompletionsRoute {
         private Buffer batch;
         private boolean clientGone;
         private boolean finished;
-        private long timer = -1;
+        private LoopTimeout timer;
 
         SseRelay(RoutingContext ctx, Success success, Generation g) {
             this.ctx = ctx;
@@ -402,8 +431,8 @@ public class ChatCompletionsRoute {
                     .putHeader("X-Accel-Buffering", "no");
             out.closeHandler(v -> clientGone = true);
             var upstream = success.upstream().response();
-            timer = vertx.setTimer(totalTimeoutMs, id -> {
-                timer = -1;
+            timer = LoopTimeout.start(vertx, totalTimeoutMs, () -> {
+                timer = null;
                 success.upstream().abort();
             });
             out.drainHandler(v -> upstream.resume());
@@ -619,14 +648,45 @@ public class ChatCompletionsRoute {
             finished = true;
             cancelTimer();
             accounting.served(g, success.attempt(), g.providerName, upstreamUsage);
-            ObjectNode last = json.createObjectNode();
-            stamp(last);
-            last.putArray("choices");
-            last.set("usage", accounting.usage(g, upstreamUsage));
-            send(last);
+            if (!clientGone && !out.ended()) {
+                lastChunk();
+            }
             end(DONE);
             g.cancelled = clientGone;
             accounting.finish(g, 200, true);
+        }
+
+        /**
+         * Keyway's closing chunk — the stamp, {@code "choices":[]} and the usage — written straight into the batch
+         * (the same fields as {@link #stamp} and {@link UsageAccounting#writeUsage}, without building a tree).
+         */
+        private void lastChunk() {
+            if (batch == null) {
+                batch = Buffer.buffer(768);
+            }
+            batch.appendBytes(DATA_OPEN, 0, 6);
+            try (JsonGenerator gen = json.getFactory().createGenerator(new BufferOutput(batch))) {
+                gen.writeStartObject();
+                gen.writeFieldName(ID);
+                gen.writeString(g.publicId());
+                gen.writeFieldName(OBJECT);
+                gen.writeString(CHUNK_OBJECT);
+                gen.writeFieldName(CREATED);
+                gen.writeNumber(created);
+                gen.writeFieldName(MODEL);
+                gen.writeString(success.attempt().model().id());
+                gen.writeFieldName(PROVIDER);
+                gen.writeString(g.providerName);
+                gen.writeFieldName(CHOICES);
+                gen.writeStartArray();
+                gen.writeEndArray();
+                gen.writeFieldName(USAGE);
+                accounting.writeUsage(gen, g, upstreamUsage);
+                gen.writeEndObject();
+            } catch (IOException e) { // writing to memory: not expected
+                LOG.warnf("Could not write the stream's usage chunk (%s)", e.getClass().getSimpleName());
+            }
+            batch.appendBytes(EVENT_END);
         }
 
         private void onFailure(Throwable t) {
@@ -707,9 +767,9 @@ public class ChatCompletionsRoute {
         }
 
         private void cancelTimer() {
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
-                timer = -1;
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
             }
         }
     }

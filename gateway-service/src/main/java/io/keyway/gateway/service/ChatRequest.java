@@ -66,8 +66,8 @@ public record ChatRequest(List<CatalogModel> models, ProviderPreferences prefere
         if (modelIds.isEmpty()) {
             throw bad("model is required");
         }
-        List<CatalogModel> models = new ArrayList<>();
-        for (String id : new LinkedHashSet<>(modelIds)) {
+        List<CatalogModel> models = new ArrayList<>(modelIds.size());
+        for (String id : modelIds.size() == 1 ? modelIds : new LinkedHashSet<>(modelIds)) {
             models.add(catalog.model(id).orElseThrow(() -> bad(id + " is not a valid model ID")));
         }
 
@@ -96,15 +96,20 @@ public record ChatRequest(List<CatalogModel> models, ProviderPreferences prefere
         });
 
         ProviderPreferences prefs = preferences(request.get("provider"));
-        Set<String> parameters = new LinkedHashSet<>();
-        request.fieldNames().forEachRemaining(f -> {
-            if (PARAMETERS.contains(f) && !request.get(f).isNull()) {
-                parameters.add(f);
+        List<String> parameters = new ArrayList<>(4);
+        boolean routingFields = false;
+        for (var fields = request.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            if (PARAMETERS.contains(field.getKey()) && !field.getValue().isNull()) {
+                parameters.add(field.getKey()); // an object's field names are unique: Set.of takes them as they are
             }
-        });
-        request.remove(ROUTING_FIELDS); // what is left goes upstream (the adapter sets model and stream options)
-        return new ChatRequest(List.copyOf(models), prefs, stream != null && stream.asBoolean(), Set.copyOf(parameters),
-                request);
+            routingFields |= ROUTING_FIELDS.contains(field.getKey());
+        }
+        if (routingFields) {
+            request.remove(ROUTING_FIELDS); // what is left goes upstream (the adapter sets model and stream options)
+        }
+        return new ChatRequest(List.copyOf(models), prefs, stream != null && stream.asBoolean(),
+                Set.of(parameters.toArray(new String[0])), request);
     }
 
     private static ProviderPreferences preferences(JsonNode p) {

@@ -122,7 +122,7 @@ public class CompletionExecutor {
         UpstreamCall call = adapter.chatCompletion(provider, attempt.endpoint(), attempt.credential(),
                 request.upstreamBody(), request.stream());
         // The total timeout covers a JSON answer's head and body; a stream's relay keeps its own timer.
-        long timer = request.stream() ? -1 : vertx.setTimer(totalTimeoutMs, id -> {
+        LoopTimeout timer = request.stream() ? null : LoopTimeout.start(vertx, totalTimeoutMs, () -> {
             if (done.tryFail(new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout"))) {
                 call.cancel(); // end the exchange, free the connection
             }
@@ -148,8 +148,8 @@ public class CompletionExecutor {
             }
         });
         done.future().onComplete(outcome -> {
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
+            if (timer != null) {
+                timer.cancel();
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
             if (outcome.succeeded()) {

@@ -1,11 +1,12 @@
 package io.keyway.gateway.service;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.service.routing.Attempt;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.math.BigDecimal;
 
 /**
@@ -35,26 +36,49 @@ public class UsageAccounting {
         g.cost = cost.charged(g.accountId, attempt.byok(), g.listCost);
     }
 
-    /** OpenRouter's usage object: tokens, cost (what the platform charges), is_byok, cost_details. */
-    public ObjectNode usage(Generation g, JsonNode upstreamUsage) {
-        ObjectNode u = JsonNodeFactory.instance.objectNode();
-        u.put("prompt_tokens", g.promptTokens);
-        u.put("completion_tokens", g.completionTokens);
-        u.put("total_tokens", g.promptTokens + g.completionTokens);
+    private static final SerializedString PROMPT_TOKENS = new SerializedString("prompt_tokens");
+    private static final SerializedString COMPLETION_TOKENS = new SerializedString("completion_tokens");
+    private static final SerializedString TOTAL_TOKENS = new SerializedString("total_tokens");
+    private static final SerializedString COST = new SerializedString("cost");
+    private static final SerializedString IS_BYOK = new SerializedString("is_byok");
+    private static final SerializedString COST_DETAILS = new SerializedString("cost_details");
+    private static final SerializedString UPSTREAM_COST = new SerializedString("upstream_inference_cost");
+    private static final SerializedString UPSTREAM_PROMPT_COST = new SerializedString("upstream_inference_prompt_cost");
+    private static final SerializedString UPSTREAM_COMPLETIONS_COST =
+            new SerializedString("upstream_inference_completions_cost");
+
+    /**
+     * Writes OpenRouter's usage object (tokens, cost — what the platform charges —, is_byok, cost_details) as the next
+     * value of {@code gen}: straight to the response's bytes, as every answer and stream ends with one. The
+     * upstream's {@code prompt_tokens_details} and {@code completion_tokens_details} are passed on as they came.
+     */
+    public void writeUsage(JsonGenerator gen, Generation g, JsonNode upstreamUsage) throws IOException {
+        gen.writeStartObject();
+        gen.writeFieldName(PROMPT_TOKENS);
+        gen.writeNumber(g.promptTokens);
+        gen.writeFieldName(COMPLETION_TOKENS);
+        gen.writeNumber(g.completionTokens);
+        gen.writeFieldName(TOTAL_TOKENS);
+        gen.writeNumber(g.promptTokens + g.completionTokens);
         if (upstreamUsage != null) {
-            copy(upstreamUsage, u, "prompt_tokens_details");
-            copy(upstreamUsage, u, "completion_tokens_details");
+            copy(upstreamUsage, gen, "prompt_tokens_details");
+            copy(upstreamUsage, gen, "completion_tokens_details");
         }
-        u.put("cost", g.cost);
-        u.put("is_byok", g.served != null && g.served.byok());
-        ObjectNode details = u.putObject("cost_details");
-        details.put("upstream_inference_cost", g.listCost);
+        gen.writeFieldName(COST);
+        gen.writeNumber(g.cost);
+        gen.writeFieldName(IS_BYOK);
+        gen.writeBoolean(g.served != null && g.served.byok());
+        gen.writeFieldName(COST_DETAILS);
+        gen.writeStartObject();
+        gen.writeFieldName(UPSTREAM_COST);
+        gen.writeNumber(g.listCost);
         var pricing = g.served.endpoint().pricing();
-        details.put("upstream_inference_prompt_cost",
-                pricing.prompt().multiply(BigDecimal.valueOf(g.promptTokens)).stripTrailingZeros());
-        details.put("upstream_inference_completions_cost",
-                pricing.completion().multiply(BigDecimal.valueOf(g.completionTokens)).stripTrailingZeros());
-        return u;
+        gen.writeFieldName(UPSTREAM_PROMPT_COST);
+        gen.writeNumber(pricing.prompt().multiply(BigDecimal.valueOf(g.promptTokens)).stripTrailingZeros());
+        gen.writeFieldName(UPSTREAM_COMPLETIONS_COST);
+        gen.writeNumber(pricing.completion().multiply(BigDecimal.valueOf(g.completionTokens)).stripTrailingZeros());
+        gen.writeEndObject();
+        gen.writeEndObject();
     }
 
     /** Ends the request: remembers the generation and publishes its usage event (never blocks). */
@@ -82,10 +106,11 @@ public class UsageAccounting {
         return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).provider();
     }
 
-    private static void copy(JsonNode from, ObjectNode to, String field) {
+    private static void copy(JsonNode from, JsonGenerator to, String field) throws IOException {
         JsonNode v = from.get(field);
         if (v != null && !v.isNull()) {
-            to.set(field, v);
+            to.writeFieldName(field);
+            to.writeTree(v);
         }
     }
 }
