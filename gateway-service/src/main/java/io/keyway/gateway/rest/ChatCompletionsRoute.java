@@ -34,12 +34,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
@@ -53,6 +55,13 @@ public class ChatCompletionsRoute {
 
     private static final Logger LOG = Logger.getLogger(ChatCompletionsRoute.class);
     static final String PATH = "/api/v1/chat/completions";
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+    private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+    private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+    private static final CharSequence X_ACCEL_BUFFERING = HttpHeaders.createOptimized("X-Accel-Buffering");
+    private static final CharSequence NO = HttpHeaders.createOptimized("no");
 
     private final ApiKeyResolver apiKeys;
     private final CreditCheck credits;
@@ -241,7 +250,7 @@ public class ChatCompletionsRoute {
         }
         HttpServerResponse response = ctx.response();
         if (!response.ended() && !response.closed()) {
-            response.setStatusCode(200).putHeader("Content-Type", "application/json")
+            response.setStatusCode(200).putHeader(CONTENT_TYPE, APPLICATION_JSON)
                     .end(Buffer.buffer(out.toByteArray()));
         }
         accounting.finish(g, 200, true);
@@ -367,6 +376,14 @@ public class ChatCompletionsRoute {
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] EVENT_END = {'\n', '\n'};
     private static final byte[] DATA_OPEN = "data: {".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] SUFFIX_ID = ",\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUFFIX_OBJECT = "\",\"object\":\"chat.completion.chunk\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUFFIX_MODEL = ",\"model\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUFFIX_PROVIDER = "\",\"provider\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUFFIX_END = "\"}\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int SUFFIX_FIXED = SUFFIX_ID.length + SUFFIX_OBJECT.length + SUFFIX_MODEL.length
+            + SUFFIX_PROVIDER.length + SUFFIX_END.length;
     private static final SerializedString ID = new SerializedString("id");
     private static final SerializedString OBJECT = new SerializedString("object");
     private static final SerializedString CHUNK_OBJECT = new SerializedString("chat.completion.chunk");
@@ -426,9 +443,9 @@ public class ChatCompletionsRoute {
             g.providerName = providerName(success);
             suffix = suffix(false);
             out.setStatusCode(200).setChunked(true)
-                    .putHeader("Content-Type", "text/event-stream")
-                    .putHeader("Cache-Control", "no-cache")
-                    .putHeader("X-Accel-Buffering", "no");
+                    .putHeader(CONTENT_TYPE, TEXT_EVENT_STREAM)
+                    .putHeader(CACHE_CONTROL, NO_CACHE)
+                    .putHeader(X_ACCEL_BUFFERING, NO);
             out.closeHandler(v -> clientGone = true);
             var upstream = success.upstream().response();
             timer = LoopTimeout.start(vertx, totalTimeoutMs, () -> {
@@ -472,7 +489,7 @@ public class ChatCompletionsRoute {
             int end = from + len;
             if (batch == null && !clientGone) {
                 // Rewritten events are about as long as the upstream's (Keyway's id/model/provider replace theirs).
-                batch = Buffer.buffer(len + (len >> 1) + 768); // + Keyway's usage chunk at the end
+                batch = Buffer.buffer(len + (len >> 1) + 1024); // + Keyway's usage chunk at the end
             }
             int lineStart = from;
             for (int i = from; i < end && !finished; i++) {
@@ -581,12 +598,22 @@ public class ChatCompletionsRoute {
         /** Keyway's fields closing every rewritten chunk: {@code ,"id":…,"object":…[,"created":…],"model":…,"provider":…}. */
         private byte[] suffix(boolean withCreated) {
             var quote = JsonStringEncoder.getInstance();
-            String s = ",\"id\":\"" + new String(quote.quoteAsString(g.publicId()))
-                    + "\",\"object\":\"chat.completion.chunk\""
-                    + (withCreated ? ",\"created\":" + created : "")
-                    + ",\"model\":\"" + new String(quote.quoteAsString(success.attempt().model().id()))
-                    + "\",\"provider\":\"" + new String(quote.quoteAsString(g.providerName)) + "\"}\n\n";
-            return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] id = quote.quoteAsUTF8(g.publicId());
+            byte[] model = quote.quoteAsUTF8(success.attempt().model().id());
+            byte[] provider = quote.quoteAsUTF8(g.providerName);
+            byte[] createdField = withCreated ? (",\"created\":" + created).getBytes(StandardCharsets.US_ASCII) : EMPTY;
+            ByteArrayBuilder b = new ByteArrayBuilder(SUFFIX_FIXED + id.length + model.length + provider.length
+                    + createdField.length);
+            b.write(SUFFIX_ID);
+            b.write(id);
+            b.write(SUFFIX_OBJECT);
+            b.write(createdField);
+            b.write(SUFFIX_MODEL);
+            b.write(model);
+            b.write(SUFFIX_PROVIDER);
+            b.write(provider);
+            b.write(SUFFIX_END);
+            return b.toByteArray();
         }
 
         /** One upstream event, rewritten token by token (see {@link #copyFields}) into one {@code data:} line. */

@@ -65,6 +65,17 @@ public final class Generation {
         }
     }
 
+    public int attemptCount() {
+        return attempts.size();
+    }
+
+    /** The provider of the last attempt made, or null when none was made. */
+    public String lastAttemptProvider() {
+        synchronized (attempts) {
+            return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).provider();
+        }
+    }
+
     public long elapsedMs() {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }

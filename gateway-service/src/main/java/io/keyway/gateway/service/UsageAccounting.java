@@ -94,16 +94,11 @@ public class UsageAccounting {
         Attempt a = g.served;
         boolean byok = a != null && a.byok();
         return new UsageEvent(UsageEvent.SCHEMA_VERSION, g.id.toString(), g.createdAt, g.accountId, g.apiKeyId,
-                a != null ? a.model().id() : g.requestedModel, a != null ? a.provider() : lastProvider(g), byok,
+                a != null ? a.model().id() : g.requestedModel, a != null ? a.provider() : g.lastAttemptProvider(), byok,
                 byok ? a.credentialId() : null, g.success ? g.promptTokens : 0, g.success ? g.completionTokens : 0,
                 g.success ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
                 g.success ? UsageEvent.Status.SUCCESS : UsageEvent.Status.ERROR, g.httpStatus, g.latencyMs,
-                g.streamed, g.attempts().size());
-    }
-
-    private static String lastProvider(Generation g) {
-        var attempts = g.attempts();
-        return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).provider();
+                g.streamed, g.attemptCount());
     }
 
     private static void copy(JsonNode from, JsonGenerator to, String field) throws IOException {
