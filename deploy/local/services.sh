@@ -26,12 +26,12 @@ up() {
     # key-service runs in the prod profile plus "local", the only non-test profile with the public development master
     # key (production has none and refuses to start without one).
     # The gateway runs with the small-instance flags it is benchmarked with (docs/benchmarks.md, gateway-service/README.md):
-    # a 96 MB serial-GC heap, two malloc arenas, freed native memory returned every 5 s; KEYWAY_GATEWAY_JVM replaces
-    # its JVM flags.
+    # a 96 MB serial-GC heap, two malloc arenas, freed native memory returned every 5 s, heap and code cache on
+    # transparent huge pages where the kernel offers them (madvise); KEYWAY_GATEWAY_JVM replaces its JVM flags.
     profile=()
     [ "$name" = key-service ] && profile=(-Dquarkus.profile=prod,local)
     if [ "$name" = gateway-service ]; then
-      read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:--Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000}"
+      read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:--Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages}"
       MALLOC_ARENA_MAX=2 nohup java "${jvm[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
     else
       nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
