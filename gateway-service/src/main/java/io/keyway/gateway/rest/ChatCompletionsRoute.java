@@ -243,7 +243,7 @@ public class ChatCompletionsRoute {
             gen.writeFieldName("usage");
             accounting.writeUsage(gen, g, found.usage);
             gen.writeEndObject();
-            g.finishReason = found.finishReason;
+            g.finishReason = Generation.finishReason(found.finishReason);
         } catch (IOException e) {
             fail(ctx, g, new GatewayError(502, "Provider returned an invalid response"));
             return;
@@ -574,7 +574,7 @@ public class ChatCompletionsRoute {
                 return; // a usage-only chunk: ours follows at the end
             }
             if (s.finishReason != null) {
-                g.finishReason = s.finishReason;
+                g.finishReason = Generation.finishReason(s.finishReason);
             }
             if (clientGone || out.ended()) {
                 return;
@@ -652,7 +652,7 @@ public class ChatCompletionsRoute {
                 return; // a usage-only chunk: ours follows at the end
             }
             if (f.finishReason != null) {
-                g.finishReason = f.finishReason;
+                g.finishReason = Generation.finishReason(f.finishReason);
             }
             if (!clientGone && !out.ended()) {
                 batch.appendBytes(bytes.toByteArray()); // onData made the batch for this read

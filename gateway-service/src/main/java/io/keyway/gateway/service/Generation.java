@@ -4,7 +4,6 @@ import io.keyway.gateway.service.routing.Attempt;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
@@ -28,7 +27,12 @@ public final class Generation {
     public final String apiKeyId;
     public final String requestedModel;
     public final boolean streamed;
-    private final List<AttemptRecord> attempts = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Replaced, never changed: only the request's own flow records attempts (one at a time, in order), others read.
+     * One immutable list per generation instead of a synchronized wrapper, a list and its array: the latest
+     * generations are kept ({@link Generations}), so each is carried through several young collections.
+     */
+    private volatile List<AttemptRecord> attempts = List.of();
 
     public volatile Attempt served;
     public volatile String providerName;
@@ -56,13 +60,19 @@ public final class Generation {
     }
 
     public void record(AttemptRecord attempt) {
-        attempts.add(attempt);
+        List<AttemptRecord> before = attempts;
+        if (before.isEmpty()) {
+            attempts = List.of(attempt);
+        } else {
+            List<AttemptRecord> after = new ArrayList<>(before.size() + 1);
+            after.addAll(before);
+            after.add(attempt);
+            attempts = List.copyOf(after);
+        }
     }
 
     public List<AttemptRecord> attempts() {
-        synchronized (attempts) {
-            return List.copyOf(attempts);
-        }
+        return attempts;
     }
 
     public int attemptCount() {
@@ -71,9 +81,24 @@ public final class Generation {
 
     /** The provider of the last attempt made, or null when none was made. */
     public String lastAttemptProvider() {
-        synchronized (attempts) {
-            return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).provider();
+        List<AttemptRecord> made = attempts;
+        return made.isEmpty() ? null : made.get(made.size() - 1).provider();
+    }
+
+    /** OpenAI's finish reasons as shared constants (a generation is kept a while: no string of its own for "stop"). */
+    public static String finishReason(String reason) {
+        if (reason == null) {
+            return null;
         }
+        return switch (reason) {
+            case "stop" -> "stop";
+            case "length" -> "length";
+            case "tool_calls" -> "tool_calls";
+            case "content_filter" -> "content_filter";
+            case "function_call" -> "function_call";
+            case "error" -> "error";
+            default -> reason;
+        };
     }
 
     public long elapsedMs() {
