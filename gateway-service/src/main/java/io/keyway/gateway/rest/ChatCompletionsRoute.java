@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.contracts.RoutingView;
@@ -243,7 +242,7 @@ public class ChatCompletionsRoute {
             gen.writeFieldName("usage");
             accounting.writeUsage(gen, g, found.usage);
             gen.writeEndObject();
-            g.finishReason = Generation.finishReason(found.finishReason);
+            g.finishReason(found.finishReason);
         } catch (IOException e) {
             fail(ctx, g, new GatewayError(502, "Provider returned an invalid response"));
             return;
@@ -574,7 +573,7 @@ public class ChatCompletionsRoute {
                 return; // a usage-only chunk: ours follows at the end
             }
             if (s.finishReason != null) {
-                g.finishReason = Generation.finishReason(s.finishReason);
+                g.finishReason(s.finishReason);
             }
             if (clientGone || out.ended()) {
                 return;
@@ -628,13 +627,7 @@ public class ChatCompletionsRoute {
                 gen.writeRaw("data: ");
                 gen.writeStartObject();
                 f = copyFields(p, gen, true);
-                gen.writeStringField("id", g.publicId());
-                gen.writeStringField("object", "chat.completion.chunk");
-                if (!f.hasCreated) {
-                    gen.writeNumberField("created", created);
-                }
-                gen.writeStringField("model", success.attempt().model().id());
-                gen.writeStringField("provider", g.providerName);
+                writeStamp(gen, !f.hasCreated);
                 gen.writeEndObject();
                 gen.writeRaw("\n\n");
             } catch (IOException e) {
@@ -652,7 +645,7 @@ public class ChatCompletionsRoute {
                 return; // a usage-only chunk: ours follows at the end
             }
             if (f.finishReason != null) {
-                g.finishReason = Generation.finishReason(f.finishReason);
+                g.finishReason(f.finishReason);
             }
             if (!clientGone && !out.ended()) {
                 batch.appendBytes(bytes.toByteArray()); // onData made the batch for this read
@@ -683,37 +676,60 @@ public class ChatCompletionsRoute {
             accounting.finish(g, 200, true);
         }
 
-        /**
-         * Keyway's closing chunk — the stamp, {@code "choices":[]} and the usage — written straight into the batch
-         * (the same fields as {@link #stamp} and {@link UsageAccounting#writeUsage}, without building a tree).
-         */
+        /** Keyway's closing chunk: the stamp, {@code "choices":[]} and the usage. */
         private void lastChunk() {
+            writeChunk(gen -> {
+                gen.writeFieldName(CHOICES);
+                gen.writeStartArray();
+                gen.writeEndArray();
+                gen.writeFieldName(USAGE);
+                accounting.writeUsage(gen, g, upstreamUsage);
+            });
+        }
+
+        /** What a chunk of Keyway's own carries after its stamp. */
+        private interface ChunkBody {
+            void write(JsonGenerator gen) throws IOException;
+        }
+
+        /**
+         * Adds a chunk of Keyway's own — its stamp, then {@code body} — after the events of the current read, written
+         * by the generator straight into the batch; {@link #end} writes them.
+         */
+        private void writeChunk(ChunkBody body) {
             if (batch == null) {
                 batch = Buffer.buffer(768);
             }
             batch.appendBytes(DATA_OPEN, 0, 6);
             try (JsonGenerator gen = json.getFactory().createGenerator(new BufferOutput(batch))) {
                 gen.writeStartObject();
-                gen.writeFieldName(ID);
-                gen.writeString(g.publicId());
-                gen.writeFieldName(OBJECT);
-                gen.writeString(CHUNK_OBJECT);
-                gen.writeFieldName(CREATED);
-                gen.writeNumber(created);
-                gen.writeFieldName(MODEL);
-                gen.writeString(success.attempt().model().id());
-                gen.writeFieldName(PROVIDER);
-                gen.writeString(g.providerName);
-                gen.writeFieldName(CHOICES);
-                gen.writeStartArray();
-                gen.writeEndArray();
-                gen.writeFieldName(USAGE);
-                accounting.writeUsage(gen, g, upstreamUsage);
+                writeStamp(gen, true);
+                body.write(gen);
                 gen.writeEndObject();
             } catch (IOException e) { // writing to memory: not expected
-                LOG.warnf("Could not write the stream's usage chunk (%s)", e.getClass().getSimpleName());
+                LOG.warnf("Could not write a stream chunk (%s)", e.getClass().getSimpleName());
             }
             batch.appendBytes(EVENT_END);
+        }
+
+        /**
+         * Keyway's fields of every chunk it writes or rewrites: {@code id}, {@code object}, {@code created} (unless
+         * the upstream's chunk had one), {@code model}, {@code provider} — in the order {@link #suffix} writes them
+         * as bytes for spliced chunks.
+         */
+        private void writeStamp(JsonGenerator gen, boolean withCreated) throws IOException {
+            gen.writeFieldName(ID);
+            gen.writeString(g.publicId());
+            gen.writeFieldName(OBJECT);
+            gen.writeString(CHUNK_OBJECT);
+            if (withCreated) {
+                gen.writeFieldName(CREATED);
+                gen.writeNumber(created);
+            }
+            gen.writeFieldName(MODEL);
+            gen.writeString(success.attempt().model().id());
+            gen.writeFieldName(PROVIDER);
+            gen.writeString(g.providerName);
         }
 
         private void onFailure(Throwable t) {
@@ -728,53 +744,34 @@ public class ChatCompletionsRoute {
             finished = true;
             cancelTimer();
             success.upstream().abort();
-            ObjectNode chunk = json.createObjectNode();
-            stamp(chunk);
-            ObjectNode error = chunk.putObject("error");
-            error.put("code", 502);
-            error.put("message", "Provider returned error");
-            ObjectNode metadata = error.putObject("metadata");
-            metadata.put("provider_name", g.providerName);
-            metadata.put("is_byok", success.attempt().byok());
-            metadata.put("raw", raw);
-            metadata.put("error_type", "provider_unavailable");
-            ArrayNode choices = chunk.putArray("choices");
-            ObjectNode choice = choices.addObject();
-            choice.put("index", 0);
-            choice.putObject("delta").put("content", "");
-            choice.put("finish_reason", "error");
-            send(chunk);
+            if (!clientGone && !out.ended()) {
+                writeChunk(gen -> {
+                    gen.writeObjectFieldStart("error");
+                    gen.writeNumberField("code", 502);
+                    gen.writeStringField("message", "Provider returned error");
+                    gen.writeObjectFieldStart("metadata");
+                    gen.writeStringField("provider_name", g.providerName);
+                    gen.writeBooleanField("is_byok", success.attempt().byok());
+                    gen.writeStringField("raw", raw);
+                    gen.writeStringField("error_type", "provider_unavailable");
+                    gen.writeEndObject();
+                    gen.writeEndObject();
+                    gen.writeArrayFieldStart("choices");
+                    gen.writeStartObject();
+                    gen.writeNumberField("index", 0);
+                    gen.writeObjectFieldStart("delta");
+                    gen.writeStringField("content", "");
+                    gen.writeEndObject();
+                    gen.writeStringField("finish_reason", "error");
+                    gen.writeEndObject();
+                    gen.writeEndArray();
+                });
+            }
             end(null);
             g.served = success.attempt();
-            g.finishReason = "error";
+            g.finishReason("error");
             g.cancelled = clientGone;
             accounting.finish(g, 502, false);
-        }
-
-        private void stamp(ObjectNode chunk) {
-            chunk.put("id", g.publicId());
-            chunk.put("object", "chat.completion.chunk");
-            if (!chunk.has("created")) {
-                chunk.put("created", created);
-            }
-            chunk.put("model", success.attempt().model().id());
-            chunk.put("provider", g.providerName);
-        }
-
-        /** Adds a chunk of Keyway's own after the events of the current read; {@link #end} writes them. */
-        private void send(ObjectNode chunk) {
-            if (clientGone || out.ended()) {
-                return;
-            }
-            try {
-                byte[] bytes = json.writeValueAsBytes(chunk);
-                if (batch == null) {
-                    batch = Buffer.buffer(bytes.length + 32);
-                }
-                batch.appendBytes(DATA_OPEN, 0, 6).appendBytes(bytes).appendBytes(EVENT_END);
-            } catch (IOException e) {
-                LOG.warnf("Could not write a stream chunk (%s)", e.getClass().getSimpleName());
-            }
         }
 
         /** Ends the response with what is batched, then {@code last} (if any): one write for the stream's tail. */

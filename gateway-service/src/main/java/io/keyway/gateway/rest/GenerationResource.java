@@ -60,7 +60,7 @@ public class GenerationResource {
         d.put("generation_time", g.latencyMs);
         d.put("streamed", g.streamed);
         d.put("cancelled", g.cancelled);
-        d.put("finish_reason", g.finishReason);
+        d.put("finish_reason", g.finishReason());
         d.put("status", g.httpStatus);
         d.put("api_key_id", g.apiKeyId);
         d.put("created_at", g.createdAt.toString());

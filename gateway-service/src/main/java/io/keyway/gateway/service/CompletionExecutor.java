@@ -13,7 +13,6 @@ import io.keyway.gateway.service.Generation.AttemptRecord;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import io.keyway.gateway.service.routing.Attempt;
 import io.keyway.gateway.service.routing.RoutingPlan;
-import io.smallrye.mutiny.Uni;
 import io.keyway.gateway.provider.UpstreamCall;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -68,14 +67,10 @@ public class CompletionExecutor {
         this.totalTimeoutMs = config.upstream().totalTimeout().toMillis();
     }
 
-    /** Fails with a {@link GatewayError} carrying the final failure when no attempt succeeds. */
-    public Uni<Success> execute(RoutingPlan plan, ChatRequest request, Generation generation) {
-        return Uni.createFrom().completionStage(() -> run(plan, request, generation).toCompletionStage());
-    }
-
     /**
-     * As {@link #execute}, on Vert.x futures (the request path: no reactive-pipeline plumbing per attempt). Callbacks
-     * run on the thread that completes the upstream exchange (the request's event loop).
+     * Fails with a {@link GatewayError} carrying the final failure when no attempt succeeds. On Vert.x futures, no
+     * reactive pipeline per attempt; callbacks run on the thread that completes the upstream exchange (the request's
+     * event loop).
      */
     public Future<Success> run(RoutingPlan plan, ChatRequest request, Generation generation) {
         List<Attempt> attempts = new ArrayList<>();

@@ -43,7 +43,7 @@ public final class Generation {
     public volatile int httpStatus;
     public volatile boolean success;
     public volatile boolean cancelled;
-    public volatile String finishReason;
+    private volatile String finishReason;
     public volatile long latencyMs;
     public volatile long firstByteMs = -1;
 
@@ -85,12 +85,13 @@ public final class Generation {
         return made.isEmpty() ? null : made.get(made.size() - 1).provider();
     }
 
-    /** OpenAI's finish reasons as shared constants (a generation is kept a while: no string of its own for "stop"). */
-    public static String finishReason(String reason) {
-        if (reason == null) {
-            return null;
-        }
-        return switch (reason) {
+    public String finishReason() {
+        return finishReason;
+    }
+
+    /** Keeps OpenAI's finish reasons as shared constants: a generation is kept a while, with no string of its own. */
+    public void finishReason(String reason) {
+        finishReason = reason == null ? null : switch (reason) {
             case "stop" -> "stop";
             case "length" -> "length";
             case "tool_calls" -> "tool_calls";

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
+import io.vertx.core.json.JsonObject;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -262,6 +263,17 @@ class RoutingRulesE2ETests extends GatewayE2E {
         assertTrue(sse.contains("Provider returned error"), sse);
         assertFalse(sse.contains("[DONE]"), sse);
         assertEquals(List.of(dies), called());
+        // The error chunk is one JSON event with Keyway's stamp and OpenRouter's error metadata.
+        String last = sse.lines().filter(l -> l.startsWith("data: ")).reduce((a, b) -> b).orElseThrow();
+        JsonObject chunk = new JsonObject(last.substring(6));
+        assertTrue(chunk.getString("id").startsWith("gen-"), last);
+        assertEquals("chat.completion.chunk", chunk.getString("object"), last);
+        assertEquals(MODEL, chunk.getString("model"), last);
+        assertEquals(502, chunk.getJsonObject("error").getInteger("code"), last);
+        var metadata = chunk.getJsonObject("error").getJsonObject("metadata");
+        assertEquals(true, metadata.getBoolean("is_byok"), last);
+        assertTrue(metadata.getString("provider_name") != null && !metadata.getString("raw").isEmpty(), last);
+        assertEquals("error", chunk.getJsonArray("choices").getJsonObject(0).getString("finish_reason"), last);
     }
 
     @Test

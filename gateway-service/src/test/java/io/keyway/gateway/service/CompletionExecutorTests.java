@@ -31,6 +31,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,11 +163,19 @@ class CompletionExecutorTests {
                 JSON, catalog);
         var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", view, EndpointStats.NONE);
         Generation g = new Generation("acct", "api-1", MODEL, false);
+        // On an event loop, as the request path runs it (the total timeout is then a task of that loop's scheduler).
+        CompletableFuture<CompletionExecutor.Success> done = new CompletableFuture<>();
+        vertx.getOrCreateContext().runOnContext(v -> executor.run(plan, request, g)
+                .onSuccess(done::complete).onFailure(done::completeExceptionally));
         try {
-            var success = executor.execute(plan, request, g).await().atMost(Duration.ofSeconds(30));
-            return new Outcome(success, null, g);
-        } catch (GatewayError e) {
-            return new Outcome(null, e, g);
+            return new Outcome(done.get(30, TimeUnit.SECONDS), null, g);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GatewayError error) {
+                return new Outcome(null, error, g);
+            }
+            throw new AssertionError(e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError(e);
         }
     }
 
