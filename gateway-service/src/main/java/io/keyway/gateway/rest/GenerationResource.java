@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.service.ApiKeyResolver;
 import io.keyway.gateway.service.GatewayError;
-import io.keyway.gateway.service.Generation;
 import io.keyway.gateway.service.Generations;
+import io.keyway.gateway.service.Generations.Kept;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -16,7 +16,8 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * {@code GET /api/v1/generation?id=}: one recent request of the caller's account with every attempt (provider,
- * credential kind, status, latency) — the BYOK debugging view. Kept in a bounded in-memory cache of this instance.
+ * credential kind, status, latency) — the BYOK debugging view. From the latest requests of this instance, kept in
+ * memory ({@link Generations}).
  */
 @Path("/api/v1/generation")
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,32 +39,32 @@ public class GenerationResource {
             if (id == null || id.isBlank()) {
                 throw new GatewayError(400, "id query parameter is required");
             }
-            Generation g = generations.find(id).filter(x -> x.accountId.equals(caller.accountId()))
+            Kept g = generations.find(id).filter(x -> x.accountId().equals(caller.accountId()))
                     .orElseThrow(() -> new GatewayError(404, "Generation " + id + " not found"));
             return json.createObjectNode().set("data", describe(g));
         });
     }
 
-    private ObjectNode describe(Generation g) {
+    private ObjectNode describe(Kept g) {
         ObjectNode d = json.createObjectNode();
         d.put("id", g.publicId());
-        d.put("model", g.served != null ? g.served.model().id() : g.requestedModel);
-        d.put("provider_name", g.providerName);
-        d.put("is_byok", g.served != null && g.served.byok());
-        d.put("total_cost", g.cost);
-        d.put("upstream_inference_cost", g.listCost);
-        d.put("tokens_prompt", g.promptTokens);
-        d.put("tokens_completion", g.completionTokens);
-        d.put("native_tokens_prompt", g.promptTokens);
-        d.put("native_tokens_completion", g.completionTokens);
-        d.put("latency", g.firstByteMs >= 0 ? g.firstByteMs : g.latencyMs);
-        d.put("generation_time", g.latencyMs);
-        d.put("streamed", g.streamed);
-        d.put("cancelled", g.cancelled);
+        d.put("model", g.model());
+        d.put("provider_name", g.providerName());
+        d.put("is_byok", g.byok());
+        d.put("total_cost", g.cost());
+        d.put("upstream_inference_cost", g.listCost());
+        d.put("tokens_prompt", g.promptTokens());
+        d.put("tokens_completion", g.completionTokens());
+        d.put("native_tokens_prompt", g.promptTokens());
+        d.put("native_tokens_completion", g.completionTokens());
+        d.put("latency", g.firstByteMs() >= 0 ? g.firstByteMs() : g.latencyMs());
+        d.put("generation_time", g.latencyMs());
+        d.put("streamed", g.streamed());
+        d.put("cancelled", g.cancelled());
         d.put("finish_reason", g.finishReason());
-        d.put("status", g.httpStatus);
-        d.put("api_key_id", g.apiKeyId);
-        d.put("created_at", g.createdAt.toString());
+        d.put("status", g.httpStatus());
+        d.put("api_key_id", g.apiKeyId());
+        d.put("created_at", g.createdAt().toString());
         var responses = d.putArray("provider_responses");
         g.attempts().forEach(a -> {
             ObjectNode r = responses.addObject();

@@ -27,11 +27,7 @@ public final class Generation {
     public final String apiKeyId;
     public final String requestedModel;
     public final boolean streamed;
-    /**
-     * Replaced, never changed: only the request's own flow records attempts (one at a time, in order), others read.
-     * One immutable list per generation instead of a synchronized wrapper, a list and its array: the latest
-     * generations are kept ({@link Generations}), so each is carried through several young collections.
-     */
+    /** Replaced, never changed: only the request's own flow records attempts (one at a time, in order), others read. */
     private volatile List<AttemptRecord> attempts = List.of();
 
     public volatile Attempt served;
@@ -89,7 +85,7 @@ public final class Generation {
         return finishReason;
     }
 
-    /** Keeps OpenAI's finish reasons as shared constants: a generation is kept a while, with no string of its own. */
+    /** Keeps OpenAI's finish reasons as shared constants: {@link Generations} keeps the reference a while. */
     public void finishReason(String reason) {
         finishReason = reason == null ? null : switch (reason) {
             case "stop" -> "stop";

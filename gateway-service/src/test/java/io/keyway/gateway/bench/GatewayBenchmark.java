@@ -52,7 +52,12 @@ class GatewayBenchmark {
             "-Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages");
     /** Environment of the gateway process, {@code K=V,K2=V2}: glibc's malloc arenas capped as in the image. */
     static final String GATEWAY_ENV = System.getProperty("bench.gateway.env", "MALLOC_ARENA_MAX=2");
-    static final Path GATEWAY_JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    /**
+     * The gateway to measure, default the build of this checkout; {@code -Dbench.gateway.jar=<copy of another build's
+     * quarkus-app>/quarkus-run.jar} measures that one with the same load, to compare two versions in one sitting.
+     */
+    static final Path GATEWAY_JAR =
+            Path.of(System.getProperty("bench.gateway.jar", "target/quarkus-app/quarkus-run.jar"));
     /** billing-service consumes the usage events on the same cores; by default it is stopped once credits are in. */
     static final boolean KEEP_BILLING = Boolean.getBoolean("bench.keep-billing");
     /** Which modes to measure, {@code plain,stream} (default both); e.g. {@code -Dbench.modes=stream} for profiling. */

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.service.Generation.AttemptRecord;
+import io.keyway.gateway.service.Generations.Kept;
+import java.math.BigDecimal;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +55,8 @@ class GenerationsTests {
         Generations store = generations(10);
         Generation g = generation();
         store.remember(g);
-        assertEquals(g, store.find(g.publicId()).orElseThrow());
-        assertEquals(g, store.find(g.id.toString()).orElseThrow());
+        assertEquals(g.id, store.find(g.publicId()).orElseThrow().id());
+        assertEquals(g.publicId(), store.find(g.id.toString()).orElseThrow().publicId());
         assertFalse(store.find("gen-not-a-uuid").isPresent());
     }
 
@@ -86,5 +89,52 @@ class GenerationsTests {
         Generation next = generation();
         store.remember(next);
         assertTrue(store.find(next.publicId()).isPresent(), "and the next one");
+    }
+
+    @Test
+    void keptGenerationShowsWhatTheRequestRecordedEvenWhenItsSlotHeldALongerRequestBefore() {
+        Generations store = generations(1);
+        Generation before = generation();
+        for (int i = 0; i < 3; i++) {
+            before.record(new AttemptRecord("m/x", "p" + i, "byok", "k" + i, 502, "upstream_error", 10 + i));
+        }
+        store.remember(before);
+        assertEquals(3, store.find(before.publicId()).orElseThrow().attempts().size());
+
+        Generation g = new Generation("acct", "key-7", "m/y", true);
+        g.record(new AttemptRecord("m/y", "io-net", "pooled", null, 200, "success", 42));
+        g.providerName = "io.net";
+        g.promptTokens = 11;
+        g.completionTokens = 22;
+        g.cost = new BigDecimal("0.0000125");
+        g.listCost = new BigDecimal("123456789012345678901234.5"); // wider than a long: kept as itself
+        g.latencyMs = 77;
+        g.firstByteMs = 5;
+        g.cancelled = true;
+        g.finishReason("length");
+        g.httpStatus = 200;
+        store.remember(g); // the same slot as `before`
+
+        assertFalse(store.find(before.publicId()).isPresent(), "the slot's previous request is gone");
+        Kept k = store.find(g.publicId()).orElseThrow();
+        assertEquals(g.id, k.id());
+        assertEquals(g.createdAt, k.createdAt());
+        assertEquals("acct", k.accountId());
+        assertEquals("key-7", k.apiKeyId());
+        assertEquals("m/y", k.model(), "the requested model when no attempt served it");
+        assertEquals("io.net", k.providerName());
+        assertFalse(k.byok());
+        assertEquals(new BigDecimal("0.0000125"), k.cost());
+        assertEquals(new BigDecimal("123456789012345678901234.5"), k.listCost());
+        assertEquals(11, k.promptTokens());
+        assertEquals(22, k.completionTokens());
+        assertEquals(77, k.latencyMs());
+        assertEquals(5, k.firstByteMs());
+        assertTrue(k.streamed());
+        assertTrue(k.cancelled());
+        assertEquals("length", k.finishReason());
+        assertEquals(200, k.httpStatus());
+        assertEquals(List.of(new AttemptRecord("m/y", "io-net", "pooled", null, 200, "success", 42)), k.attempts(),
+                "only this request's attempts, none left from the longer request before it");
     }
 }
