@@ -64,8 +64,12 @@ public class UsagePublisher {
     private final AtomicBoolean brokerTrouble = new AtomicBoolean();
     private final Counter published;
     private final Counter failed;
-    /** How long the sender sleeps when it found the queue empty: well under the producer's own linger.ms. */
-    static final long DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * How long the sender sleeps when it found the queue empty: a twentieth of the producer's own linger.ms, so events
+     * wait no longer for it, and a hundred wake-ups a second under load instead of one per event (at 2 ms its sleeps
+     * were a tenth of its CPU time at one connection; docs/benchmarks.md).
+     */
+    static final long DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The longest sleep, reached after about 100 ms without an event: an idle gateway wakes 20 times a second. */
     static final long IDLE_DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
