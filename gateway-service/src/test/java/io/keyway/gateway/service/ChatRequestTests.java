@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.service.catalog.ModelCatalog;
-import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -24,13 +24,7 @@ class ChatRequestTests {
 
     /** Only catalogPath() is read by ModelCatalog: empty = the catalog in the jar. */
     static GatewayConfig defaultCatalogConfig() {
-        return (GatewayConfig) Proxy.newProxyInstance(GatewayConfig.class.getClassLoader(),
-                new Class<?>[] {GatewayConfig.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("catalogPath")) {
-                        return Optional.empty();
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        return ConfigStub.of(GatewayConfig.class, Map.of("catalogPath", Optional.empty()));
     }
 
     static ChatRequest parse(String body) {

@@ -4,27 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyway.gateway.config.GatewayConfig;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakersTests {
 
     static CircuitBreakers breakers(int threshold, Duration open) {
-        GatewayConfig.Upstream upstream = (GatewayConfig.Upstream) Proxy.newProxyInstance(
-                GatewayConfig.class.getClassLoader(), new Class<?>[] {GatewayConfig.Upstream.class},
-                (p, m, a) -> switch (m.getName()) {
-                    case "breakerFailureThreshold" -> threshold;
-                    case "breakerOpenDuration" -> open;
-                    default -> throw new UnsupportedOperationException(m.getName());
-                });
-        GatewayConfig config = (GatewayConfig) Proxy.newProxyInstance(GatewayConfig.class.getClassLoader(),
-                new Class<?>[] {GatewayConfig.class}, (p, m, a) -> {
-                    if (m.getName().equals("upstream")) {
-                        return upstream;
-                    }
-                    throw new UnsupportedOperationException(m.getName());
-                });
+        var upstream = ConfigStub.of(GatewayConfig.Upstream.class,
+                Map.of("breakerFailureThreshold", threshold, "breakerOpenDuration", open));
+        GatewayConfig config = ConfigStub.of(GatewayConfig.class, Map.of("upstream", upstream));
         return new CircuitBreakers(config);
     }
 

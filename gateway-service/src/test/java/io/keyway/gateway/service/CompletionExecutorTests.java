@@ -20,7 +20,6 @@ import io.keyway.gateway.service.routing.EndpointStats;
 import io.keyway.gateway.service.routing.ProviderPreferences;
 import io.keyway.gateway.service.routing.Router;
 import io.vertx.core.Vertx;
-import java.lang.reflect.Proxy;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -114,23 +114,15 @@ class CompletionExecutorTests {
     }
 
     static GatewayConfig config(String catalogPath, int threshold, Duration open, Duration total) {
-        GatewayConfig.Upstream up = (GatewayConfig.Upstream) Proxy.newProxyInstance(
-                GatewayConfig.class.getClassLoader(), new Class<?>[] {GatewayConfig.Upstream.class},
-                (p, m, a) -> switch (m.getName()) {
-                    case "connectTimeout" -> Duration.ofSeconds(2);
-                    case "firstByteTimeout" -> Duration.ofMillis(300);
-                    case "totalTimeout" -> total;
-                    case "maxPoolSize" -> 20;
-                    case "breakerFailureThreshold" -> threshold;
-                    case "breakerOpenDuration" -> open;
-                    default -> throw new UnsupportedOperationException(m.getName());
-                });
-        return (GatewayConfig) Proxy.newProxyInstance(GatewayConfig.class.getClassLoader(),
-                new Class<?>[] {GatewayConfig.class}, (p, m, a) -> switch (m.getName()) {
-                    case "upstream" -> up;
-                    case "catalogPath" -> Optional.ofNullable(catalogPath);
-                    default -> throw new UnsupportedOperationException(m.getName());
-                });
+        var up = ConfigStub.of(GatewayConfig.Upstream.class, Map.of(
+                "connectTimeout", Duration.ofSeconds(2),
+                "firstByteTimeout", Duration.ofMillis(300),
+                "totalTimeout", total,
+                "maxPoolSize", 20,
+                "breakerFailureThreshold", threshold,
+                "breakerOpenDuration", open));
+        return ConfigStub.of(GatewayConfig.class,
+                Map.of("upstream", up, "catalogPath", Optional.ofNullable(catalogPath)));
     }
 
     static String secret(String behaviour) {

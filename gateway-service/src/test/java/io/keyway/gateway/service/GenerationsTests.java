@@ -8,9 +8,9 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.service.Generation.AttemptRecord;
 import io.keyway.gateway.service.Generations.Kept;
 import java.math.BigDecimal;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,13 +20,7 @@ import org.junit.jupiter.api.Test;
 class GenerationsTests {
 
     static Generations generations(int size) {
-        GatewayConfig config = (GatewayConfig) Proxy.newProxyInstance(GatewayConfig.class.getClassLoader(),
-                new Class<?>[] {GatewayConfig.class}, (p, m, a) -> {
-                    if (m.getName().equals("generationCacheSize")) {
-                        return size;
-                    }
-                    throw new UnsupportedOperationException(m.getName());
-                });
+        GatewayConfig config = ConfigStub.of(GatewayConfig.class, Map.of("generationCacheSize", size));
         return new Generations(config);
     }
 
