@@ -374,7 +374,8 @@ public class ChatCompletionsRoute {
      */
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] EVENT_END = {'\n', '\n'};
-    private static final byte[] DATA_OPEN = "data: {".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA_OPEN = "data: {".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] SUFFIX_ID = ",\"id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SUFFIX_OBJECT = "\",\"object\":\"chat.completion.chunk\"".getBytes(StandardCharsets.US_ASCII);
@@ -447,7 +448,7 @@ public class ChatCompletionsRoute {
                     .putHeader(X_ACCEL_BUFFERING, NO);
             out.closeHandler(v -> clientGone = true);
             var upstream = success.upstream().response();
-            timer = LoopTimeout.start(vertx, totalTimeoutMs, () -> {
+            timer = LoopTimeout.start(totalTimeoutMs, () -> {
                 timer = null;
                 success.upstream().abort();
             });
@@ -700,7 +701,7 @@ public class ChatCompletionsRoute {
             if (batch == null) {
                 batch = Buffer.buffer(768);
             }
-            batch.appendBytes(DATA_OPEN, 0, 6);
+            batch.appendBytes(DATA);
             try (JsonGenerator gen = json.getFactory().createGenerator(new BufferOutput(batch))) {
                 gen.writeStartObject();
                 writeStamp(gen, true);

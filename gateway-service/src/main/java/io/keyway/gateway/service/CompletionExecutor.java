@@ -16,7 +16,6 @@ import io.keyway.gateway.service.routing.RoutingPlan;
 import io.keyway.gateway.provider.UpstreamCall;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,15 +54,13 @@ public class CompletionExecutor {
     private final ModelCatalog catalog;
     private final ProviderAdapters adapters;
     private final CircuitBreakers breakers;
-    private final Vertx vertx;
     private final long totalTimeoutMs;
 
     public CompletionExecutor(ModelCatalog catalog, ProviderAdapters adapters, CircuitBreakers breakers,
-                              GatewayConfig config, Vertx vertx) {
+                              GatewayConfig config) {
         this.catalog = catalog;
         this.adapters = adapters;
         this.breakers = breakers;
-        this.vertx = vertx;
         this.totalTimeoutMs = config.upstream().totalTimeout().toMillis();
     }
 
@@ -117,7 +114,7 @@ public class CompletionExecutor {
         UpstreamCall call = adapter.chatCompletion(provider, attempt.endpoint(), attempt.credential(),
                 request.upstreamBody(), request.stream());
         // The total timeout covers a JSON answer's head and body; a stream's relay keeps its own timer.
-        LoopTimeout timer = request.stream() ? null : LoopTimeout.start(vertx, totalTimeoutMs, () -> {
+        LoopTimeout timer = request.stream() ? null : LoopTimeout.start(totalTimeoutMs, () -> {
             if (done.tryFail(new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout"))) {
                 call.cancel(); // end the exchange, free the connection
             }

@@ -4,12 +4,15 @@ import io.keyway.gateway.service.routing.Attempt;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * One request as {@code GET /api/v1/generation} shows it afterwards: what served it, what it cost, and every attempt
- * made (provider, credential kind, outcome, latency). Filled in by one request's flow, read by others later.
+ * made (provider, credential kind, outcome, latency). Filled in by one request's flow, which runs on the request's
+ * event loop (continuations from other threads are moved back to it), so its fields need no synchronization;
+ * {@link Generations} copies what it shows when the request ends, and nothing reads a generation after that.
  */
 public final class Generation {
 
@@ -27,21 +30,20 @@ public final class Generation {
     public final String apiKeyId;
     public final String requestedModel;
     public final boolean streamed;
-    /** Replaced, never changed: only the request's own flow records attempts (one at a time, in order), others read. */
-    private volatile List<AttemptRecord> attempts = List.of();
+    private final List<AttemptRecord> attempts = new ArrayList<>(2);
 
-    public volatile Attempt served;
-    public volatile String providerName;
-    public volatile long promptTokens;
-    public volatile long completionTokens;
-    public volatile BigDecimal listCost = BigDecimal.ZERO;
-    public volatile BigDecimal cost = BigDecimal.ZERO;
-    public volatile int httpStatus;
-    public volatile boolean success;
-    public volatile boolean cancelled;
-    private volatile String finishReason;
-    public volatile long latencyMs;
-    public volatile long firstByteMs = -1;
+    public Attempt served;
+    public String providerName;
+    public long promptTokens;
+    public long completionTokens;
+    public BigDecimal listCost = BigDecimal.ZERO;
+    public BigDecimal cost = BigDecimal.ZERO;
+    public int httpStatus;
+    public boolean success;
+    public boolean cancelled;
+    private String finishReason;
+    public long latencyMs;
+    public long firstByteMs = -1;
 
     public Generation(String accountId, String apiKeyId, String requestedModel, boolean streamed) {
         this.accountId = accountId;
@@ -56,19 +58,12 @@ public final class Generation {
     }
 
     public void record(AttemptRecord attempt) {
-        List<AttemptRecord> before = attempts;
-        if (before.isEmpty()) {
-            attempts = List.of(attempt);
-        } else {
-            List<AttemptRecord> after = new ArrayList<>(before.size() + 1);
-            after.addAll(before);
-            after.add(attempt);
-            attempts = List.copyOf(after);
-        }
+        attempts.add(attempt);
     }
 
+    /** In the order they were made; read-only. */
     public List<AttemptRecord> attempts() {
-        return attempts;
+        return Collections.unmodifiableList(attempts);
     }
 
     public int attemptCount() {
@@ -77,8 +72,7 @@ public final class Generation {
 
     /** The provider of the last attempt made, or null when none was made. */
     public String lastAttemptProvider() {
-        List<AttemptRecord> made = attempts;
-        return made.isEmpty() ? null : made.get(made.size() - 1).provider();
+        return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).provider();
     }
 
     public String finishReason() {

@@ -105,7 +105,7 @@ class CompletionExecutorTests {
     void withConfig(GatewayConfig config) {
         breakers = new CircuitBreakers(config);
         executor = new CompletionExecutor(catalog, new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog),
-                breakers, config, vertx);
+                breakers, config);
     }
 
     /** Upstream: 300 ms without a byte is a timeout; total timeout and breakers as given. */
