@@ -66,6 +66,12 @@ public interface GatewayConfig {
         @WithDefault("500")
         int maxPoolSize();
 
+        /**
+         * A PEM file of certificates trusted for upstream HTTPS besides the JVM's own authorities (a private CA in
+         * front of a provider, or a test's self-signed stand-in).
+         */
+        Optional<String> trustCertificates();
+
         /** Consecutive retryable failures that open an endpoint's or a credential's breaker. */
         @WithDefault("5")
         int breakerFailureThreshold();

@@ -1,24 +1,39 @@
 package io.keyway.gateway.provider;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.keyway.contracts.RoutingView.Credential;
-import io.keyway.gateway.model.ModelEndpoint;
-import io.keyway.gateway.model.ProviderSpec;
+import io.keyway.contracts.credentials.CredentialFormat;
+import io.keyway.contracts.credentials.ProviderCredential;
+import io.keyway.gateway.model.CatalogModel;
 
 /**
- * Speaks one upstream API. The router never names a provider: the catalog says which adapter (by {@link #name()})
- * serves a provider and with which base URL. A new provider API is a new package implementing this interface.
+ * Speaks one upstream API, in both directions: turns Keyway's request into the provider's call, and the provider's
+ * answer (JSON, or a stream in its own framing) into Keyway's normalized answer ({@link Completion}, {@link Chunk}s,
+ * {@link Usage}, the finish reason), deciding when a streamed answer has begun and how each failure is classified
+ * ({@link UpstreamError}, {@link UpstreamException}). The router, the executor and the response writers never see a
+ * provider's bytes. The catalog's {@code adapter} names the adapter of each provider; a new provider API is a new
+ * package implementing this interface.
  */
 public interface ProviderAdapter {
 
     /** The catalog's {@code adapter} value this adapter serves, e.g. {@code openai-compatible}. */
     String name();
 
+    /** The credential format its keys have (checked by key-service, parsed once per routing view by the gateway). */
+    default CredentialFormat credentialFormat() {
+        return CredentialFormat.ofAdapter(name());
+    }
+
     /**
-     * Sends one chat completion. {@code request} is the client's OpenAI-shaped body without Keyway's routing fields;
-     * the adapter sets the upstream model id and its own auth. The call completes with the response head (status
-     * known, body paused) or fails with {@link UpstreamException} for connect errors and timeouts.
+     * Whether this credential can serve this model at all (an Azure key serves only the models it has deployments
+     * for); the router leaves out a credential that cannot, so no call is made and no breaker is blamed.
      */
-    UpstreamCall chatCompletion(ProviderSpec provider, ModelEndpoint endpoint, Credential credential,
-                                         ObjectNode request, boolean stream);
+    default boolean serves(ProviderCredential credential, CatalogModel model) {
+        return true;
+    }
+
+    /**
+     * Starts one attempt. The call completes with the {@link Answer} — whole, or for streams once it has begun — or
+     * fails with an {@link UpstreamError} (the provider answered with a failure) or an {@link UpstreamException} (no
+     * answer: connect error, reset, timeout).
+     */
+    UpstreamCall call(UpstreamRequest request);
 }

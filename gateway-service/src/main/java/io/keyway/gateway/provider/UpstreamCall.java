@@ -3,11 +3,15 @@ package io.keyway.gateway.provider;
 import io.vertx.core.Future;
 
 /**
- * One upstream exchange in flight: {@link #response()} completes with the response head (status known, body paused)
- * or fails with an {@link UpstreamException}; {@link #cancel()} ends the exchange at any point (the connection is
- * reset and not reused).
+ * One attempt in flight: {@link #answer()} completes with the {@link Answer} or fails (see
+ * {@link ProviderAdapter#call}); {@link #cancel()} ends the exchange at any point before the answer is handed over
+ * (the connection is reset and not reused).
  */
-public record UpstreamCall(Future<UpstreamResponse> response, Runnable canceller) {
+public record UpstreamCall(Future<Answer> answer, Runnable canceller) {
+
+    public static UpstreamCall failed(Throwable failure) {
+        return new UpstreamCall(Future.failedFuture(failure), () -> { });
+    }
 
     public void cancel() {
         canceller.run();

@@ -1,5 +1,8 @@
 package io.keyway.gateway.provider;
 
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
 /** An upstream call that produced no HTTP answer: connect error, reset, timeout. Always retryable (DESIGN.md §2). */
 public class UpstreamException extends RuntimeException {
 
@@ -14,5 +17,20 @@ public class UpstreamException extends RuntimeException {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Connect errors, timeouts and resets; the message never carries request data. */
+    public static UpstreamException of(Throwable cause) {
+        if (cause instanceof UpstreamException u) {
+            return u;
+        }
+        String type = cause.getClass().getSimpleName();
+        if (cause instanceof ConnectException || type.contains("ConnectTimeout")) {
+            return new UpstreamException(Kind.CONNECT, "connect failed (" + type + ")");
+        }
+        if (cause instanceof TimeoutException || type.contains("Timeout")) {
+            return new UpstreamException(Kind.TIMEOUT, "timed out (" + type + ")");
+        }
+        return new UpstreamException(Kind.RESET, "connection failed (" + type + ")");
     }
 }

@@ -15,7 +15,6 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.regex.Pattern;
 
 /**
  * Who a presented API key belongs to. Answers (unknown keys too) are cached for at most
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
 public class ApiKeyResolver {
 
     private static final HexFormat HEX = HexFormat.of();
-    static final Pattern API_KEY = Pattern.compile("sk-kw-v1-[0-9a-f]{64}");
 
     /** The authenticated caller of a request. */
     public record Caller(ApiKeyResolution key, String keyHash, String keyLabel) {
@@ -133,7 +131,7 @@ public class ApiKeyResolver {
         return key.substring(0, 12) + "..." + key.substring(key.length() - 3);
     }
 
-    /** {@link #API_KEY} without a regex (every request checks it). */
+    /** {@code sk-kw-v1-<64 lowercase hex>} without a regex (every request checks it). */
     static boolean wellFormed(String key) {
         if (key.length() != 73 || !key.startsWith("sk-kw-v1-")) {
             return false;

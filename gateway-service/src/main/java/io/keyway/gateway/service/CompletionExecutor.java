@@ -4,35 +4,32 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.model.ProviderSpec;
+import io.keyway.gateway.provider.Answer;
 import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.ProviderAdapters;
+import io.keyway.gateway.provider.UpstreamCall;
+import io.keyway.gateway.provider.UpstreamError;
 import io.keyway.gateway.provider.UpstreamException;
-import io.keyway.gateway.provider.UpstreamResponse;
-import io.keyway.gateway.provider.openaicompatible.OpenAiCompatibleAdapter;
+import io.keyway.gateway.provider.UpstreamRequest;
 import io.keyway.gateway.service.Generation.AttemptRecord;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import io.keyway.gateway.service.routing.Attempt;
 import io.keyway.gateway.service.routing.RoutingPlan;
-import io.keyway.gateway.provider.UpstreamCall;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Walks a {@link RoutingPlan}'s attempts in order (DESIGN.md §2) until one succeeds:
  * <ul>
- * <li>success: for JSON, a 200 with its whole body; for streams, a 200 and its first body chunk — nothing reaches the
- *     client before that, so falling back is allowed exactly until then;</li>
- * <li>retryable failure (connect error, timeout, reset, 401/402/403/408/429, 5xx, and other unexpected upstream
- *     answers): next attempt — unless the attempt ends an always-use group, then that key's failure is returned
- *     as-is and routing stops;</li>
- * <li>request error (400, 413, 422 from upstream): returned at once;</li>
+ * <li>success: the adapter's {@link Answer} — whole, or for streams once the adapter says it has begun; nothing
+ *     reaches the client before that, so falling back is allowed exactly until then;</li>
+ * <li>retryable failure (connect error, timeout, reset, and what the adapter classifies as retryable: 401/402/403/
+ *     408/429, 5xx, …): next attempt — unless the attempt ends an always-use group, then that key's failure is
+ *     returned as-is and routing stops;</li>
+ * <li>request error (what the adapter classifies as the request's own fault: 400, 413, 422): returned at once;</li>
  * <li>an attempt whose endpoint or credential breaker is open is skipped without a call.</li>
  * </ul>
  * When every attempt fails the last failure is returned with every attempt in {@code metadata.attempts}.
@@ -40,15 +37,13 @@ import java.util.Set;
 @ApplicationScoped
 public class CompletionExecutor {
 
-    static final Set<Integer> REQUEST_ERRORS = Set.of(400, 413, 422);
-    static final int MAX_RAW_CHARS = 2000;
-
-    /** The attempt that succeeded, its upstream exchange, and its whole body (JSON) or first chunk (stream). */
-    public record Success(Attempt attempt, ProviderSpec provider, UpstreamResponse upstream, Buffer body) {
+    /** The attempt that succeeded and its answer. */
+    public record Success(Attempt attempt, ProviderSpec provider, Answer answer) {
     }
 
     /** One failed attempt, kept to build the final error. */
-    record Failure(Attempt attempt, ProviderSpec provider, int status, String raw, boolean requestError) {
+    record Failure(Attempt attempt, ProviderSpec provider, int status, String raw, boolean requestError,
+                   UpstreamError.Blame blame) {
     }
 
     private final ModelCatalog catalog;
@@ -96,7 +91,8 @@ public class CompletionExecutor {
             if (attempt.alwaysUse()) {
                 // An always-use key skipped by its breaker has failed as surely as one that was called.
                 failures.add(new Failure(attempt, provider, 503,
-                        "not tried: the circuit breaker of this key or endpoint is open after recent failures", false));
+                        "not tried: the circuit breaker of this key or endpoint is open after recent failures", false,
+                        UpstreamError.Blame.ENDPOINT));
             }
             if (attempt.endsAlwaysUseGroup()) {
                 Failure alwaysUse = alwaysUseFailure(attempt, failures);
@@ -111,32 +107,22 @@ public class CompletionExecutor {
         ProviderAdapter adapter = adapters.forAdapter(provider.adapter());
         long start = System.nanoTime();
         Promise<Success> done = Promise.promise();
-        UpstreamCall call = adapter.chatCompletion(provider, attempt.endpoint(), attempt.credential(),
-                request.upstreamBody(), request.stream());
-        // The total timeout covers a JSON answer's head and body; a stream's relay keeps its own timer.
+        UpstreamCall call = adapter.call(new UpstreamRequest(provider, attempt.model(), attempt.endpoint(),
+                attempt.credential(), request.upstreamBody(), request.stream()));
+        // The total timeout covers a whole answer's head and body; a stream's writer keeps its own timer.
         LoopTimeout timer = request.stream() ? null : LoopTimeout.start(totalTimeoutMs, () -> {
             if (done.tryFail(new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout"))) {
                 call.cancel(); // end the exchange, free the connection
             }
         });
-        call.response().onComplete(head -> {
-            if (head.failed()) {
-                done.tryFail(head.cause());
-                return;
-            }
-            UpstreamResponse up = head.result();
-            if (up.status() == 200) {
-                (request.stream() ? firstChunk(up) : wholeBody(up)).onComplete(body -> {
-                    if (body.succeeded()) {
-                        done.tryComplete(new Success(attempt, provider, up, body.result()));
-                    } else {
-                        done.tryFail(body.cause());
-                    }
-                });
+        call.answer().onComplete(answer -> {
+            if (answer.succeeded()) {
+                if (!done.tryComplete(new Success(attempt, provider, answer.result()))
+                        && answer.result() instanceof Answer.Streamed s) {
+                    s.stream().abort(); // begun after the total timeout gave up on it
+                }
             } else {
-                wholeBody(up).onComplete(body -> done.tryFail(body.succeeded()
-                        ? new UpstreamStatus(up.status(), truncate(body.result().toString(StandardCharsets.UTF_8)))
-                        : body.cause()));
+                done.tryFail(answer.cause());
             }
         });
         done.future().onComplete(outcome -> {
@@ -184,10 +170,9 @@ public class CompletionExecutor {
         return found;
     }
 
-    /** 401/402/403/429 say something about the credential; timeouts, resets and 5xx about the endpoint. */
+    /** The adapter says whether a failure is the credential's (invalid, out of credit, limited) or the endpoint's. */
     private void blame(Failure failure, String endpointKey, String credentialKey) {
-        int s = failure.status();
-        if (s == 401 || s == 402 || s == 403 || s == 429) {
+        if (failure.blame() == UpstreamError.Blame.CREDENTIAL) {
             breakers.failure(credentialKey);
             breakers.release(endpointKey);
         } else {
@@ -197,12 +182,12 @@ public class CompletionExecutor {
     }
 
     private Failure failure(Attempt attempt, ProviderSpec provider, Throwable f) {
-        if (f instanceof UpstreamStatus u) {
-            return new Failure(attempt, provider, u.status, scrub(u.raw, attempt), REQUEST_ERRORS.contains(u.status));
+        if (f instanceof UpstreamError u) {
+            return new Failure(attempt, provider, u.status(), scrub(u.raw(), attempt), u.requestError(), u.blame());
         }
-        UpstreamException u = OpenAiCompatibleAdapter.classify(f);
+        UpstreamException u = UpstreamException.of(f);
         int status = u.kind() == UpstreamException.Kind.TIMEOUT ? 504 : 502;
-        return new Failure(attempt, provider, status, "upstream " + u.getMessage(), false);
+        return new Failure(attempt, provider, status, "upstream " + u.getMessage(), false, UpstreamError.Blame.ENDPOINT);
     }
 
     private static int clientStatus(Failure f) {
@@ -254,83 +239,16 @@ public class CompletionExecutor {
                 status, outcome, ms);
     }
 
-    private static Future<Buffer> wholeBody(UpstreamResponse up) {
-        HttpClientResponse resp = up.response();
-        Future<Buffer> body = resp.body().recover(t -> Future.failedFuture(OpenAiCompatibleAdapter.classify(t)));
-        resp.resume();
-        return body;
-    }
-
-    /** Resolves with the first body chunk of a 200 stream, leaving the rest paused for the relay. */
-    /**
-     * The stream's first bytes, once they include the start of an event: SSE comments ({@code : keep-alive}, which some
-     * upstreams send while they queue or think) and blank lines do not start the answer, so an upstream that fails
-     * after sending only those is still a failure before the first byte, and the next attempt is tried.
-     */
-    private static Future<Buffer> firstChunk(UpstreamResponse up) {
-        HttpClientResponse resp = up.response();
-        Promise<Buffer> first = Promise.promise();
-        EventStart start = new EventStart();
-        resp.handler(buf -> {
-            if (buf.length() > 0 && !first.future().isComplete() && start.reached(buf)) {
-                resp.pause(); // before completing: the listeners may already hand the stream to the relay, which resumes it
-                first.complete(start.received());
-            }
-        });
-        resp.exceptionHandler(t -> first.tryFail(OpenAiCompatibleAdapter.classify(t)));
-        resp.endHandler(v -> first.tryFail(
-                new UpstreamException(UpstreamException.Kind.RESET, "stream ended before any data")));
-        resp.resume();
-        return first.future();
-    }
-
-    /** Reads a stream's first bytes until a line that is neither blank nor an SSE comment begins. */
-    static final class EventStart {
-        private Buffer received;
-        private boolean lineStart = true;
-
-        /** Adds the next bytes; true once an event has begun in what was received so far. */
-        boolean reached(Buffer buf) {
-            received = received == null ? buf : Buffer.buffer(received.length() + buf.length())
-                    .appendBuffer(received).appendBuffer(buf);
-            for (int i = 0; i < buf.length(); i++) {
-                byte b = buf.getByte(i);
-                if (b == '\n' || b == '\r') {
-                    lineStart = true;
-                } else if (lineStart) {
-                    lineStart = false;
-                    if (b != ':') {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }
-
-        Buffer received() {
-            return received;
-        }
-    }
-
     /** An upstream may quote the credential it was given in its error text: never pass it on. */
-    private static String scrub(String raw, Attempt attempt) {
-        String secret = attempt.credential() == null ? null : attempt.credential().secret();
-        return secret == null || secret.length() < 4 ? raw : raw.replace(secret, "****");
-    }
-
-    private static String truncate(String s) {
-        return s.length() <= MAX_RAW_CHARS ? s : s.substring(0, MAX_RAW_CHARS);
-    }
-
-    /** An upstream HTTP answer other than 200, with its body (the provider's own error text). */
-    static final class UpstreamStatus extends RuntimeException {
-        final int status;
-        final String raw;
-
-        UpstreamStatus(int status, String raw) {
-            super("upstream status " + status, null, false, false);
-            this.status = status;
-            this.raw = raw;
+    static String scrub(String raw, Attempt attempt) {
+        if (raw == null || attempt.credential() == null) {
+            return raw;
         }
+        for (String secret : attempt.credential().secretParts()) {
+            if (secret != null && secret.length() >= 4) {
+                raw = raw.replace(secret, "****");
+            }
+        }
+        return raw;
     }
 }

@@ -3,10 +3,10 @@ package io.keyway.gateway.service;
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.keyway.contracts.RoutingView;
 import io.keyway.gateway.client.KeyServiceClient;
 import io.keyway.gateway.config.GatewayConfig;
-import io.smallrye.mutiny.Uni;
+import io.keyway.gateway.provider.ProviderAdapters;
+import io.keyway.gateway.service.catalog.ModelCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,23 +20,27 @@ import java.util.concurrent.Executor;
 @ApplicationScoped
 public class RoutingViews {
 
-    record Cached(RoutingView view, String etag) {
+    record Cached(AccountRouting routing, String etag) {
     }
 
     private final AsyncLoadingCache<String, Cached> cache;
 
-    public RoutingViews(KeyServiceClient keyService, GatewayConfig config) {
+    public RoutingViews(KeyServiceClient keyService, GatewayConfig config, ModelCatalog catalog,
+                        ProviderAdapters adapters) {
         AsyncCacheLoader<String, Cached> loader = new AsyncCacheLoader<>() {
             @Override
             public CompletableFuture<Cached> asyncLoad(String accountId, Executor executor) {
                 return keyService.routingView(accountId, null)
-                        .map(a -> new Cached(a.view(), a.etag())).subscribeAsCompletionStage();
+                        .map(a -> new Cached(new AccountRouting(a.view(), catalog, adapters), a.etag()))
+                        .subscribeAsCompletionStage();
             }
 
             @Override
             public CompletableFuture<Cached> asyncReload(String accountId, Cached old, Executor executor) {
                 return keyService.routingView(accountId, old.etag())
-                        .map(a -> a.notModified() ? old : new Cached(a.view(), a.etag())).subscribeAsCompletionStage();
+                        .map(a -> a.notModified() ? old
+                                : new Cached(new AccountRouting(a.view(), catalog, adapters), a.etag()))
+                        .subscribeAsCompletionStage();
             }
         };
         this.cache = Caffeine.newBuilder()
@@ -47,16 +51,11 @@ public class RoutingViews {
                 .buildAsync(loader);
     }
 
-    public Uni<RoutingView> forAccount(String accountId) {
-        return Uni.createFrom().completionStage(() -> view(accountId))
-                .onFailure(CompletionException.class).transform(Throwable::getCause);
-    }
-
-    /** As {@link #forAccount}, without a reactive pipeline: a cached view gives an already completed future. */
-    public CompletableFuture<RoutingView> view(String accountId) {
+    /** The account's routing view; a cached view gives an already completed future (no reactive pipeline). */
+    public CompletableFuture<AccountRouting> view(String accountId) {
         CompletableFuture<Cached> cached = cache.get(accountId);
         if (cached.isDone() && !cached.isCompletedExceptionally()) {
-            return CompletableFuture.completedFuture(cached.join().view());
+            return CompletableFuture.completedFuture(cached.join().routing());
         }
         return cached.handle((c, failure) -> {
             if (failure != null) {
@@ -67,7 +66,7 @@ public class RoutingViews {
                 }
                 throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
             }
-            return c.view();
+            return c.routing();
         });
     }
 

@@ -2,8 +2,8 @@ package io.keyway.gateway.service;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.keyway.contracts.UsageEvent;
+import io.keyway.gateway.provider.Usage;
 import io.keyway.gateway.service.routing.Attempt;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -26,12 +26,12 @@ public class UsageAccounting {
         this.generations = generations;
     }
 
-    /** Records tokens and costs of the served attempt from the upstream's usage object (may be null). */
-    public void served(Generation g, Attempt attempt, String providerName, JsonNode upstreamUsage) {
+    /** Records tokens and costs of the served attempt from what the upstream reported (null: nothing). */
+    public void served(Generation g, Attempt attempt, String providerName, Usage usage) {
         g.served = attempt;
         g.providerName = providerName;
-        g.promptTokens = upstreamUsage == null ? 0 : Math.max(0, upstreamUsage.path("prompt_tokens").asLong(0));
-        g.completionTokens = upstreamUsage == null ? 0 : Math.max(0, upstreamUsage.path("completion_tokens").asLong(0));
+        g.promptTokens = usage == null ? 0 : usage.promptTokens();
+        g.completionTokens = usage == null ? 0 : usage.completionTokens();
         g.listCost = attempt.endpoint().pricing().listCost(g.promptTokens, g.completionTokens);
         g.cost = cost.charged(g.accountId, attempt.byok(), g.listCost);
     }
@@ -46,13 +46,18 @@ public class UsageAccounting {
     private static final SerializedString UPSTREAM_PROMPT_COST = new SerializedString("upstream_inference_prompt_cost");
     private static final SerializedString UPSTREAM_COMPLETIONS_COST =
             new SerializedString("upstream_inference_completions_cost");
+    private static final SerializedString PROMPT_DETAILS = new SerializedString("prompt_tokens_details");
+    private static final SerializedString CACHED_TOKENS = new SerializedString("cached_tokens");
+    private static final SerializedString CACHE_WRITE_TOKENS = new SerializedString("cache_write_tokens");
+    private static final SerializedString COMPLETION_DETAILS = new SerializedString("completion_tokens_details");
+    private static final SerializedString REASONING_TOKENS = new SerializedString("reasoning_tokens");
 
     /**
      * Writes OpenRouter's usage object (tokens, cost — what the platform charges —, is_byok, cost_details) as the next
-     * value of {@code gen}: straight to the response's bytes, as every answer and stream ends with one. The
-     * upstream's {@code prompt_tokens_details} and {@code completion_tokens_details} are passed on as they came.
+     * value of {@code gen}: straight to the response's bytes, as every answer and stream ends with one. The details
+     * (cached and cache-write prompt tokens, reasoning tokens) are the upstream's, 0 when it reported none.
      */
-    public void writeUsage(JsonGenerator gen, Generation g, JsonNode upstreamUsage) throws IOException {
+    public void writeUsage(JsonGenerator gen, Generation g, Usage usage) throws IOException {
         gen.writeStartObject();
         gen.writeFieldName(PROMPT_TOKENS);
         gen.writeNumber(g.promptTokens);
@@ -60,10 +65,20 @@ public class UsageAccounting {
         gen.writeNumber(g.completionTokens);
         gen.writeFieldName(TOTAL_TOKENS);
         gen.writeNumber(g.promptTokens + g.completionTokens);
-        if (upstreamUsage != null) {
-            copy(upstreamUsage, gen, "prompt_tokens_details");
-            copy(upstreamUsage, gen, "completion_tokens_details");
+        gen.writeFieldName(PROMPT_DETAILS);
+        gen.writeStartObject();
+        gen.writeFieldName(CACHED_TOKENS);
+        gen.writeNumber(usage == null ? 0 : usage.cachedTokens());
+        if (usage != null && usage.cacheWriteTokens() > 0) {
+            gen.writeFieldName(CACHE_WRITE_TOKENS);
+            gen.writeNumber(usage.cacheWriteTokens());
         }
+        gen.writeEndObject();
+        gen.writeFieldName(COMPLETION_DETAILS);
+        gen.writeStartObject();
+        gen.writeFieldName(REASONING_TOKENS);
+        gen.writeNumber(usage == null ? 0 : usage.reasoningTokens());
+        gen.writeEndObject();
         gen.writeFieldName(COST);
         gen.writeNumber(g.cost);
         gen.writeFieldName(IS_BYOK);
@@ -99,13 +114,5 @@ public class UsageAccounting {
                 g.success ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
                 g.success ? UsageEvent.Status.SUCCESS : UsageEvent.Status.ERROR, g.httpStatus, g.latencyMs,
                 g.streamed, g.attemptCount());
-    }
-
-    private static void copy(JsonNode from, JsonGenerator to, String field) throws IOException {
-        JsonNode v = from.get(field);
-        if (v != null && !v.isNull()) {
-            to.writeFieldName(field);
-            to.writeTree(v);
-        }
     }
 }

@@ -13,7 +13,9 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.it.UpstreamStandIn;
 import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.ProviderAdapters;
+import io.keyway.gateway.provider.UpstreamHttp;
 import io.keyway.gateway.provider.openaicompatible.OpenAiCompatibleAdapter;
+import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
 import io.keyway.gateway.service.Generation.AttemptRecord;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import io.keyway.gateway.service.routing.EndpointStats;
@@ -83,7 +85,7 @@ class CompletionExecutorTests {
                 """.formatted(base, closedPort));
         GatewayConfig catalogConfig = config(file.toString(), 1000, Duration.ofMinutes(1));
         catalog = new ModelCatalog(catalogConfig, JSON);
-        adapter = new OpenAiCompatibleAdapter(vertx, catalogConfig, JSON);
+        adapter = new OpenAiCompatibleAdapter(new UpstreamHttp(vertx, catalogConfig), new OpenAiWire(JSON));
     }
 
     @AfterAll
@@ -120,7 +122,8 @@ class CompletionExecutorTests {
                 "totalTimeout", total,
                 "maxPoolSize", 20,
                 "breakerFailureThreshold", threshold,
-                "breakerOpenDuration", open));
+                "breakerOpenDuration", open,
+                "trustCertificates", Optional.empty()));
         return ConfigStub.of(GatewayConfig.class,
                 Map.of("upstream", up, "catalogPath", Optional.ofNullable(catalogPath)));
     }
@@ -153,7 +156,9 @@ class CompletionExecutorTests {
         ChatRequest request = ChatRequest.parse(("{\"model\":\"" + MODEL
                 + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8),
                 JSON, catalog);
-        var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", view, EndpointStats.NONE);
+        var adapters = new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog);
+        var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", view,
+                new AccountRouting(view, catalog, adapters), EndpointStats.NONE);
         Generation g = new Generation("acct", "api-1", MODEL, false);
         // On an event loop, as the request path runs it (the total timeout is then a task of that loop's scheduler).
         CompletableFuture<CompletionExecutor.Success> done = new CompletableFuture<>();

@@ -1,6 +1,6 @@
 package io.keyway.gateway.service.routing;
 
-import io.keyway.contracts.RoutingView.Credential;
+import io.keyway.contracts.credentials.ProviderCredential;
 import io.keyway.gateway.model.CatalogModel;
 import io.keyway.gateway.model.ModelEndpoint;
 
@@ -17,7 +17,7 @@ public record Attempt(
         ModelEndpoint endpoint,
         CredentialKind kind,
         String credentialId,
-        Credential credential,
+        ProviderCredential credential,
         boolean alwaysUse,
         boolean endsAlwaysUseGroup) {
 

@@ -27,7 +27,8 @@ import java.util.Set;
  *   order_first: per provider in order: PRIORITIZED keys, pooled, FALLBACK keys
  *   a provider with a matching always-use key in phase 1 gets no pooled and no fallback attempt
  * </pre>
- * Keys match when their model filter and API-key filter both allow the request (null = no restriction).
+ * Keys match when their model filter and API-key filter both allow the request (null = no restriction), and a
+ * credential (key or pooled) is planned only where it can serve the model ({@link Credentials#usable}).
  * Pure logic: no I/O, so every rule has a unit test.
  * <p>
  * Runs on every request, so it is written to allocate little: plain loops, a filter that removes nothing returns its
@@ -95,7 +96,7 @@ public class Router {
     }
 
     public RoutingPlan plan(List<CatalogModel> models, ProviderPreferences prefs, Set<String> requestParameters,
-                            String apiKeyId, RoutingView view, EndpointStats stats) {
+                            String apiKeyId, RoutingView view, Credentials credentials, EndpointStats stats) {
         List<ModelRoute> routes = new ArrayList<>(models.size());
         List<NoAllowedProviders> unroutable = new ArrayList<>();
         List<String> requested = prefs.only() != null ? prefs.only() : prefs.order() != null ? prefs.order() : List.of();
@@ -127,7 +128,7 @@ public class Router {
                     continue;
                 }
             }
-            List<Attempt> attempts = attempts(model, ordered, apiKeyId, view);
+            List<Attempt> attempts = attempts(model, ordered, apiKeyId, view, credentials);
             if (attempts.isEmpty()) {
                 unroutable.add(new NoAllowedProviders(model.id(), providers(model), requested, "no_credentials"));
                 continue;
@@ -232,53 +233,55 @@ public class Router {
     }
 
     private static List<Attempt> attempts(CatalogModel model, List<ModelEndpoint> ordered, String apiKeyId,
-                                          RoutingView view) {
+                                          RoutingView view, Credentials credentials) {
         int n = ordered.size();
         EndpointKeys[] keys = new EndpointKeys[n];
         int expected = n; // one pooled credential per provider, plus the keys
         for (int i = 0; i < n; i++) {
-            keys[i] = keys(view, model, ordered.get(i), apiKeyId);
+            keys[i] = keys(view, model, ordered.get(i), apiKeyId, credentials);
             expected += keys[i].prioritized().size() + keys[i].fallback().size();
         }
         List<Attempt> plan = new ArrayList<>(expected);
         if (ORDER_FIRST.equals(view.byokPrecedence())) {
             for (int i = 0; i < n; i++) {
                 ModelEndpoint e = ordered.get(i);
-                addPrioritized(plan, model, e, keys[i]);
+                addPrioritized(plan, model, e, keys[i], credentials);
                 if (!keys[i].alwaysUse()) {
-                    addPooled(plan, model, e, view);
-                    addFallback(plan, model, e, keys[i]);
+                    addPooled(plan, model, e, view, credentials);
+                    addFallback(plan, model, e, keys[i], credentials);
                 }
             }
         } else {
             for (int i = 0; i < n; i++) {
-                addPrioritized(plan, model, ordered.get(i), keys[i]);
+                addPrioritized(plan, model, ordered.get(i), keys[i], credentials);
             }
             for (int i = 0; i < n; i++) {
                 if (!keys[i].alwaysUse()) {
-                    addPooled(plan, model, ordered.get(i), view);
+                    addPooled(plan, model, ordered.get(i), view, credentials);
                 }
             }
             for (int i = 0; i < n; i++) {
                 if (!keys[i].alwaysUse()) {
-                    addFallback(plan, model, ordered.get(i), keys[i]);
+                    addFallback(plan, model, ordered.get(i), keys[i], credentials);
                 }
             }
         }
         return plan;
     }
 
-    private static void addPrioritized(List<Attempt> plan, CatalogModel model, ModelEndpoint e, EndpointKeys keys) {
+    private static void addPrioritized(List<Attempt> plan, CatalogModel model, ModelEndpoint e, EndpointKeys keys,
+                                       Credentials credentials) {
         List<ByokKey> prioritized = keys.prioritized();
         for (int i = 0, n = prioritized.size(); i < n; i++) {
             ByokKey k = prioritized.get(i);
             boolean lastOfGroup = i == n - 1 && keys.alwaysUse();
-            plan.add(new Attempt(model, e, CredentialKind.BYOK_PRIORITIZED, k.id(), k.credential(), k.alwaysUse(),
-                    lastOfGroup));
+            plan.add(new Attempt(model, e, CredentialKind.BYOK_PRIORITIZED, k.id(), credentials.usable(k.id(), model, e),
+                    k.alwaysUse(), lastOfGroup));
         }
     }
 
-    private static void addPooled(List<Attempt> plan, CatalogModel model, ModelEndpoint e, RoutingView view) {
+    private static void addPooled(List<Attempt> plan, CatalogModel model, ModelEndpoint e, RoutingView view,
+                                  Credentials credentials) {
         List<PooledCredential> pooled = view.pooled();
         if (pooled == null) {
             return;
@@ -286,16 +289,21 @@ public class Router {
         for (int i = 0, n = pooled.size(); i < n; i++) {
             PooledCredential p = pooled.get(i);
             if (sameProvider(p.provider(), e.provider())) {
-                plan.add(new Attempt(model, e, CredentialKind.POOLED, p.id(), p.credential(), false, false));
+                var credential = credentials.usable(p.id(), model, e);
+                if (credential != null) {
+                    plan.add(new Attempt(model, e, CredentialKind.POOLED, p.id(), credential, false, false));
+                }
             }
         }
     }
 
-    private static void addFallback(List<Attempt> plan, CatalogModel model, ModelEndpoint e, EndpointKeys keys) {
+    private static void addFallback(List<Attempt> plan, CatalogModel model, ModelEndpoint e, EndpointKeys keys,
+                                    Credentials credentials) {
         List<ByokKey> fallback = keys.fallback();
         for (int i = 0, n = fallback.size(); i < n; i++) {
             ByokKey k = fallback.get(i);
-            plan.add(new Attempt(model, e, CredentialKind.BYOK_FALLBACK, k.id(), k.credential(), false, false));
+            plan.add(new Attempt(model, e, CredentialKind.BYOK_FALLBACK, k.id(), credentials.usable(k.id(), model, e),
+                    false, false));
         }
     }
 
@@ -308,7 +316,8 @@ public class Router {
         static final EndpointKeys NONE = new EndpointKeys(List.of(), List.of(), false);
     }
 
-    private static EndpointKeys keys(RoutingView view, CatalogModel model, ModelEndpoint e, String apiKeyId) {
+    private static EndpointKeys keys(RoutingView view, CatalogModel model, ModelEndpoint e, String apiKeyId,
+                                     Credentials credentials) {
         List<ByokKey> all = view.byokKeys();
         if (all == null || all.isEmpty()) {
             return EndpointKeys.NONE;
@@ -326,7 +335,8 @@ public class Router {
                 continue;
             }
             if ((k.allowedModels() != null && !k.allowedModels().contains(model.id()))
-                    || (k.allowedApiKeyIds() != null && !k.allowedApiKeyIds().contains(apiKeyId))) {
+                    || (k.allowedApiKeyIds() != null && !k.allowedApiKeyIds().contains(apiKeyId))
+                    || credentials.usable(k.id(), model, e) == null) {
                 continue;
             }
             if (isPrioritized) {

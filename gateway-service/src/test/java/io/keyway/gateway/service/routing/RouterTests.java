@@ -8,6 +8,7 @@ import io.keyway.contracts.RoutingView;
 import io.keyway.contracts.RoutingView.ByokKey;
 import io.keyway.contracts.RoutingView.Credential;
 import io.keyway.contracts.RoutingView.PooledCredential;
+import io.keyway.contracts.credentials.TokenCredential;
 import io.keyway.gateway.model.CatalogModel;
 import io.keyway.gateway.model.ModelEndpoint;
 import io.keyway.gateway.model.Pricing;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.Test;
 class RouterTests {
 
     private final Router router = new Router();
+
+    /** Every credential parses as an opaque token and serves every model. */
+    static final Credentials TOKENS = (id, model, endpoint) -> new TokenCredential("secret-" + id);
 
     // Catalog: model "m/a" served by cheap, mid and pricey providers (cheapest first by default).
     static ModelEndpoint endpoint(String provider, String prompt) {
@@ -63,7 +67,7 @@ class RouterTests {
     }
 
     private RoutingPlan plan(List<CatalogModel> models, ProviderPreferences prefs, RoutingView view) {
-        return router.plan(models, prefs, Set.of(), "api-1", view, EndpointStats.NONE);
+        return router.plan(models, prefs, Set.of(), "api-1", view, TOKENS, EndpointStats.NONE);
     }
 
     static ProviderPreferences prefs(List<String> order, List<String> only, List<String> ignore, boolean fallbacks) {
@@ -126,7 +130,7 @@ class RouterTests {
         var forOther = new ByokKey("k", "cheap", "PRIORITIZED", 0, false, null, List.of("api-2"), new Credential("s"));
         var v = view(Router.BYOK_FIRST, List.of(), List.of(forOther), List.of(pooled("cheap")));
         assertEquals(List.of("m/b:pool-cheap"), ids(plan(List.of(B), ProviderPreferences.NONE, v)));
-        var forCaller = router.plan(List.of(B), ProviderPreferences.NONE, Set.of(), "api-2", v, EndpointStats.NONE);
+        var forCaller = router.plan(List.of(B), ProviderPreferences.NONE, Set.of(), "api-2", v, TOKENS, EndpointStats.NONE);
         assertEquals(List.of("m/b:k", "m/b:pool-cheap"), ids(forCaller));
     }
 
@@ -164,7 +168,7 @@ class RouterTests {
                 return Double.NaN;
             }
         };
-        var plan = router.plan(List.of(A), ProviderPreferences.NONE, Set.of(), "api-1", v, cheapFailing);
+        var plan = router.plan(List.of(A), ProviderPreferences.NONE, Set.of(), "api-1", v, TOKENS, cheapFailing);
         assertEquals(List.of("m/a:pool-mid", "m/a:pool-pricey", "m/a:pool-cheap"), ids(plan));
     }
 
@@ -219,8 +223,8 @@ class RouterTests {
     void requireParametersKeepsOnlyEndpointsSupportingEveryRequestParameter() {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
         var prefs = new ProviderPreferences(null, null, null, true, null, true, null, null, null);
-        assertTrue(router.plan(List.of(A), prefs, Set.of("temperature"), "api-1", v, EndpointStats.NONE).routable());
-        var plan = router.plan(List.of(A), prefs, Set.of("tools"), "api-1", v, EndpointStats.NONE);
+        assertTrue(router.plan(List.of(A), prefs, Set.of("temperature"), "api-1", v, TOKENS, EndpointStats.NONE).routable());
+        var plan = router.plan(List.of(A), prefs, Set.of("tools"), "api-1", v, TOKENS, EndpointStats.NONE);
         assertEquals("require_parameters", plan.unroutable().get(0).failedStep());
     }
 
@@ -262,7 +266,7 @@ class RouterTests {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
         var stats = latencies(Double.NaN, 40, 10, false);
         for (String by : List.of("latency", "throughput")) {
-            var plan = router.plan(List.of(A), sort(by), Set.of(), "api-1", v, stats);
+            var plan = router.plan(List.of(A), sort(by), Set.of(), "api-1", v, TOKENS, stats);
             assertEquals(List.of("m/a:pool-pricey", "m/a:pool-mid", "m/a:pool-cheap"), ids(plan), by);
         }
     }
@@ -270,7 +274,7 @@ class RouterTests {
     @Test
     void sortByPriceIsCheapestFirstEvenForAnEndpointThatFailedRecently() {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
-        var plan = router.plan(List.of(A), sort("price"), Set.of(), "api-1", v, latencies(1, 2, 3, true));
+        var plan = router.plan(List.of(A), sort("price"), Set.of(), "api-1", v, TOKENS, latencies(1, 2, 3, true));
         assertEquals(List.of("m/a:pool-cheap", "m/a:pool-mid", "m/a:pool-pricey"), ids(plan));
     }
 
@@ -278,7 +282,7 @@ class RouterTests {
     void sortAppliesAfterTheProviderOrderEntries() {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
         var prefs = new ProviderPreferences(List.of("cheap"), null, null, true, "latency", false, null, null, null);
-        var plan = router.plan(List.of(A), prefs, Set.of(), "api-1", v, latencies(50, 40, 10, false));
+        var plan = router.plan(List.of(A), prefs, Set.of(), "api-1", v, TOKENS, latencies(50, 40, 10, false));
         assertEquals(List.of("m/a:pool-cheap", "m/a:pool-pricey", "m/a:pool-mid"), ids(plan));
     }
 
@@ -373,5 +377,18 @@ class RouterTests {
                 key("fb1", "cheap", "FALLBACK", 0)), List.of());
         assertEquals(List.of("m/b:a", "m/b:b", "m/b:c", "m/b:fb2", "m/b:fb1"),
                 ids(plan(List.of(B), ProviderPreferences.NONE, v)));
+    }
+
+    @Test
+    void aCredentialThatCannotServeTheModelIsLeftOutOfThePlanWithoutACall() {
+        // e.g. an Azure key without a deployment for the requested model, or a secret not in its adapter's format
+        RoutingView v = view(null, null, List.of(key("k1", "cheap", "PRIORITIZED", 1), key("k2", "cheap", "PRIORITIZED", 2),
+                key("k3", "cheap", "FALLBACK", 1)), List.of(pooled("cheap")));
+        Credentials onlyK2AndPool = (id, model, endpoint) ->
+                id.equals("k2") || id.equals("pool-cheap") ? new TokenCredential("secret-" + id) : null;
+        var plan = router.plan(List.of(B), ProviderPreferences.NONE, Set.of(), "api-1", v, onlyK2AndPool,
+                EndpointStats.NONE);
+        assertEquals(List.of("m/b:k2", "m/b:pool-cheap"), ids(plan));
+        assertEquals("secret-k2", ((TokenCredential) plan.routes().get(0).attempts().get(0).credential()).token());
     }
 }

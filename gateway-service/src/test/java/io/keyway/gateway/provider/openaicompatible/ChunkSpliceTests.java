@@ -1,4 +1,4 @@
-package io.keyway.gateway.rest;
+package io.keyway.gateway.provider.openaicompatible;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

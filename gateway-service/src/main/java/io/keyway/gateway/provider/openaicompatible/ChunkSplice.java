@@ -1,4 +1,4 @@
-package io.keyway.gateway.rest;
+package io.keyway.gateway.provider.openaicompatible;
 
 import java.nio.charset.StandardCharsets;
 
@@ -23,6 +23,9 @@ final class ChunkSplice {
     private static final byte[] CHOICES = bytes("choices");
     private static final byte[] CREATED = bytes("created");
     private static final byte[] FINISH_REASON = bytes("finish_reason");
+    private static final byte[] SYSTEM_FINGERPRINT = bytes("system_fingerprint");
+    private static final byte[] DELTA = bytes("delta");
+    private static final byte[] ROLE = bytes("role");
 
     private byte[] b;
     private int pos;
@@ -38,6 +41,9 @@ final class ChunkSplice {
     int choices;
     String finishReason;
     boolean hasCreated;
+    boolean hasSystemFingerprint;
+    /** The first choice's delta has a {@code role} member. */
+    boolean announcesRole;
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -55,6 +61,8 @@ final class ChunkSplice {
         choices = 0;
         finishReason = null;
         hasCreated = false;
+        hasSystemFingerprint = false;
+        announcesRole = false;
         ws();
         if (pos >= end || b[pos] != '{') {
             return false;
@@ -95,6 +103,7 @@ final class ChunkSplice {
                 } else if (!is(keyFrom, keyLen, ID) && !is(keyFrom, keyLen, MODEL)
                         && !is(keyFrom, keyLen, PROVIDER) && !is(keyFrom, keyLen, OBJECT)) {
                     hasCreated |= is(keyFrom, keyLen, CREATED);
+                    hasSystemFingerprint |= is(keyFrom, keyLen, SYSTEM_FINGERPRINT);
                     if (fields * 2 + 2 > spans.length) {
                         spans = java.util.Arrays.copyOf(spans, spans.length * 2);
                     }
@@ -187,6 +196,7 @@ final class ChunkSplice {
             }
             int keyLen = pos - 1 - keyFrom;
             boolean finish = !escaped && is(keyFrom, keyLen, FINISH_REASON);
+            boolean delta = !escaped && is(keyFrom, keyLen, DELTA);
             ws();
             if (pos >= end || b[pos] != ':') {
                 return false;
@@ -199,7 +209,44 @@ final class ChunkSplice {
                     return false;
                 }
                 finishReason = new String(b, from, pos - 1 - from, StandardCharsets.UTF_8);
+            } else if (delta && pos < end && b[pos] == '{') {
+                if (!delta()) {
+                    return false;
+                }
             } else if (!value(3)) {
+                return false;
+            }
+            int next = afterMember((byte) '}');
+            if (next == MALFORMED) {
+                return false;
+            }
+            if (next == CLOSED) {
+                return true;
+            }
+        }
+    }
+
+    /** The first choice's delta object: notes whether it has a {@code role} member. */
+    private boolean delta() {
+        pos++; // '{'
+        ws();
+        if (pos < end && b[pos] == '}') {
+            pos++;
+            return true;
+        }
+        while (true) {
+            int keyFrom = pos + 1;
+            if (!string()) {
+                return false;
+            }
+            announcesRole |= !escaped && is(keyFrom, pos - 1 - keyFrom, ROLE);
+            ws();
+            if (pos >= end || b[pos] != ':') {
+                return false;
+            }
+            pos++;
+            ws();
+            if (!value(4)) {
                 return false;
             }
             int next = afterMember((byte) '}');

@@ -1,0 +1,187 @@
+package io.keyway.gateway.provider;
+
+import io.keyway.gateway.config.GatewayConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.TrustOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The HTTP side every adapter shares: pooled keep-alive connections, one pool per event loop, the connect and idle
+ * timeouts, cancellation, and failures without an answer turned into {@link UpstreamException}s. Adapters build the
+ * request (URL, headers, body); this sends it and hands back the response head with its body paused.
+ */
+@ApplicationScoped
+public class UpstreamHttp {
+
+    public static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+    public static final CharSequence ACCEPT = HttpHeaders.createOptimized("Accept");
+    public static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+    public static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+
+    /** Where a request goes: parsed once per URL and kept by the adapter. */
+    public record Target(String host, int port, boolean ssl, String uri) {
+
+        public static Target of(String url) {
+            URI u = URI.create(url);
+            boolean ssl = "https".equalsIgnoreCase(u.getScheme());
+            int port = u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80;
+            String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+            return new Target(u.getHost(), port, ssl, u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
+        }
+
+        /** The same host with another path (and query). */
+        public Target withUri(String uri) {
+            return new Target(host, port, ssl, uri);
+        }
+    }
+
+    private final Vertx vertx;
+    private final HttpClientOptions clientOptions;
+    private final PoolOptions poolOptions;
+    /**
+     * One client, so one connection pool, per event loop: a request's upstream connection is served by the request's
+     * own event loop, so neither the write of the request nor the reads of the answer hop to another thread.
+     */
+    private final ThreadLocal<HttpClient> perEventLoop;
+    /** For a call made off the event loops (not the request path). */
+    private final HttpClient shared;
+    private final long idleTimeoutMs;
+
+    public UpstreamHttp(Vertx vertx, GatewayConfig config) {
+        var upstream = config.upstream();
+        this.vertx = vertx;
+        this.clientOptions = new HttpClientOptions()
+                .setConnectTimeout((int) upstream.connectTimeout().toMillis())
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setPipelining(false);
+        upstream.trustCertificates().ifPresent(pem -> clientOptions.setTrustOptions(trust(Path.of(pem))));
+        this.poolOptions = new PoolOptions().setHttp1MaxSize(upstream.maxPoolSize()).setMaxWaitQueueSize(-1);
+        this.perEventLoop = ThreadLocal.withInitial(this::newClient);
+        this.shared = newClient();
+        this.idleTimeoutMs = upstream.firstByteTimeout().toMillis();
+    }
+
+    private HttpClient newClient() {
+        return vertx.createHttpClient(clientOptions, poolOptions);
+    }
+
+    private HttpClient http() {
+        return Context.isOnEventLoopThread() ? perEventLoop.get() : shared;
+    }
+
+    /**
+     * A POST to {@code target} with the idle timeout (no byte for this long — head, first chunk, or between chunks —
+     * ends the exchange) and the content type and accept headers set; the adapter adds its own.
+     */
+    public RequestOptions post(Target target, boolean stream) {
+        return new RequestOptions().setMethod(HttpMethod.POST)
+                .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.uri())
+                .setIdleTimeout(idleTimeoutMs)
+                .putHeader(CONTENT_TYPE, APPLICATION_JSON)
+                .putHeader(ACCEPT, stream ? TEXT_EVENT_STREAM : APPLICATION_JSON);
+    }
+
+    /** An exchange in flight: its response head (body paused), and a way to end it at any point. */
+    public record Exchange(Future<Head> head, Runnable cancel) {
+    }
+
+    /** A response head whose body is paused: the adapter reads it whole or as a stream. */
+    public record Head(HttpClientRequest request, HttpClientResponse response) {
+
+        public int status() {
+            return response.statusCode();
+        }
+
+        /** Ends the exchange; the connection is not reused. */
+        public void abort() {
+            request.reset();
+        }
+
+        /** The whole body (for JSON answers and error bodies). */
+        public Future<Buffer> body() {
+            Future<Buffer> body = response.body().recover(t -> Future.failedFuture(UpstreamException.of(t)));
+            response.resume();
+            return body;
+        }
+    }
+
+    public Exchange send(RequestOptions options, Buffer body) {
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Future<Head> head = http().request(options).compose(req -> {
+            if (cancelled.get()) { // cancelled while waiting for a connection
+                req.reset();
+                return Future.failedFuture(new UpstreamException(UpstreamException.Kind.TIMEOUT, "cancelled"));
+            }
+            sent.set(req);
+            return req.send(body).map(resp -> {
+                resp.pause(); // the adapter decides how to read the body
+                return new Head(req, resp);
+            });
+        }).recover(t -> Future.failedFuture(UpstreamException.of(t)));
+        return new Exchange(head, () -> {
+            cancelled.set(true);
+            HttpClientRequest req = sent.get();
+            if (req != null) {
+                req.reset();
+            }
+        });
+    }
+
+    /**
+     * The JVM's trusted authorities plus the certificates of a PEM file (an operator's private CA, or a test's
+     * self-signed upstream stand-in).
+     */
+    static TrustOptions trust(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            TrustManagerFactory jvm = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            jvm.init((KeyStore) null);
+            int i = 0;
+            for (TrustManager tm : jvm.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x) {
+                    for (X509Certificate c : x.getAcceptedIssuers()) {
+                        store.setCertificateEntry("jvm-" + i++, c);
+                    }
+                }
+            }
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("extra-" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            return TrustOptions.wrap(tmf);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("keyway.gateway.upstream.trust-certificates: cannot read " + pem
+                    + " as PEM certificates (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+}
