@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.auth.token.credentials.StaticTokenProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.document.Document;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -68,6 +70,8 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamMetada
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamOutput;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamRequest;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamResponseHandler;
+import software.amazon.awssdk.services.bedrockruntime.model.ImageFormat;
+import software.amazon.awssdk.services.bedrockruntime.model.ImageSource;
 import software.amazon.awssdk.services.bedrockruntime.model.InternalServerException;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
 import software.amazon.awssdk.services.bedrockruntime.model.MessageStartEvent;
@@ -197,6 +201,21 @@ class BedrockStandInSdkTests {
         assertEquals(100, body.getJsonObject("inferenceConfig").getInteger("maxTokens"));
         assertEquals("END", body.getJsonObject("inferenceConfig").getJsonArray("stopSequences").getString(0));
         assertEquals(200, body.getJsonObject("additionalModelRequestFields").getInteger("top_k"));
+    }
+
+    @Test
+    void anImageBlockArrivesWithItsFormatAndBase64Bytes() {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
+        try (BedrockRuntimeClient client = client("ok")) {
+            client.converse(r -> r.modelId(MODEL).messages(Message.builder().role(ConversationRole.USER).content(
+                    ContentBlock.fromText("What is this?"),
+                    ContentBlock.fromImage(i -> i.format(ImageFormat.PNG)
+                            .source(ImageSource.fromBytes(SdkBytes.fromByteArray(png))))).build()));
+        }
+        JsonObject image = standIn.calls().get(0).body().getJsonArray("messages").getJsonObject(0)
+                .getJsonArray("content").getJsonObject(1).getJsonObject("image");
+        assertEquals("png", image.getString("format"));
+        assertEquals(Base64.getEncoder().encodeToString(png), image.getJsonObject("source").getString("bytes"));
     }
 
     @Test
