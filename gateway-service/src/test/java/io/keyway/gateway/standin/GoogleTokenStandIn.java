@@ -182,7 +182,13 @@ public final class GoogleTokenStandIn implements AutoCloseable {
                 refuse(req, "invalid_request", "Invalid Content-Type: " + contentType);
                 return;
             }
-            Map<String, String> form = parseForm(buf.toString(StandardCharsets.UTF_8));
+            Map<String, String> form;
+            try {
+                form = parseForm(buf.toString(StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) { // a malformed %-escape
+                refuse(req, "invalid_request", "Invalid request body.");
+                return;
+            }
             String grantType = form.get("grant_type");
             if (grantType == null) {
                 refuse(req, "unsupported_grant_type", "Invalid grant_type: ");
