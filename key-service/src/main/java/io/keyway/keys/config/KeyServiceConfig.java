@@ -2,6 +2,7 @@ package io.keyway.keys.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Map;
 
 /** All of key-service's own settings, under {@code keyway.keys}. */
 @ConfigMapping(prefix = "keyway.keys")
@@ -31,4 +32,12 @@ public interface KeyServiceConfig {
     /** How often the sweep of expired idempotency records runs. */
     @WithDefault("10m")
     java.time.Duration idempotencySweepInterval();
+
+    /**
+     * The catalog adapter of each provider slug, e.g. {@code keyway.keys.provider-adapters.azure-eu=azure}: a provider's
+     * keys must have its adapter's format (DESIGN.md §3), and key-service does not read the gateway's catalog. Added to
+     * {@code ProviderKeyFormats.WELL_KNOWN_ADAPTERS} (anthropic, azure, amazon-bedrock, google-vertex under their own
+     * names); a slug named nowhere takes one opaque token.
+     */
+    Map<String, String> providerAdapters();
 }

@@ -1,19 +1,28 @@
 package io.keyway.keys.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.contracts.credentials.AzureCredential;
+import io.keyway.contracts.credentials.BedrockCredential;
+import io.keyway.contracts.credentials.CredentialFormat;
+import io.keyway.contracts.credentials.CredentialFormatException;
+import io.keyway.contracts.credentials.ProviderCredential;
+import io.keyway.contracts.credentials.TokenCredential;
+import io.keyway.contracts.credentials.VertexCredential;
+import io.keyway.keys.config.KeyServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URI;
-import java.net.URISyntaxException;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The provider key formats DESIGN.md §3 checks when a BYOK key or pooled credential is created or rotated:
- * Azure (JSON object or array of per-deployment objects), Amazon Bedrock (API key string or JSON access keys),
- * Google Vertex (service-account JSON, optional region defaulting to "global"), every other provider one opaque
- * token. Errors name the field at fault and never echo the secret.
+ * Checks a BYOK key or pooled credential when it is created or rotated, by the rules of DESIGN.md §3 that
+ * {@link ProviderCredential#parse} states for every service. The format follows the provider's adapter, not its slug:
+ * key-service has no catalog, so {@code keyway.keys.provider-adapters} names the adapter of each provider slug that
+ * needs one ({@link #WELL_KNOWN_ADAPTERS} unless configured otherwise; any other slug takes one opaque token). Errors
+ * are 400s naming the field at fault and never echo the secret.
  */
 @ApplicationScoped
 public class ProviderKeyFormats {
@@ -22,9 +31,13 @@ public class ProviderKeyFormats {
     public static final String BEDROCK = "amazon-bedrock";
     public static final String VERTEX = "google-vertex";
 
+    /** The catalog's own providers, each with its adapter; configured entries add to these or replace them. */
+    public static final Map<String, String> WELL_KNOWN_ADAPTERS = Map.of(
+            "anthropic", "anthropic", AZURE, "azure", BEDROCK, "amazon-bedrock", VERTEX, "google-vertex");
+
     static final Pattern PROVIDER_SLUG = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
-    static final Pattern AWS_REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d+$");
-    static final int MAX_KEY_LENGTH = 16_384;
+    /** What a request's {@code key} field may hold before its format is known: the longest format's limit. */
+    static final int MAX_KEY_LENGTH = ProviderCredential.MAX_LENGTH;
 
     /** The checked secret (normalised where the format has defaults) and its last-four hint and masked label. */
     public record CheckedKey(String secret, String hint, String label) {
@@ -35,9 +48,24 @@ public class ProviderKeyFormats {
     }
 
     private final ObjectMapper json;
+    private final Map<String, String> adapters;
 
-    public ProviderKeyFormats(ObjectMapper json) {
+    @Inject
+    public ProviderKeyFormats(ObjectMapper json, KeyServiceConfig config) {
+        this(json, config.providerAdapters());
+    }
+
+    /** {@code configuredAdapters}: provider slug → catalog adapter, over {@link #WELL_KNOWN_ADAPTERS}. */
+    public ProviderKeyFormats(ObjectMapper json, Map<String, String> configuredAdapters) {
         this.json = json;
+        Map<String, String> merged = new HashMap<>(WELL_KNOWN_ADAPTERS);
+        merged.putAll(configuredAdapters);
+        this.adapters = Map.copyOf(merged);
+    }
+
+    /** With the well-known adapters only. */
+    public ProviderKeyFormats(ObjectMapper json) {
+        this(json, Map.of());
     }
 
     public static String checkProviderSlug(String provider, String field) {
@@ -48,153 +76,58 @@ public class ProviderKeyFormats {
         return provider;
     }
 
-    public CheckedKey check(String provider, String key) {
-        if (key.length() > MAX_KEY_LENGTH) {
-            throw ApiException.badRequest("field 'key' must be at most " + MAX_KEY_LENGTH + " characters");
-        }
-        return switch (provider) {
-            case AZURE -> azure(key);
-            case BEDROCK -> key.strip().startsWith("{") ? bedrockAccessKeys(key) : token(key);
-            case VERTEX -> vertex(key);
-            default -> token(key);
-        };
+    /** The format a key of this provider must have. */
+    public CredentialFormat formatOf(String provider) {
+        return CredentialFormat.ofAdapter(adapters.get(provider));
     }
 
-    private CheckedKey token(String key) {
-        if (key.isBlank()) {
-            throw ApiException.badRequest("field 'key' must not be empty");
+    public CheckedKey check(String provider, String key) {
+        ProviderCredential credential;
+        try {
+            credential = ProviderCredential.parse(formatOf(provider), key);
+        } catch (CredentialFormatException e) {
+            throw ApiException.badRequest("field '" + e.field() + "' " + e.problem());
         }
-        for (int i = 0; i < key.length(); i++) {
-            if (Character.isWhitespace(key.charAt(i)) || Character.isISOControl(key.charAt(i))) {
-                throw ApiException.badRequest("field 'key' must be a single token without whitespace");
+        if (credential instanceof TokenCredential token) {
+            return tokenKey(token.token());
+        }
+        if (credential instanceof AzureCredential azure) {
+            String hint = lastFour(azure.deployments().get(0).apiKey());
+            return new CheckedKey(key, hint, "azure..." + hint);
+        }
+        if (credential instanceof BedrockCredential bedrock) {
+            if (bedrock.isApiKey()) {
+                return tokenKey(bedrock.apiKey());
             }
+            String hint = lastFour(bedrock.accessKeyId());
+            return new CheckedKey(key, hint, "bedrock..." + hint);
         }
+        VertexCredential vertex = (VertexCredential) credential;
+        String hint = lastFour(vertex.privateKeyId() != null ? vertex.privateKeyId() : vertex.clientEmail());
+        return new CheckedKey(withRegion(key), hint, "vertex..." + hint);
+    }
+
+    private static CheckedKey tokenKey(String key) {
         String hint = lastFour(key);
         String label = (key.length() >= 12 ? key.substring(0, 3) : "") + "..." + hint;
         return new CheckedKey(key, hint, label);
     }
 
-    private CheckedKey azure(String key) {
-        JsonNode doc = parse(key, "an Azure JSON object or array of objects with model_slug, endpoint_url, api_key, model_id");
-        if (doc.isObject()) {
-            checkAzureDeployment(doc, "key");
-        } else if (doc.isArray()) {
-            if (doc.isEmpty()) {
-                throw ApiException.badRequest("field 'key' must list at least one Azure deployment");
-            }
-            if (doc.size() > 100) {
-                throw ApiException.badRequest("field 'key' must list at most 100 Azure deployments");
-            }
-            for (int i = 0; i < doc.size(); i++) {
-                if (!doc.get(i).isObject()) {
-                    throw ApiException.badRequest("field 'key[" + i + "]' must be an object");
-                }
-                checkAzureDeployment(doc.get(i), "key[" + i + "]");
-            }
-        } else {
-            throw ApiException.badRequest("field 'key' must be an Azure JSON object or array of objects");
-        }
-        JsonNode first = doc.isArray() ? doc.get(0) : doc;
-        String hint = lastFour(first.get("api_key").textValue());
-        return new CheckedKey(key, hint, "azure..." + hint);
-    }
-
-    private void checkAzureDeployment(JsonNode d, String at) {
-        requiredText(d, "model_slug", at);
-        requiredText(d, "api_key", at);
-        requiredText(d, "model_id", at);
-        String url = requiredText(d, "endpoint_url", at);
-        String field = at + ".endpoint_url";
-        URI uri;
+    /**
+     * The service-account document with its region: absent, it is stored as the default, so that a reader of the stored
+     * key other than {@link VertexCredential} need not know the default.
+     */
+    private String withRegion(String key) {
         try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw ApiException.badRequest("field '" + field + "' must be a URL");
-        }
-        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw ApiException.badRequest("field '" + field + "' must be an https URL");
-        }
-        if (uri.getPath() == null || !uri.getPath().endsWith("/chat/completions")) {
-            throw ApiException.badRequest("field '" + field + "' must end with /chat/completions");
-        }
-        String query = uri.getQuery();
-        if (query == null || !Pattern.compile("(^|&)api-version=[^&]+").matcher(query).find()) {
-            throw ApiException.badRequest("field '" + field + "' must carry an api-version query parameter");
-        }
-    }
-
-    private CheckedKey bedrockAccessKeys(String key) {
-        JsonNode doc = parse(key, "a Bedrock API key or a JSON object {accessKeyId, secretAccessKey, region}");
-        if (!doc.isObject()) {
-            throw ApiException.badRequest("field 'key' must be a Bedrock API key or a JSON object {accessKeyId, secretAccessKey, region}");
-        }
-        String accessKeyId = requiredText(doc, "accessKeyId", "key");
-        requiredText(doc, "secretAccessKey", "key");
-        String region = requiredText(doc, "region", "key");
-        if (!AWS_REGION.matcher(region).matches()) {
-            throw ApiException.badRequest("field 'key.region' must be an AWS region such as us-east-1");
-        }
-        String hint = lastFour(accessKeyId);
-        return new CheckedKey(key, hint, "bedrock..." + hint);
-    }
-
-    private CheckedKey vertex(String key) {
-        JsonNode doc = parse(key, "a Google service-account JSON object");
-        if (!doc.isObject()) {
-            throw ApiException.badRequest("field 'key' must be a Google service-account JSON object");
-        }
-        String type = requiredText(doc, "type", "key");
-        if (!"service_account".equals(type)) {
-            throw ApiException.badRequest("field 'key.type' must be \"service_account\"");
-        }
-        requiredText(doc, "project_id", "key");
-        String privateKey = requiredText(doc, "private_key", "key");
-        if (!privateKey.contains("PRIVATE KEY")) {
-            throw ApiException.badRequest("field 'key.private_key' must be a PEM private key");
-        }
-        String email = requiredText(doc, "client_email", "key");
-        if (!email.contains("@")) {
-            throw ApiException.badRequest("field 'key.client_email' must be an e-mail address");
-        }
-        String secret = key;
-        if (!doc.has("region")) {
-            // DESIGN.md §3: region is optional and defaults to "global"; store the default so the gateway need not know it.
-            ((ObjectNode) doc).put("region", "global");
-            try {
-                secret = json.writeValueAsString(doc);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("could not write the service-account document");
+            ObjectNode doc = (ObjectNode) json.readTree(key);
+            if (doc.hasNonNull("region")) {
+                return key;
             }
-        } else {
-            requiredText(doc, "region", "key");
-        }
-        JsonNode keyId = doc.get("private_key_id");
-        String hint = lastFour(keyId != null && keyId.isTextual() && !keyId.textValue().isBlank() ? keyId.textValue() : email);
-        return new CheckedKey(secret, hint, "vertex..." + hint);
-    }
-
-    private JsonNode parse(String key, String expected) {
-        try {
-            JsonNode doc = json.readTree(key);
-            if (doc == null) {
-                throw ApiException.badRequest("field 'key' must be " + expected);
-            }
-            return doc;
+            doc.put("region", VertexCredential.DEFAULT_REGION);
+            return json.writeValueAsString(doc);
         } catch (JsonProcessingException e) {
-            // The parser's message may quote the secret: never pass it on.
-            throw ApiException.badRequest("field 'key' must be " + expected + " (the JSON could not be parsed)");
+            throw new IllegalStateException("could not write the service-account document");
         }
-    }
-
-    private static String requiredText(JsonNode obj, String name, String at) {
-        JsonNode v = obj.get(name);
-        if (v == null || v.isNull()) {
-            throw ApiException.badRequest("field '" + at + "." + name + "' is required");
-        }
-        if (!v.isTextual() || v.textValue().isBlank()) {
-            throw ApiException.badRequest("field '" + at + "." + name + "' must be a non-empty string");
-        }
-        return v.textValue();
     }
 
     static String lastFour(String s) {

@@ -21,6 +21,10 @@ class ProviderKeyFormatsTests {
     static final String VERTEX_OK = FakeCredentials.vertexServiceAccountFields("abcd1234");
 
     String rejected(String provider, String key) {
+        return rejected(formats, provider, key);
+    }
+
+    static String rejected(ProviderKeyFormats formats, String provider, String key) {
         ApiException e = assertThrows(ApiException.class, () -> formats.check(provider, key));
         assertEquals(400, e.status());
         assertFalse(e.getMessage().contains(key), "the message must not quote the key");
@@ -77,6 +81,37 @@ class ProviderKeyFormatsTests {
         assertTrue(rejected("google-vertex", VERTEX_OK.replaceAll("-----[A-Z ]+-----", "x") + "}")
                 .contains("'key.private_key'"));
         assertTrue(rejected("google-vertex", "ya29.token").contains("'key'"));
+    }
+
+    @Test
+    void theFormatFollowsTheConfiguredAdapterNotTheSlug() {
+        var configured = new ProviderKeyFormats(new ObjectMapper(), java.util.Map.of("azure-eu", "azure", "my-vertex", "google-vertex"));
+        String token = FakeCredentials.apiKey();
+        assertTrue(rejected(configured, "azure-eu", token).startsWith("field 'key' must be an Azure JSON"));
+        assertEquals("WXYZ", configured.check("azure-eu", AZURE_OK).hint());
+        assertTrue(rejected(configured, "my-vertex", token).contains("'key'"));
+        // Unconfigured, the same slug is an opaque-token provider, and the well-known slugs keep their adapters.
+        assertEquals(token, formats.check("azure-eu", token).secret());
+        assertTrue(rejected(configured, "azure", token).contains("Azure"));
+        assertEquals(io.keyway.contracts.credentials.CredentialFormat.TOKEN, configured.formatOf("openai"));
+    }
+
+    @Test
+    void aConfiguredAdapterReplacesAWellKnownOne() {
+        var configured = new ProviderKeyFormats(new ObjectMapper(), java.util.Map.of("azure", "openai-compatible"));
+        String token = FakeCredentials.apiKey();
+        assertEquals(token, configured.check("azure", token).secret());
+    }
+
+    @Test
+    void azureListsOfAHundredLongDeploymentsFitTheKeyLimit() {
+        String deployment = AZURE_OK.replace("azkey-0001-WXYZ", "k".repeat(80) + "WXYZ")
+                .replace("https://r.", "https://a-long-company-resource-name-eastus2.");
+        String hundred = "[" + String.join(",", java.util.Collections.nCopies(100, deployment)) + "]";
+        assertTrue(hundred.length() > 16_384, "the old limit would have refused this");
+        assertEquals("WXYZ", formats.check("azure", hundred).hint());
+        assertTrue(ProviderKeyFormats.MAX_KEY_LENGTH >= hundred.length());
+        assertEquals("field 'key' must be at most 16384 characters", rejected("openai", "k".repeat(16_385)));
     }
 
     @Test
