@@ -27,6 +27,4 @@ public interface Chunk {
     boolean announcesRole();
 
     boolean hasCreated();
-
-    boolean hasSystemFingerprint();
 }

@@ -93,8 +93,4 @@ public record DeltaChunk(boolean announcesRole, String content, String reasoning
         return false;
     }
 
-    @Override
-    public boolean hasSystemFingerprint() {
-        return false;
-    }
 }

@@ -3,6 +3,7 @@ package io.keyway.gateway.provider;
 import io.keyway.contracts.credentials.CredentialFormat;
 import io.keyway.contracts.credentials.ProviderCredential;
 import io.keyway.gateway.model.CatalogModel;
+import io.keyway.gateway.model.ProviderSpec;
 
 /**
  * Speaks one upstream API, in both directions: turns Keyway's request into the provider's call, and the provider's
@@ -20,6 +21,14 @@ public interface ProviderAdapter {
     /** The credential format its keys have (checked by key-service, parsed once per routing view by the gateway). */
     default CredentialFormat credentialFormat() {
         return CredentialFormat.ofAdapter(name());
+    }
+
+    /**
+     * Checks a catalog provider this adapter is to serve (at start); returns what is wrong, or null. By default a
+     * provider needs a {@code base_url}.
+     */
+    default String check(ProviderSpec provider) {
+        return provider.baseUrl() == null ? "needs a base_url" : null;
     }
 
     /**

@@ -21,9 +21,15 @@ public class ProviderAdapters {
     public ProviderAdapters(Iterable<ProviderAdapter> adapters, ModelCatalog catalog) {
         adapters.forEach(a -> byName.put(a.name(), a));
         catalog.providers().forEach(p -> {
-            if (!byName.containsKey(p.adapter())) {
+            ProviderAdapter adapter = byName.get(p.adapter());
+            if (adapter == null) {
                 throw new IllegalStateException("invalid model catalog: provider " + p.slug()
                         + " names unknown adapter " + p.adapter() + " (known: " + byName.keySet() + ")");
+            }
+            String problem = adapter.check(p);
+            if (problem != null) {
+                throw new IllegalStateException("invalid model catalog: provider " + p.slug() + " (adapter "
+                        + p.adapter() + ") " + problem);
             }
         });
     }

@@ -28,7 +28,8 @@ import org.jboss.logging.Logger;
 /**
  * Writes a streamed answer as OpenRouter's server-sent {@code chat.completion.chunk}s, whatever the upstream sent:
  * each chunk is the answer's own members followed by Keyway's ({@code id}, {@code object}, {@code created} unless the
- * chunk had it, {@code model}, {@code provider}, {@code system_fingerprint} (null) unless it had it); the first
+ * chunk had it, {@code model}, {@code provider}; no {@code system_fingerprint} unless the upstream sent one, as
+ * OpenRouter's chunk schema takes a string or nothing there, never null); the first
  * written chunk announces {@code role: "assistant"} (Keyway writes one when the upstream's first does not); the usage
  * (with cost) comes in a closing {@code choices: []} chunk before {@code [DONE]}. A failure after the first byte ends
  * the stream with an error chunk ({@code finish_reason: "error"}), never a silent 200. Chunks of one upstream read
@@ -56,9 +57,7 @@ final class ChunkStreamWriter implements AnswerSink {
     private static final byte[] SUFFIX_OBJECT = ascii("\",\"object\":\"chat.completion.chunk\"");
     private static final byte[] SUFFIX_MODEL = ascii(",\"model\":\"");
     private static final byte[] SUFFIX_PROVIDER = ascii("\",\"provider\":\"");
-    private static final byte[] SUFFIX_FINGERPRINT = ascii("\",\"system_fingerprint\":null");
     private static final byte[] SUFFIX_END = ascii("\"}\n\n");
-    private static final byte[] SUFFIX_END_AFTER_FINGERPRINT = ascii("}\n\n");
     private static final SerializedString CHUNK_OBJECT = new SerializedString("chat.completion.chunk");
     private static final SerializedString CHOICES = new SerializedString("choices");
 
@@ -70,8 +69,9 @@ final class ChunkStreamWriter implements AnswerSink {
     private final ObjectMapper json;
     private final long totalTimeoutMs;
     private final long created = Instant.now().getEpochSecond();
-    /** Keyway's members closing a chunk, by what the chunk lacks: bit 0 created, bit 1 system_fingerprint. */
-    private final byte[][] suffixes = new byte[4][];
+    /** Keyway's members closing a chunk: with {@code created} (for a chunk without one) and without. */
+    private byte[] suffixCreated;
+    private byte[] suffix;
     private final Handler<Void> flushTask = v -> scheduledFlush();
     private Context context;
     private boolean flushScheduled;
@@ -127,12 +127,12 @@ final class ChunkStreamWriter implements AnswerSink {
         if (!roleWritten) {
             roleWritten = true;
             if (!c.announcesRole()) {
-                batch.appendBytes(DATA_OPEN).appendBytes(ROLE_MEMBERS).appendBytes(suffix(true, true));
+                batch.appendBytes(DATA_OPEN).appendBytes(ROLE_MEMBERS).appendBytes(suffix(true));
             }
         }
         batch.appendBytes(DATA_OPEN);
         c.writeMembers(batch);
-        byte[] tail = suffix(!c.hasCreated(), !c.hasSystemFingerprint());
+        byte[] tail = suffix(!c.hasCreated());
         int skip = c.hasMembers() ? 0 : 1; // no member before Keyway's: no comma
         batch.appendBytes(tail, skip, tail.length - skip);
         if (!flushScheduled) {
@@ -219,10 +219,9 @@ final class ChunkStreamWriter implements AnswerSink {
         }
     }
 
-    /** Keyway's members closing a chunk: {@code ,"id":…,"object":…[,"created":…],"model":…,"provider":…[,"system_fingerprint":null]}. */
-    private byte[] suffix(boolean withCreated, boolean withFingerprint) {
-        int i = (withCreated ? 1 : 0) | (withFingerprint ? 2 : 0);
-        byte[] s = suffixes[i];
+    /** Keyway's members closing a chunk: {@code ,"id":…,"object":…[,"created":…],"model":…,"provider":…}. */
+    private byte[] suffix(boolean withCreated) {
+        byte[] s = withCreated ? suffixCreated : suffix;
         if (s == null) {
             var quote = JsonStringEncoder.getInstance();
             byte[] id = quote.quoteAsUTF8(g.publicId());
@@ -238,14 +237,13 @@ final class ChunkStreamWriter implements AnswerSink {
             b.write(model);
             b.write(SUFFIX_PROVIDER);
             b.write(provider);
-            if (withFingerprint) {
-                b.write(SUFFIX_FINGERPRINT);
-                b.write(SUFFIX_END_AFTER_FINGERPRINT);
-            } else {
-                b.write(SUFFIX_END);
-            }
+            b.write(SUFFIX_END);
             s = b.toByteArray();
-            suffixes[i] = s;
+            if (withCreated) {
+                suffixCreated = s;
+            } else {
+                suffix = s;
+            }
         }
         return s;
     }
@@ -284,8 +282,6 @@ final class ChunkStreamWriter implements AnswerSink {
             gen.writeString(success.attempt().model().id());
             gen.writeFieldName(CompletionJsonWriter.PROVIDER);
             gen.writeString(g.providerName);
-            gen.writeFieldName(CompletionJsonWriter.SYSTEM_FINGERPRINT);
-            gen.writeNull();
             body.write(gen);
             gen.writeEndObject();
         } catch (IOException e) { // writing to memory: not expected

@@ -41,7 +41,6 @@ final class ChunkSplice {
     int choices;
     String finishReason;
     boolean hasCreated;
-    boolean hasSystemFingerprint;
     /** The first choice's delta has a {@code role} member. */
     boolean announcesRole;
 
@@ -61,7 +60,6 @@ final class ChunkSplice {
         choices = 0;
         finishReason = null;
         hasCreated = false;
-        hasSystemFingerprint = false;
         announcesRole = false;
         ws();
         if (pos >= end || b[pos] != '{') {
@@ -101,9 +99,10 @@ final class ChunkSplice {
                     usageFrom = valueFrom;
                     usageTo = pos;
                 } else if (!is(keyFrom, keyLen, ID) && !is(keyFrom, keyLen, MODEL)
-                        && !is(keyFrom, keyLen, PROVIDER) && !is(keyFrom, keyLen, OBJECT)) {
+                        && !is(keyFrom, keyLen, PROVIDER) && !is(keyFrom, keyLen, OBJECT)
+                        && !(is(keyFrom, keyLen, SYSTEM_FINGERPRINT) && b[valueFrom] == 'n')) {
+                    // a null system_fingerprint is dropped: OpenRouter's chunk takes a string or nothing there
                     hasCreated |= is(keyFrom, keyLen, CREATED);
-                    hasSystemFingerprint |= is(keyFrom, keyLen, SYSTEM_FINGERPRINT);
                     if (fields * 2 + 2 > spans.length) {
                         spans = java.util.Arrays.copyOf(spans, spans.length * 2);
                     }

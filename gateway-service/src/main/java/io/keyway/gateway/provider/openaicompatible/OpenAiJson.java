@@ -48,6 +48,8 @@ final class OpenAiJson {
                 default -> {
                     if (chunk && name.equals("error")) {
                         f.error = json.readTree(p);
+                    } else if (chunk && name.equals("system_fingerprint") && p.currentToken() == JsonToken.VALUE_NULL) {
+                        continue; // OpenRouter's chunk takes a string or nothing there, never null
                     } else {
                         f.hasCreated |= name.equals("created");
                         f.hasSystemFingerprint |= name.equals("system_fingerprint");

@@ -133,10 +133,6 @@ final class OpenAiStream extends SseAnswerStream {
             return splice.hasCreated;
         }
 
-        @Override
-        public boolean hasSystemFingerprint() {
-            return splice.hasSystemFingerprint;
-        }
     }
 
     /** A chunk read token by token: its members copied out (the object's bytes without its braces). */
@@ -172,9 +168,5 @@ final class OpenAiStream extends SseAnswerStream {
             return f.hasCreated;
         }
 
-        @Override
-        public boolean hasSystemFingerprint() {
-            return f.hasSystemFingerprint;
-        }
     }
 }

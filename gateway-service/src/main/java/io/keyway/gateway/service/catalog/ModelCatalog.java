@@ -38,8 +38,7 @@ public class ModelCatalog {
     public ModelCatalog(GatewayConfig config, ObjectMapper json) {
         CatalogFile file = read(config.catalogPath(), json);
         for (ProviderSpec p : file.providers()) {
-            require(p.slug() != null && p.adapter() != null && p.baseUrl() != null,
-                    "provider entries need slug, adapter and base_url");
+            require(p.slug() != null && p.adapter() != null, "provider entries need slug and adapter");
             providers.put(p.slug(), p);
         }
         for (CatalogModel m : file.models()) {
