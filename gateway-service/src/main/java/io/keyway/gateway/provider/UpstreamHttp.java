@@ -27,6 +27,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -72,6 +73,7 @@ public class UpstreamHttp {
     /** For a call made off the event loops (not the request path). */
     private final HttpClient shared;
     private final long idleTimeoutMs;
+    private final SSLContext sslContext;
 
     public UpstreamHttp(Vertx vertx, GatewayConfig config) {
         var upstream = config.upstream();
@@ -81,7 +83,11 @@ public class UpstreamHttp {
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
                 .setPipelining(false);
-        upstream.trustCertificates().ifPresent(pem -> clientOptions.setTrustOptions(trust(Path.of(pem))));
+        TrustManagerFactory trust = upstream.trustCertificates().map(pem -> trust(Path.of(pem))).orElse(null);
+        if (trust != null) {
+            clientOptions.setTrustOptions(TrustOptions.wrap(trust));
+        }
+        this.sslContext = sslContext(trust);
         this.poolOptions = new PoolOptions().setHttp1MaxSize(upstream.maxPoolSize()).setMaxWaitQueueSize(-1);
         this.perEventLoop = ThreadLocal.withInitial(this::newClient);
         this.shared = newClient();
@@ -156,10 +162,31 @@ public class UpstreamHttp {
     }
 
     /**
+     * TLS for an upstream client that is not this one (a provider library's own HTTP transport, e.g. Google's token
+     * exchange), trusting what this client trusts.
+     */
+    public SSLContext sslContext() {
+        return sslContext;
+    }
+
+    private static SSLContext sslContext(TrustManagerFactory trust) {
+        try {
+            if (trust == null) {
+                return SSLContext.getDefault();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS context for upstream calls", e);
+        }
+    }
+
+    /**
      * The JVM's trusted authorities plus the certificates of a PEM file (an operator's private CA, or a test's
      * self-signed upstream stand-in).
      */
-    static TrustOptions trust(Path pem) {
+    static TrustManagerFactory trust(Path pem) {
         try (InputStream in = Files.newInputStream(pem)) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -178,7 +205,7 @@ public class UpstreamHttp {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(store);
-            return TrustOptions.wrap(tmf);
+            return tmf;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("keyway.gateway.upstream.trust-certificates: cannot read " + pem
                     + " as PEM certificates (" + e.getClass().getSimpleName() + ")", e);

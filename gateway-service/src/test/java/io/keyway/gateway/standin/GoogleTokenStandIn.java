@@ -3,6 +3,7 @@ package io.keyway.gateway.standin;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
@@ -79,6 +80,7 @@ public final class GoogleTokenStandIn implements AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
+    private final String scheme;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final Map<String, Grant> grants = new ConcurrentHashMap<>();
@@ -87,7 +89,18 @@ public final class GoogleTokenStandIn implements AutoCloseable {
     private volatile int expiresInSeconds = 3599; // what Google answers for a fresh service-account token
 
     public GoogleTokenStandIn() throws Exception {
-        server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+        this(null);
+    }
+
+    /**
+     * Over HTTPS with {@code tls}'s certificate when not null: Keyway accepts only an https {@code token_uri}, so a key
+     * file that goes through key-service or the gateway's credential parser must point at an HTTPS token endpoint.
+     */
+    public GoogleTokenStandIn(StandInTls tls) throws Exception {
+        this.scheme = tls == null ? "http" : "https";
+        HttpServerOptions options = tls == null ? new HttpServerOptions()
+                : new HttpServerOptions().setSsl(true).setKeyCertOptions(tls.serverKeyCert());
+        server = vertx.createHttpServer(options).requestHandler(this::handle).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -97,7 +110,7 @@ public final class GoogleTokenStandIn implements AutoCloseable {
 
     /** The token endpoint to put in a key file's {@code token_uri}. */
     public String tokenUri() {
-        return "http://127.0.0.1:" + port() + "/token";
+        return scheme + "://127.0.0.1:" + port() + "/token";
     }
 
     /** The {@code expires_in} of tokens issued from now on (seconds). */

@@ -14,9 +14,10 @@ import io.keyway.gateway.provider.UpstreamError;
  * tool messages as {@code tool_result} blocks, consecutive messages of one role merged (the API wants them
  * alternating); {@code max_tokens} (required upstream) from the request or the catalog; {@code stop},
  * {@code temperature}, {@code top_p}, {@code top_k}, {@code tools}, {@code tool_choice}, {@code user}; OpenRouter's
- * {@code reasoning} as {@code thinking}. A request Anthropic cannot take is a 400 naming the field.
+ * {@code reasoning} as {@code thinking}. A request Anthropic cannot take is a 400 naming the field. Public for the
+ * google-vertex adapter, which sends the same body to Claude models on Vertex.
  */
-final class AnthropicRequest {
+public final class AnthropicRequest {
 
     /** When neither the request nor the catalog says how long an answer may be. */
     static final int DEFAULT_MAX_TOKENS = 4096;
@@ -30,8 +31,8 @@ final class AnthropicRequest {
      * @param model the upstream model id, or null when it goes in the URL (Vertex)
      * @param version {@code anthropic_version} for the body (Vertex), or null when it is a header
      */
-    static ObjectNode of(ObjectNode request, String model, Integer catalogMaxTokens, boolean stream, String version,
-                         ObjectMapper json) {
+    public static ObjectNode of(ObjectNode request, String model, Integer catalogMaxTokens, boolean stream,
+                                String version, ObjectMapper json) {
         ObjectNode out = json.createObjectNode();
         if (version != null) {
             out.put("anthropic_version", version);
