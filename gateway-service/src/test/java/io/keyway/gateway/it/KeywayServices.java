@@ -1,5 +1,10 @@
 package io.keyway.gateway.it;
 
+import io.keyway.gateway.standin.AzureStandIn;
+import io.keyway.gateway.standin.BedrockStandIn;
+import io.keyway.gateway.standin.GoogleTokenStandIn;
+import io.keyway.gateway.standin.StandInTls;
+import io.keyway.gateway.standin.VertexStandIn;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -38,7 +43,21 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     static final Path KEY_SERVICE_JAR = Path.of("../key-service/target/quarkus-app/quarkus-run.jar");
     static final Path BILLING_JAR = Path.of("../billing-service/target/quarkus-app/quarkus-run.jar");
 
+    /** Providers of this run's catalog that speak the other adapters' APIs, each to its own stand-in. */
+    public static final String AZURE = "azure-" + RUN;
+    public static final String ANTHROPIC = "anthropic-" + RUN;
+    public static final String BEDROCK = "bedrock-" + RUN;
+    public static final String VERTEX = "vertex-" + RUN;
+    /** Catalog models of the native providers: Claude (anthropic, bedrock, vertex), GPT-4o (azure), Gemini (vertex). */
+    public static final String CLAUDE = "anthropic/claude-sonnet-4";
+    public static final String GPT_4O = "openai/gpt-4o";
+    public static final String GEMINI = "google/gemini-2.5-flash";
+
     public static UpstreamStandIn upstream;
+    public static AzureStandIn azure;
+    public static BedrockStandIn bedrock;
+    public static GoogleTokenStandIn googleTokens;
+    public static VertexStandIn vertex;
     public static String keyServiceUrl;
     public static String billingUrl;
 
@@ -59,6 +78,10 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         try {
             upstream = new UpstreamStandIn();
+            azure = new AzureStandIn();
+            bedrock = new BedrockStandIn(BedrockKeys.SECRETS, BedrockKeys.API_KEYS);
+            googleTokens = new GoogleTokenStandIn();
+            vertex = new VertexStandIn(googleTokens);
             Path dir = Files.createDirectories(Path.of("target/keyway-it"));
             int keysPort = freePort();
             int billingPort = freePort();
@@ -68,8 +91,13 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             keyService = launch(KEY_SERVICE_JAR, dir.resolve("key-service.log"), Map.of(
                     "KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it",
                     "KEYWAY_KEYS_PORT", String.valueOf(keysPort)), kafka,
-                    // the one-machine profile: key-service's public dev master key (the _it data is sealed with it)
-                    List.of("-Dquarkus.profile=prod,local"));
+                    // the one-machine profile: key-service's public dev master key (the _it data is sealed with it);
+                    // the key formats of this run's native providers follow their adapters
+                    List.of("-Dquarkus.profile=prod,local",
+                            "-Dkeyway.keys.provider-adapters." + AZURE + "=azure",
+                            "-Dkeyway.keys.provider-adapters." + ANTHROPIC + "=anthropic",
+                            "-Dkeyway.keys.provider-adapters." + BEDROCK + "=amazon-bedrock",
+                            "-Dkeyway.keys.provider-adapters." + VERTEX + "=google-vertex"));
             billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), Map.of(
                     "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
                     "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
@@ -80,7 +108,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             awaitReady(billingUrl, billing, "billing-service", "target/keyway-it");
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
             Files.writeString(catalog, catalog(upstream.port()));
-            return Map.of("keyway.gateway.key-service-url", keyServiceUrl,
+            return Map.of("keyway.gateway.upstream.trust-certificates",
+                    StandInTls.loopback().certificatePemPath().toAbsolutePath().toString(),
+                    "keyway.gateway.key-service-url", keyServiceUrl,
                     "keyway.gateway.billing-url", billingUrl,
                     "keyway.gateway.catalog-path", catalog.toAbsolutePath().toString(),
                     "keyway.gateway.internal-token", INTERNAL_TOKEN,
@@ -99,7 +129,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                 {"providers": [
                   {"slug": "%1$s", "name": "Cheap stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%2$s", "name": "Mid stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
-                  {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"}],
+                  {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
+                  {"slug": "%7$s", "name": "Azure stand-in", "adapter": "azure"}],
                  "models": [
                   {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
                    "supported_parameters": ["temperature", "max_tokens"],
@@ -109,9 +140,12 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                      {"provider": "%3$s", "upstream_model": "alpha-pricey", "pricing": {"prompt": "0.0001", "completion": "0.0002", "request": "0"}}]},
                   {"id": "%6$s", "name": "Stand-in beta", "context_length": 8192,
                    "endpoints": [
-                     {"provider": "%1$s", "upstream_model": "beta-cheap", "pricing": {"prompt": "0.000003", "completion": "0.000004", "request": "0.0001"}}]}
+                     {"provider": "%1$s", "upstream_model": "beta-cheap", "pricing": {"prompt": "0.000003", "completion": "0.000004", "request": "0.0001"}}]},
+                  {"id": "%8$s", "name": "GPT-4o", "context_length": 128000,
+                   "endpoints": [
+                     {"provider": "%7$s", "upstream_model": "gpt-4o", "max_completion_tokens": 16384, "pricing": {"prompt": "0.0000025", "completion": "0.00001", "request": "0"}}]}
                  ]}
-                """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL);
+                """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL, AZURE, GPT_4O);
     }
 
     private static Process launch(Path jar, Path log, Map<String, String> env, String kafka, List<String> props)
@@ -196,9 +230,19 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                 }
             }
         }
-        if (upstream != null) {
-            upstream.close();
-            upstream = null;
+        for (AutoCloseable standIn : new AutoCloseable[] {upstream, azure, bedrock, vertex, googleTokens}) {
+            if (standIn != null) {
+                try {
+                    standIn.close();
+                } catch (Exception e) {
+                    // stopping: nothing to do
+                }
+            }
         }
+        upstream = null;
+        azure = null;
+        bedrock = null;
+        vertex = null;
+        googleTokens = null;
     }
 }
