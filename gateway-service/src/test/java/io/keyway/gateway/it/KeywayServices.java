@@ -1,5 +1,6 @@
 package io.keyway.gateway.it;
 
+import io.keyway.gateway.standin.AnthropicStandIn;
 import io.keyway.gateway.standin.AzureStandIn;
 import io.keyway.gateway.standin.BedrockStandIn;
 import io.keyway.gateway.standin.GoogleTokenStandIn;
@@ -55,6 +56,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
 
     public static UpstreamStandIn upstream;
     public static AzureStandIn azure;
+    public static AnthropicStandIn anthropic;
     public static BedrockStandIn bedrock;
     public static GoogleTokenStandIn googleTokens;
     public static VertexStandIn vertex;
@@ -79,6 +81,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         try {
             upstream = new UpstreamStandIn();
             azure = new AzureStandIn();
+            anthropic = new AnthropicStandIn();
             bedrock = new BedrockStandIn(BedrockKeys.SECRETS, BedrockKeys.API_KEYS);
             googleTokens = new GoogleTokenStandIn();
             vertex = new VertexStandIn(googleTokens);
@@ -107,7 +110,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             awaitReady(keyServiceUrl, keyService, "key-service", "target/keyway-it");
             awaitReady(billingUrl, billing, "billing-service", "target/keyway-it");
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
-            Files.writeString(catalog, catalog(upstream.port()));
+            Files.writeString(catalog, catalog(upstream.port(), anthropic.baseUrl()));
             return Map.of("keyway.gateway.upstream.trust-certificates",
                     StandInTls.loopback().certificatePemPath().toAbsolutePath().toString(),
                     "keyway.gateway.key-service-url", keyServiceUrl,
@@ -123,14 +126,15 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    static String catalog(int port) {
+    static String catalog(int port, String anthropicBase) {
         String base = "http://127.0.0.1:" + port + "/v1";
         return """
                 {"providers": [
                   {"slug": "%1$s", "name": "Cheap stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%2$s", "name": "Mid stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
-                  {"slug": "%7$s", "name": "Azure stand-in", "adapter": "azure"}],
+                  {"slug": "%7$s", "name": "Azure stand-in", "adapter": "azure"},
+                  {"slug": "%9$s", "name": "Anthropic stand-in", "adapter": "anthropic", "base_url": "%10$s"}],
                  "models": [
                   {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
                    "supported_parameters": ["temperature", "max_tokens"],
@@ -143,9 +147,13 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                      {"provider": "%1$s", "upstream_model": "beta-cheap", "pricing": {"prompt": "0.000003", "completion": "0.000004", "request": "0.0001"}}]},
                   {"id": "%8$s", "name": "GPT-4o", "context_length": 128000,
                    "endpoints": [
-                     {"provider": "%7$s", "upstream_model": "gpt-4o", "max_completion_tokens": 16384, "pricing": {"prompt": "0.0000025", "completion": "0.00001", "request": "0"}}]}
+                     {"provider": "%7$s", "upstream_model": "gpt-4o", "max_completion_tokens": 16384, "pricing": {"prompt": "0.0000025", "completion": "0.00001", "request": "0"}}]},
+                  {"id": "%11$s", "name": "Claude Sonnet 4", "context_length": 200000,
+                   "endpoints": [
+                     {"provider": "%9$s", "upstream_model": "claude-sonnet-4-20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]}
                  ]}
-                """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL, AZURE, GPT_4O);
+                """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL, AZURE, GPT_4O, ANTHROPIC, anthropicBase,
+                CLAUDE);
     }
 
     private static Process launch(Path jar, Path log, Map<String, String> env, String kafka, List<String> props)
@@ -230,7 +238,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                 }
             }
         }
-        for (AutoCloseable standIn : new AutoCloseable[] {upstream, azure, bedrock, vertex, googleTokens}) {
+        for (AutoCloseable standIn : new AutoCloseable[] {upstream, azure, anthropic, bedrock, vertex, googleTokens}) {
             if (standIn != null) {
                 try {
                     standIn.close();
@@ -241,6 +249,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         }
         upstream = null;
         azure = null;
+        anthropic = null;
         bedrock = null;
         vertex = null;
         googleTokens = null;
