@@ -54,6 +54,12 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     public static final String GPT_4O = "openai/gpt-4o";
     public static final String GEMINI = "google/gemini-2.5-flash";
 
+    /**
+     * {@code -Dkeyway.it.native-providers=false} leaves the native providers (azure, anthropic) out of the catalog, so
+     * that a gateway build from before their adapters can be measured beside this one ({@code GatewayBenchmark}).
+     */
+    static final boolean NATIVE_PROVIDERS = Boolean.parseBoolean(System.getProperty("keyway.it.native-providers", "true"));
+
     public static UpstreamStandIn upstream;
     public static AzureStandIn azure;
     public static AnthropicStandIn anthropic;
@@ -128,6 +134,22 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
 
     static String catalog(int port, String anthropicBase) {
         String base = "http://127.0.0.1:" + port + "/v1";
+        if (!NATIVE_PROVIDERS) {
+            return """
+                    {"providers": [
+                      {"slug": "%1$s", "name": "Cheap stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
+                      {"slug": "%2$s", "name": "Mid stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
+                      {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"}],
+                     "models": [
+                      {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
+                       "supported_parameters": ["temperature", "max_tokens"],
+                       "endpoints": [
+                         {"provider": "%1$s", "upstream_model": "alpha-cheap", "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0"}},
+                         {"provider": "%2$s", "upstream_model": "alpha-mid", "pricing": {"prompt": "0.00001", "completion": "0.00002", "request": "0"}},
+                         {"provider": "%3$s", "upstream_model": "alpha-pricey", "pricing": {"prompt": "0.0001", "completion": "0.0002", "request": "0"}}]}
+                     ]}
+                    """.formatted(CHEAP, MID, PRICEY, base, MODEL);
+        }
         return """
                 {"providers": [
                   {"slug": "%1$s", "name": "Cheap stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
