@@ -29,6 +29,7 @@ import io.keyway.gateway.provider.UpstreamHttp;
 import io.keyway.gateway.provider.UpstreamRequest;
 import io.keyway.gateway.provider.Usage;
 import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
+import io.keyway.gateway.standin.AnthropicStandIn;
 import io.keyway.gateway.standin.GoogleTokenStandIn;
 import io.keyway.gateway.standin.StandInTls;
 import io.keyway.gateway.standin.VertexStandIn;
@@ -65,10 +66,12 @@ class VertexAdapterTests {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String GEMINI = "google/gemini-2.5-flash";
+    static final String CLAUDE = "anthropic/claude-sonnet-4@20250514";
 
     static StandInTls tls;
     static GoogleTokenStandIn tokens;
     static VertexStandIn vertex;
+    static AnthropicStandIn anthropic;
     static Vertx vertx;
     static VertexAdapter adapter;
 
@@ -80,6 +83,7 @@ class VertexAdapterTests {
         tls = StandInTls.loopback();
         tokens = new GoogleTokenStandIn(tls);
         vertex = new VertexStandIn(tokens);
+        anthropic = new AnthropicStandIn();
         vertx = Vertx.vertx();
         adapter = adapter(Optional.of(tls.certificatePemPath().toString()));
     }
@@ -88,6 +92,7 @@ class VertexAdapterTests {
     static void stop() {
         vertx.close().toCompletionStage().toCompletableFuture().join();
         vertex.close();
+        anthropic.close();
         tokens.close();
     }
 
@@ -95,6 +100,8 @@ class VertexAdapterTests {
     void freshAccount() {
         tokens.expiresInSeconds(3599);
         vertex.reset();
+        anthropic.reset();
+        anthropic.defaultBehaviour("ok"); // a Google token names no behaviour: the default one applies
         project = "keyway-test-" + Long.toHexString(System.nanoTime());
         key = tokens.mint(project);
     }
@@ -178,6 +185,84 @@ class VertexAdapterTests {
                 .asText());
         assertTrue(streamed.ended);
         assertFalse(request.has("model") || request.has("stream"), "the client's request must not be changed");
+    }
+
+    // ---- Claude through rawPredict ----
+
+    @Test
+    void claudeGoesThroughRawPredictWithTheModelInThePathAndTheVertexVersionInTheBody() throws Throwable {
+        ObjectNode request = chat();
+        request.withArray("messages").insertObject(0).put("role", "system").put("content", "Be brief.");
+        Completion completion = whole(call(claudeProvider(), credential(key.jsonWithRegion("us-east5")), CLAUDE,
+                request, false));
+
+        assertEquals(AnthropicStandIn.TEXT, members(completion).at("/choices/0/message/content").asText());
+        assertEquals("stop", completion.finishReason());
+        assertEquals(new Usage(15, 5, 3, 2, 0), completion.usage()); // input 10 + cache read 3 + cache write 2
+        var sent = anthropic.lastCall();
+        assertEquals("/v1/projects/" + project + "/locations/us-east5/publishers/anthropic/models/"
+                + "claude-sonnet-4@20250514:rawPredict", sent.path());
+        assertEquals(key.clientEmail(), tokens.grantOf(sent.bearerToken()).orElseThrow().clientEmail());
+        assertEquals(VertexAdapter.ANTHROPIC_VERSION, sent.body().getString("anthropic_version"));
+        assertFalse(sent.body().containsKey("model"), "the model is in the path on Vertex");
+        assertEquals("Be brief.", sent.body().getJsonArray("system").getJsonObject(0).getString("text"));
+        assertEquals(8192, sent.body().getInteger("max_tokens"), "max_tokens from the catalog");
+    }
+
+    @Test
+    void streamedClaudeGoesThroughStreamRawPredictAndRelaysChunksAndUsage() throws Throwable {
+        Collected got = stream(call(claudeProvider(), credential(key.json()), CLAUDE, chat(), true));
+
+        assertTrue(got.ended, () -> "stream did not end cleanly: " + got.failure);
+        assertEquals(AnthropicStandIn.TEXT, got.text());
+        assertEquals(new Usage(15, 5, 3, 2, 0), got.usage);
+        assertTrue(anthropic.lastCall().path().endsWith("/locations/global/publishers/anthropic/models/"
+                + "claude-sonnet-4@20250514:streamRawPredict"), anthropic.lastCall().path());
+        assertEquals(Boolean.TRUE, anthropic.lastCall().body().getBoolean("stream"));
+    }
+
+    @Test
+    void claudeToolCallComesBack() throws Throwable {
+        anthropic.defaultBehaviour("tooluse");
+        ObjectNode request = chat();
+        request.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "weather")
+                .putObject("parameters").put("type", "object");
+
+        Completion completion = whole(call(claudeProvider(), credential(key.json()), CLAUDE, request, false));
+
+        assertEquals("tool_calls", completion.finishReason());
+        JsonNode call = members(completion).at("/choices/0/message/tool_calls/0");
+        assertEquals("weather", call.at("/function/name").asText());
+        assertEquals(AnthropicStandIn.TOOL_INPUT_JSON, call.at("/function/arguments").asText());
+    }
+
+    @Test
+    void claudeFailuresAreClassifiedFromVertexsAndAnthropicsErrorShapes() throws Throwable {
+        record Expected(String behaviour, int status, UpstreamError.Blame blame) {
+        }
+        for (Expected e : List.of(new Expected("status429", 429, UpstreamError.Blame.CREDENTIAL),
+                new Expected("status403", 403, UpstreamError.Blame.CREDENTIAL),
+                new Expected("status529", 529, UpstreamError.Blame.ENDPOINT),
+                new Expected("status500", 500, UpstreamError.Blame.ENDPOINT))) {
+            anthropic.defaultBehaviour(e.behaviour());
+            UpstreamError error = assertInstanceOf(UpstreamError.class,
+                    failure(call(claudeProvider(), credential(key.json()), CLAUDE, chat(), false)), e::toString);
+            assertEquals(e.status(), error.status(), e::toString);
+            assertEquals(e.blame(), error.blame(), e::toString);
+            assertFalse(error.requestError(), e::toString);
+        }
+        assertEquals(1, tokens.exchanges(key.clientEmail()));
+    }
+
+    @Test
+    void claudeStreamWithAnErrorEventAfterItBeganEndsAsFailed() throws Throwable {
+        anthropic.defaultBehaviour("midstream");
+
+        Collected got = stream(call(claudeProvider(), credential(key.json()), CLAUDE, chat(), true));
+
+        assertNotNull(got.failure);
+        assertTrue(got.failure.contains("overloaded_error"), got.failure);
+        assertFalse(got.ended);
     }
 
     // ---- the access token ----
@@ -339,6 +424,10 @@ class VertexAdapterTests {
         Map<String, String> all = new java.util.HashMap<>(options);
         all.putIfAbsent("endpoint", vertex.baseUrl());
         return new ProviderSpec("google-vertex", "Google Vertex", VertexAdapter.NAME, null, all);
+    }
+
+    static ProviderSpec claudeProvider() {
+        return provider(Map.of("endpoint", anthropic.baseUrl()));
     }
 
     static ObjectNode chat() {
