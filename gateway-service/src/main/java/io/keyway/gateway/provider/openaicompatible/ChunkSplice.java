@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
  * {@code usage}, which are dropped (the usage span is remembered). Validates the JSON grammar while scanning (strings,
  * escapes, numbers, literals, nesting) and notes what the relay needs: the first choice's {@code finish_reason}, the
  * number of choices, whether {@code created} is present. Anything else — an {@code error} field, an escaped key or
- * finish_reason, deep nesting, trailing bytes, invalid JSON — makes {@link #scan} return false and the relay uses the
- * token rewrite instead (same output, same error handling). One instance per stream, reused for every chunk.
+ * finish_reason, a first choice without finish_reason (Gemini's and Bedrock's OpenAI-compatible streams leave it out
+ * until the end; the token rewrite adds the null OpenRouter's chunk requires), deep nesting, trailing bytes, invalid
+ * JSON — makes {@link #scan} return false and the relay uses the token rewrite instead (same output, same error
+ * handling). One instance per stream, reused for every chunk.
  */
 final class ChunkSplice {
 
@@ -43,6 +45,7 @@ final class ChunkSplice {
     boolean hasCreated;
     /** The first choice's delta has a {@code role} member. */
     boolean announcesRole;
+    private boolean firstChoiceHasFinishReason;
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -61,6 +64,7 @@ final class ChunkSplice {
         finishReason = null;
         hasCreated = false;
         announcesRole = false;
+        firstChoiceHasFinishReason = false;
         ws();
         if (pos >= end || b[pos] != '{') {
             return false;
@@ -120,7 +124,7 @@ final class ChunkSplice {
             }
         }
         ws();
-        return pos == end;
+        return pos == end && (choices == 0 || firstChoiceHasFinishReason);
     }
 
     private static final int MORE = 0;
@@ -195,6 +199,7 @@ final class ChunkSplice {
             }
             int keyLen = pos - 1 - keyFrom;
             boolean finish = !escaped && is(keyFrom, keyLen, FINISH_REASON);
+            firstChoiceHasFinishReason |= finish;
             boolean delta = !escaped && is(keyFrom, keyLen, DELTA);
             ws();
             if (pos >= end || b[pos] != ':') {

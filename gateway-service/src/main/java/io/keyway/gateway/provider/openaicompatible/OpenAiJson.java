@@ -10,7 +10,8 @@ import java.io.IOException;
 /**
  * The token-by-token reading of an OpenAI answer or chunk (no tree): copies every member to a generator except the
  * ones Keyway owns ({@code id}, {@code model}, {@code provider}, {@code object}) and {@code usage}, which is returned;
- * in a chunk {@code error} is returned instead of copied. Notes what the writers need of the first choice.
+ * in a chunk {@code error} is returned instead of copied. Notes what the writers need of the first choice, and gives it
+ * the {@code finish_reason} (null) that some upstreams leave out.
  */
 final class OpenAiJson {
 
@@ -80,8 +81,10 @@ final class OpenAiJson {
             }
             if (f.choices == 0 && t == JsonToken.START_OBJECT) {
                 gen.writeStartObject();
+                boolean finishReason = false;
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
+                    finishReason |= field.equals("finish_reason");
                     gen.writeFieldName(field);
                     JsonToken v = p.nextToken();
                     if (v == JsonToken.VALUE_STRING && field.equals("finish_reason")) {
@@ -94,6 +97,9 @@ final class OpenAiJson {
                     } else {
                         gen.copyCurrentStructure(p);
                     }
+                }
+                if (!finishReason) { // OpenRouter's shapes require it: null until the answer ends
+                    gen.writeNullField("finish_reason");
                 }
                 gen.writeEndObject();
             } else {

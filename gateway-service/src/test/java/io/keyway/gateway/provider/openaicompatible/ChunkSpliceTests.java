@@ -68,6 +68,7 @@ class ChunkSpliceTests {
                 "{\"error\":{\"message\":\"boom\"},\"choices\":[]}", // error chunk: reported by the token rewrite
                 "{\"i\\u0064\":\"x\"}", // escaped key (could be one of Keyway's)
                 "{\"choices\":[{\"finish_reason\":\"st\\u006fp\"}]}", // escaped finish_reason
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"h\"}}]}", // no finish_reason: the rewrite adds null
                 "not json", "[1,2]", "{\"a\":1", "{\"a\":1}x", "{\"a\":01}", "{\"a\":1.}", "{\"a\":tru}",
                 "{\"a\":\"\\q\"}", "{\"a\":\"x\ny\"}", "{\"a\" 1}", "{\"a\":1,}", "{\"a\":[1,]}",
                 "{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}"}) {

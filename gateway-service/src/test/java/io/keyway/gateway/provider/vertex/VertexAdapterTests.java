@@ -160,6 +160,8 @@ class VertexAdapterTests {
         assertTrue(got.ended && got.failure == null, () -> "stream did not end cleanly: " + got.failure);
         assertEquals("Hello from Vertex", got.text());
         assertEquals("assistant", got.chunks.get(0).at("/choices/0/delta/role").asText());
+        assertTrue(got.chunks.get(0).at("/choices/0/finish_reason").isNull(),
+                "Vertex leaves finish_reason out until the end; OpenRouter's chunk needs it, null");
         assertEquals("stop", got.chunks.get(got.chunks.size() - 1).at("/choices/0/finish_reason").asText());
         assertEquals(new Usage(VertexStandIn.PROMPT_TOKENS, VertexStandIn.COMPLETION_TOKENS, 0, 0, 0), got.usage);
         assertTrue(vertex.calls().get(0).stream() && vertex.calls().get(0).includeUsage(),
