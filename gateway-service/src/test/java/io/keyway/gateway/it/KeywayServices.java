@@ -49,6 +49,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     public static final String ANTHROPIC = "anthropic-" + RUN;
     public static final String BEDROCK = "bedrock-" + RUN;
     public static final String VERTEX = "vertex-" + RUN;
+    /** Claude on Vertex: a google-vertex provider whose endpoint is the Anthropic stand-in's rawPredict routes. */
+    public static final String VERTEX_CLAUDE = "vertex-claude-" + RUN;
     /** Catalog models of the native providers: Claude (anthropic, bedrock, vertex), GPT-4o (azure), Gemini (vertex). */
     public static final String CLAUDE = "anthropic/claude-sonnet-4";
     public static final String GPT_4O = "openai/gpt-4o";
@@ -89,7 +91,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             azure = new AzureStandIn();
             anthropic = new AnthropicStandIn();
             bedrock = new BedrockStandIn(BedrockKeys.SECRETS, BedrockKeys.API_KEYS);
-            googleTokens = new GoogleTokenStandIn();
+            googleTokens = new GoogleTokenStandIn(StandInTls.loopback()); // key-service takes https token_uris only
             vertex = new VertexStandIn(googleTokens);
             Path dir = Files.createDirectories(Path.of("target/keyway-it"));
             int keysPort = freePort();
@@ -106,7 +108,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                             "-Dkeyway.keys.provider-adapters." + AZURE + "=azure",
                             "-Dkeyway.keys.provider-adapters." + ANTHROPIC + "=anthropic",
                             "-Dkeyway.keys.provider-adapters." + BEDROCK + "=amazon-bedrock",
-                            "-Dkeyway.keys.provider-adapters." + VERTEX + "=google-vertex"));
+                            "-Dkeyway.keys.provider-adapters." + VERTEX + "=google-vertex",
+                            "-Dkeyway.keys.provider-adapters." + VERTEX_CLAUDE + "=google-vertex"));
             billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), Map.of(
                     "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
                     "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
@@ -116,7 +119,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             awaitReady(keyServiceUrl, keyService, "key-service", "target/keyway-it");
             awaitReady(billingUrl, billing, "billing-service", "target/keyway-it");
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
-            Files.writeString(catalog, catalog(upstream.port(), anthropic.baseUrl()));
+            Files.writeString(catalog, catalog(upstream.port(), anthropic.baseUrl(), vertex.baseUrl()));
             return Map.of("keyway.gateway.upstream.trust-certificates",
                     StandInTls.loopback().certificatePemPath().toAbsolutePath().toString(),
                     "keyway.gateway.key-service-url", keyServiceUrl,
@@ -132,7 +135,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    static String catalog(int port, String anthropicBase) {
+    static String catalog(int port, String anthropicBase, String vertexBase) {
         String base = "http://127.0.0.1:" + port + "/v1";
         if (!NATIVE_PROVIDERS) {
             return """
@@ -156,7 +159,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                   {"slug": "%2$s", "name": "Mid stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%7$s", "name": "Azure stand-in", "adapter": "azure"},
-                  {"slug": "%9$s", "name": "Anthropic stand-in", "adapter": "anthropic", "base_url": "%10$s"}],
+                  {"slug": "%9$s", "name": "Anthropic stand-in", "adapter": "anthropic", "base_url": "%10$s"},
+                  {"slug": "%12$s", "name": "Vertex stand-in", "adapter": "google-vertex", "options": {"endpoint": "%13$s"}},
+                  {"slug": "%14$s", "name": "Vertex Claude stand-in", "adapter": "google-vertex", "options": {"endpoint": "%10$s"}}],
                  "models": [
                   {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
                    "supported_parameters": ["temperature", "max_tokens"],
@@ -172,10 +177,14 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                      {"provider": "%7$s", "upstream_model": "gpt-4o", "max_completion_tokens": 16384, "pricing": {"prompt": "0.0000025", "completion": "0.00001", "request": "0"}}]},
                   {"id": "%11$s", "name": "Claude Sonnet 4", "context_length": 200000,
                    "endpoints": [
-                     {"provider": "%9$s", "upstream_model": "claude-sonnet-4-20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]}
+                     {"provider": "%9$s", "upstream_model": "claude-sonnet-4-20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}},
+                     {"provider": "%14$s", "upstream_model": "anthropic/claude-sonnet-4@20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]},
+                  {"id": "%15$s", "name": "Gemini 2.5 Flash", "context_length": 1048576,
+                   "endpoints": [
+                     {"provider": "%12$s", "upstream_model": "google/gemini-2.5-flash", "max_completion_tokens": 65535, "pricing": {"prompt": "0.0000003", "completion": "0.0000025", "request": "0"}}]}
                  ]}
                 """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL, AZURE, GPT_4O, ANTHROPIC, anthropicBase,
-                CLAUDE);
+                CLAUDE, VERTEX, vertexBase, VERTEX_CLAUDE, GEMINI);
     }
 
     private static Process launch(Path jar, Path log, Map<String, String> env, String kafka, List<String> props)
