@@ -60,8 +60,14 @@ class GatewayBenchmark {
             Path.of(System.getProperty("bench.gateway.jar", "target/quarkus-app/quarkus-run.jar"));
     /** billing-service consumes the usage events on the same cores; by default it is stopped once credits are in. */
     static final boolean KEEP_BILLING = Boolean.getBoolean("bench.keep-billing");
-    /** Which modes to measure, {@code plain,stream} (default both); e.g. {@code -Dbench.modes=stream} for profiling. */
-    static final String MODES = System.getProperty("bench.modes", "plain,stream");
+    /**
+     * Which modes to measure: {@code plain}, {@code stream} (the OpenAI-compatible path, relayed without copying) and
+     * {@code anthropic-plain}, {@code anthropic-stream} (a translating adapter, against the Anthropic stand-in); default
+     * all four; e.g. {@code -Dbench.modes=stream} for profiling. A build from before the anthropic adapter is measured
+     * with {@code -Dbench.modes=plain,stream -Dkeyway.it.native-providers=false}.
+     */
+    static final String MODES = System.getProperty("bench.modes", "plain,stream,anthropic-plain,anthropic-stream");
+    static final List<String> MODE_LIST = List.of(MODES.split(","));
     /**
      * Each cell (direct, then through the gateway) is measured this many times in a row and every figure reported is
      * the median of those runs, with the range of the gateway's added p99 and CPU per request beside it: on a shared
@@ -78,6 +84,38 @@ class GatewayBenchmark {
     static final boolean FLOOR = Boolean.getBoolean("bench.floor");
     static final int[] CONNS = Arrays.stream(System.getProperty("bench.conns", "1,16,64").split(","))
             .mapToInt(c -> Integer.parseInt(c.trim())).toArray();
+
+    /** What is measured: the OpenAI-compatible relay, or the anthropic adapter's translation; plain or streamed. */
+    enum Mode {
+        PLAIN("plain", false, false),
+        STREAM("stream", true, false),
+        ANTHROPIC_PLAIN("anthropic-plain", false, true),
+        ANTHROPIC_STREAM("anthropic-stream", true, true);
+
+        final String wireName;
+        final boolean stream;
+        final boolean anthropic;
+
+        Mode(String wireName, boolean stream, boolean anthropic) {
+            this.wireName = wireName;
+            this.stream = stream;
+            this.anthropic = anthropic;
+        }
+
+        /** Through the gateway to the Anthropic stand-in: the same request an OpenAI client sends. */
+        String gatewayBody() {
+            return "{\"model\":\"" + KeywayServices.CLAUDE + "\",\"provider\":{\"only\":[\"" + KeywayServices.ANTHROPIC
+                    + "\"]},\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"
+                    + (stream ? ",\"stream\":true" : "") + "}";
+        }
+
+        /** Directly to the Anthropic stand-in: the Messages request the adapter sends. */
+        String directBody() {
+            return "{\"model\":\"claude-sonnet-4-20250514\",\"max_tokens\":64,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]" + (stream ? ",\"stream\":true" : "")
+                    + "}";
+        }
+    }
 
     record Result(String target, int connections, boolean stream, long requests, double seconds, long errors,
                   double p50, double p99, double firstP50, double cpuMsPerRequest, long peakRssMb,
@@ -115,6 +153,10 @@ class GatewayBenchmark {
             Seed.ApiKey key = seed.apiKey(account);
             seed.topUp(account, "100000.00");
             seed.pooled(CHEAP, "ok-bench");
+            boolean anthropic = MODE_LIST.stream().anyMatch(m -> m.startsWith("anthropic"));
+            if (anthropic) {
+                seed.pooled(KeywayServices.ANTHROPIC, "ok-bench");
+            }
             String gatewayBody = "{\"model\":\"" + MODEL + "\",\"provider\":{\"only\":[\"" + CHEAP + "\"]},"
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]%s}";
             String directBody = "{\"model\":\"alpha-cheap\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]%s}";
@@ -130,6 +172,12 @@ class GatewayBenchmark {
                     gatewayBody.formatted(""), 16, false, WARMUP_SECONDS);
             run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(),
                     gatewayBody.formatted(",\"stream\":true"), 16, true, WARMUP_SECONDS);
+            if (anthropic) {
+                for (Mode m : List.of(Mode.ANTHROPIC_PLAIN, Mode.ANTHROPIC_STREAM)) {
+                    run(vertx, pid, port, "/api/v1/chat/completions", "Bearer " + key.key(), m.gatewayBody(), 16,
+                            m.stream, WARMUP_SECONDS / 2);
+                }
+            }
             if (floor != null) { // the same warm-up as the gateway's
                 for (boolean stream : new boolean[] {false, true}) {
                     run(vertx, -1, floorPort, "/v1/chat/completions", "Bearer ok-bench",
@@ -157,16 +205,24 @@ class GatewayBenchmark {
                     + " | added p99 ms (range) | direct req/s | gateway req/s | first event added p50 ms"
                     + " | gateway CPU ms/req (range) | gateway peak RSS MB | gateway errors |\n"
                     + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-            for (boolean stream : new boolean[] {false, true}) {
-                if (!Arrays.asList(MODES.split(",")).contains(stream ? "stream" : "plain")) {
+            for (Mode mode : Mode.values()) {
+                if (!MODE_LIST.contains(mode.wireName)) {
                     continue;
                 }
+                boolean stream = mode.stream;
                 for (int conns : CONNS) {
                     String extra = stream ? ",\"stream\":true" : "";
                     List<Result> directRuns = new ArrayList<>();
                     List<Result> viaRuns = new ArrayList<>();
                     List<Result> floorRuns = new ArrayList<>();
                     for (int r = 0; r < REPEATS; r++) {
+                        if (mode.anthropic) {
+                            directRuns.add(run(vertx, -1, KeywayServices.anthropic.port(), "/v1/messages",
+                                    "Bearer ok-bench", mode.directBody(), conns, stream, SECONDS));
+                            viaRuns.add(run(vertx, pid, port, "/api/v1/chat/completions",
+                                    "Bearer " + key.key(), mode.gatewayBody(), conns, stream, SECONDS));
+                            continue;
+                        }
                         directRuns.add(run(vertx, -1, KeywayServices.upstream.port(), "/v1/chat/completions",
                                 "Bearer ok-bench", directBody.formatted(extra), conns, stream, SECONDS));
                         if (floor != null) {
@@ -187,7 +243,7 @@ class GatewayBenchmark {
                     double viaP50 = median(viaRuns, Result::p50);
                     double viaP99 = median(viaRuns, Result::p99);
                     table.append(String.format("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f (%.3f–%.3f) | %.0f | %.0f | %s | %.3f (%.3f–%.3f) | %d | %d |%n",
-                            stream ? "stream" : "plain", conns, directP50, directP99, viaP50, viaP99,
+                            mode.wireName, conns, directP50, directP99, viaP50, viaP99,
                             viaP50 - directP50, viaP99 - directP99, min(addedP99), max(addedP99),
                             median(directRuns, Result::rps), median(viaRuns, Result::rps),
                             stream ? String.format("%.3f", median(viaRuns, Result::firstP50)
@@ -203,7 +259,7 @@ class GatewayBenchmark {
                                 median(floorRuns, run -> run.cpuMsPerRequestByThread().getOrDefault("event loops", 0.0)),
                                 median(viaRuns, Result::cpuMsPerRequest)));
                     }
-                    threads.append(String.format("| %s | %d |", stream ? "stream" : "plain", conns));
+                    threads.append(String.format("| %s | %d |", mode.wireName, conns));
                     for (String group : THREAD_GROUPS) {
                         threads.append(String.format(" %.4f |", median(viaRuns,
                                 run -> run.cpuMsPerRequestByThread().getOrDefault(group, 0.0))));
@@ -325,6 +381,9 @@ class GatewayBenchmark {
         long start = System.nanoTime();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
                 .setURI(path).putHeader("Authorization", auth).putHeader("Content-Type", "application/json");
+        if (path.equals("/v1/messages")) { // straight to the Anthropic stand-in: the API's version header
+            options.putHeader("anthropic-version", "2023-06-01");
+        }
         for (int i = 0; i < conns; i++) {
             vertx.runOnContext(v -> loop(client, options, payload, end, latencies, firsts, ends, count, errors, done));
         }

@@ -69,7 +69,7 @@ class ChatCompletionsApiTests extends GatewayE2E {
         fundedAccount(key);
         seed.pooled(CHEAP, secret("ok"));
         // 10 prompt × 0.000001 + 5 completion × 0.000002 = 0.00002
-        chat(key[0], body(MODEL, "provider", Map.of("only", List.of(CHEAP)))).then().statusCode(200)
+        String answer = chat(key[0], body(MODEL, "provider", Map.of("only", List.of(CHEAP)))).then().statusCode(200)
                 .body("id", startsWith("gen-"))
                 .body("model", equalTo(MODEL))
                 .body("provider", equalTo("Cheap stand-in"))
@@ -79,8 +79,31 @@ class ChatCompletionsApiTests extends GatewayE2E {
                 .body("usage.total_tokens", equalTo(15))
                 .body("usage.cost", equalTo(0.00002f))
                 .body("usage.is_byok", equalTo(false))
-                .body("usage.cost_details.upstream_inference_cost", equalTo(0.00002f));
+                .body("usage.cost_details.upstream_inference_cost", equalTo(0.00002f)).extract().asString();
+        Answers.completion(answer);
         assertEquals("alpha-cheap", KeywayServices.upstream.calls().get(0).model());
+    }
+
+    @Test
+    void answersOfAnUpstreamThatOmitsSystemFingerprintRoleAndUsageAreStillOpenRouterComplete() {
+        var key = new Seed.ApiKey[1];
+        fundedAccount(key);
+        seed.pooled(CHEAP, secret("bare"));
+        JsonNode answer = Answers.completion(chat(key[0], body(MODEL, "provider", Map.of("only", List.of(CHEAP))))
+                .then().statusCode(200).extract().asString());
+        assertTrue(answer.has("system_fingerprint") && answer.get("system_fingerprint").isNull(), answer::toString);
+        assertEquals("bare answer", answer.at("/choices/0/message/content").asText());
+        assertEquals(0, answer.at("/usage/prompt_tokens").asInt(-1), "no usage reported: zero tokens, not an estimate");
+        assertEquals(MODEL, answer.get("model").asText());
+        assertEquals("Cheap stand-in", answer.get("provider").asText());
+
+        List<JsonNode> chunks = Answers.chunks(chat(key[0], body(MODEL, "stream", true, "provider",
+                Map.of("only", List.of(CHEAP)))).then().statusCode(200).extract().asString());
+        assertEquals("", chunks.get(0).at("/choices/0/delta/content").asText(), "Keyway's own role chunk");
+        assertEquals("bare answer", Answers.text(chunks));
+        assertEquals(0, Answers.usage(chunks).get("completion_tokens").asInt(-1));
+        assertTrue(chunks.stream().noneMatch(c -> c.has("system_fingerprint")),
+                "a chunk carries no null system_fingerprint (OpenRouter's chunk takes a string or nothing)");
     }
 
     @Test
@@ -117,12 +140,7 @@ class ChatCompletionsApiTests extends GatewayE2E {
         String sse = chat(key[0], body(MODEL, "stream", true, "provider", Map.of("only", List.of(CHEAP))))
                 .then().statusCode(200).header("Content-Type", startsWith("text/event-stream")).extract().asString();
         assertTrue(KeywayServices.upstream.calls().get(0).includeUsage());
-        List<JsonNode> chunks = new ArrayList<>();
-        for (String line : sse.split("\n")) {
-            if (line.startsWith("data: ") && !line.equals("data: [DONE]")) {
-                chunks.add(json.readTree(line.substring(6)));
-            }
-        }
+        List<JsonNode> chunks = Answers.chunks(sse);
         JsonNode last = chunks.get(chunks.size() - 1);
         assertEquals(0, last.get("choices").size());
         assertEquals(10, last.at("/usage/prompt_tokens").asInt());

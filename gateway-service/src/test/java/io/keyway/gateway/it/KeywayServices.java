@@ -1,5 +1,11 @@
 package io.keyway.gateway.it;
 
+import io.keyway.gateway.standin.AnthropicStandIn;
+import io.keyway.gateway.standin.AzureStandIn;
+import io.keyway.gateway.standin.BedrockStandIn;
+import io.keyway.gateway.standin.GoogleTokenStandIn;
+import io.keyway.gateway.standin.StandInTls;
+import io.keyway.gateway.standin.VertexStandIn;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -38,7 +44,28 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     static final Path KEY_SERVICE_JAR = Path.of("../key-service/target/quarkus-app/quarkus-run.jar");
     static final Path BILLING_JAR = Path.of("../billing-service/target/quarkus-app/quarkus-run.jar");
 
+    /** Providers of this run's catalog that speak the other adapters' APIs, each to its own stand-in. */
+    public static final String AZURE = "azure-" + RUN;
+    public static final String ANTHROPIC = "anthropic-" + RUN;
+    public static final String BEDROCK = "bedrock-" + RUN;
+    public static final String VERTEX = "vertex-" + RUN;
+    /** Catalog models of the native providers: Claude (anthropic, bedrock, vertex), GPT-4o (azure), Gemini (vertex). */
+    public static final String CLAUDE = "anthropic/claude-sonnet-4";
+    public static final String GPT_4O = "openai/gpt-4o";
+    public static final String GEMINI = "google/gemini-2.5-flash";
+
+    /**
+     * {@code -Dkeyway.it.native-providers=false} leaves the native providers (azure, anthropic) out of the catalog, so
+     * that a gateway build from before their adapters can be measured beside this one ({@code GatewayBenchmark}).
+     */
+    static final boolean NATIVE_PROVIDERS = Boolean.parseBoolean(System.getProperty("keyway.it.native-providers", "true"));
+
     public static UpstreamStandIn upstream;
+    public static AzureStandIn azure;
+    public static AnthropicStandIn anthropic;
+    public static BedrockStandIn bedrock;
+    public static GoogleTokenStandIn googleTokens;
+    public static VertexStandIn vertex;
     public static String keyServiceUrl;
     public static String billingUrl;
 
@@ -59,6 +86,11 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         try {
             upstream = new UpstreamStandIn();
+            azure = new AzureStandIn();
+            anthropic = new AnthropicStandIn();
+            bedrock = new BedrockStandIn(BedrockKeys.SECRETS, BedrockKeys.API_KEYS);
+            googleTokens = new GoogleTokenStandIn();
+            vertex = new VertexStandIn(googleTokens);
             Path dir = Files.createDirectories(Path.of("target/keyway-it"));
             int keysPort = freePort();
             int billingPort = freePort();
@@ -68,8 +100,13 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             keyService = launch(KEY_SERVICE_JAR, dir.resolve("key-service.log"), Map.of(
                     "KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it",
                     "KEYWAY_KEYS_PORT", String.valueOf(keysPort)), kafka,
-                    // the one-machine profile: key-service's public dev master key (the _it data is sealed with it)
-                    List.of("-Dquarkus.profile=prod,local"));
+                    // the one-machine profile: key-service's public dev master key (the _it data is sealed with it);
+                    // the key formats of this run's native providers follow their adapters
+                    List.of("-Dquarkus.profile=prod,local",
+                            "-Dkeyway.keys.provider-adapters." + AZURE + "=azure",
+                            "-Dkeyway.keys.provider-adapters." + ANTHROPIC + "=anthropic",
+                            "-Dkeyway.keys.provider-adapters." + BEDROCK + "=amazon-bedrock",
+                            "-Dkeyway.keys.provider-adapters." + VERTEX + "=google-vertex"));
             billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), Map.of(
                     "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
                     "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
@@ -79,8 +116,10 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             awaitReady(keyServiceUrl, keyService, "key-service", "target/keyway-it");
             awaitReady(billingUrl, billing, "billing-service", "target/keyway-it");
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
-            Files.writeString(catalog, catalog(upstream.port()));
-            return Map.of("keyway.gateway.key-service-url", keyServiceUrl,
+            Files.writeString(catalog, catalog(upstream.port(), anthropic.baseUrl()));
+            return Map.of("keyway.gateway.upstream.trust-certificates",
+                    StandInTls.loopback().certificatePemPath().toAbsolutePath().toString(),
+                    "keyway.gateway.key-service-url", keyServiceUrl,
                     "keyway.gateway.billing-url", billingUrl,
                     "keyway.gateway.catalog-path", catalog.toAbsolutePath().toString(),
                     "keyway.gateway.internal-token", INTERNAL_TOKEN,
@@ -93,13 +132,31 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    static String catalog(int port) {
+    static String catalog(int port, String anthropicBase) {
         String base = "http://127.0.0.1:" + port + "/v1";
+        if (!NATIVE_PROVIDERS) {
+            return """
+                    {"providers": [
+                      {"slug": "%1$s", "name": "Cheap stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
+                      {"slug": "%2$s", "name": "Mid stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
+                      {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"}],
+                     "models": [
+                      {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
+                       "supported_parameters": ["temperature", "max_tokens"],
+                       "endpoints": [
+                         {"provider": "%1$s", "upstream_model": "alpha-cheap", "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0"}},
+                         {"provider": "%2$s", "upstream_model": "alpha-mid", "pricing": {"prompt": "0.00001", "completion": "0.00002", "request": "0"}},
+                         {"provider": "%3$s", "upstream_model": "alpha-pricey", "pricing": {"prompt": "0.0001", "completion": "0.0002", "request": "0"}}]}
+                     ]}
+                    """.formatted(CHEAP, MID, PRICEY, base, MODEL);
+        }
         return """
                 {"providers": [
                   {"slug": "%1$s", "name": "Cheap stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%2$s", "name": "Mid stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
-                  {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"}],
+                  {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
+                  {"slug": "%7$s", "name": "Azure stand-in", "adapter": "azure"},
+                  {"slug": "%9$s", "name": "Anthropic stand-in", "adapter": "anthropic", "base_url": "%10$s"}],
                  "models": [
                   {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
                    "supported_parameters": ["temperature", "max_tokens"],
@@ -109,9 +166,16 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                      {"provider": "%3$s", "upstream_model": "alpha-pricey", "pricing": {"prompt": "0.0001", "completion": "0.0002", "request": "0"}}]},
                   {"id": "%6$s", "name": "Stand-in beta", "context_length": 8192,
                    "endpoints": [
-                     {"provider": "%1$s", "upstream_model": "beta-cheap", "pricing": {"prompt": "0.000003", "completion": "0.000004", "request": "0.0001"}}]}
+                     {"provider": "%1$s", "upstream_model": "beta-cheap", "pricing": {"prompt": "0.000003", "completion": "0.000004", "request": "0.0001"}}]},
+                  {"id": "%8$s", "name": "GPT-4o", "context_length": 128000,
+                   "endpoints": [
+                     {"provider": "%7$s", "upstream_model": "gpt-4o", "max_completion_tokens": 16384, "pricing": {"prompt": "0.0000025", "completion": "0.00001", "request": "0"}}]},
+                  {"id": "%11$s", "name": "Claude Sonnet 4", "context_length": 200000,
+                   "endpoints": [
+                     {"provider": "%9$s", "upstream_model": "claude-sonnet-4-20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]}
                  ]}
-                """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL);
+                """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL, AZURE, GPT_4O, ANTHROPIC, anthropicBase,
+                CLAUDE);
     }
 
     private static Process launch(Path jar, Path log, Map<String, String> env, String kafka, List<String> props)
@@ -196,9 +260,20 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                 }
             }
         }
-        if (upstream != null) {
-            upstream.close();
-            upstream = null;
+        for (AutoCloseable standIn : new AutoCloseable[] {upstream, azure, anthropic, bedrock, vertex, googleTokens}) {
+            if (standIn != null) {
+                try {
+                    standIn.close();
+                } catch (Exception e) {
+                    // stopping: nothing to do
+                }
+            }
         }
+        upstream = null;
+        azure = null;
+        anthropic = null;
+        bedrock = null;
+        vertex = null;
+        googleTokens = null;
     }
 }

@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code commentreset-…}: a 200 event stream that sends only SSE keep-alive comments, then closes the connection;</li>
  * <li>{@code commentstream-…}: keep-alive comments, then the usual stream;</li>
  * <li>{@code slowstream200-…}: streams its chunks that many ms apart (usage at the end, as usual);</li>
+ * <li>{@code bare-…}: an answer with only what OpenAI requires of a server: no {@code usage}, and in a stream no
+ *     assistant {@code role} chunk and no usage chunk even when asked for (upstreams that do less than OpenAI);</li>
  * <li>{@code splitstream-…}: streams {@link #SPLIT_TEXT} with every event cut in two (inside a multi-byte character
  *     where there is one), the pieces written 5 ms apart so that no line arrives in one read.</li>
  * </ul>
@@ -103,6 +105,8 @@ public final class UpstreamStandIn implements AutoCloseable {
                 });
             } else if (behaviour.equals("reset")) {
                 req.connection().close();
+            } else if (behaviour.equals("bare")) {
+                bare(req, body, stream);
             } else {
                 answer(req, body, stream, includeUsage, behaviour.equals("midstream"));
             }
@@ -145,6 +149,24 @@ public final class UpstreamStandIn implements AutoCloseable {
                     .put("created", 1700000000).put("model", model).put("choices", new JsonArray())
                     .put("usage", usage).encode() + "\n\n");
         }
+        res.end("data: [DONE]\n\n");
+    }
+
+    private void bare(HttpServerRequest req, JsonObject body, boolean stream) {
+        String model = body.getString("model");
+        if (!stream) {
+            req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                    .put("id", "chatcmpl-bare").put("object", "chat.completion").put("created", 1700000000)
+                    .put("model", model)
+                    .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+                            .put("message", new JsonObject().put("role", "assistant").put("content", "bare answer"))
+                            .put("finish_reason", "stop"))).encode());
+            return;
+        }
+        var res = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+        res.write(chunk(model, new JsonObject().put("content", "bare "), null));
+        res.write(chunk(model, new JsonObject().put("content", "answer"), null));
+        res.write(chunk(model, new JsonObject(), "stop"));
         res.end("data: [DONE]\n\n");
     }
 

@@ -312,4 +312,23 @@ class CompletionExecutorTests {
         // The timed-out exchange is reset (its pooled connection freed), not left to trickle on.
         await().atMost(Duration.ofSeconds(5)).until(() -> upstream.abandoned() > abandonedBefore);
     }
+
+    @Test
+    void anUpstreamErrorThatQuotesAnySecretPartOfAStructuredCredentialIsScrubbed() {
+        var deployment = new io.keyway.contracts.credentials.AzureCredential.Deployment("m/a",
+                java.net.URI.create("https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=1"),
+                "azure-api-key-1234567", "gpt");
+        var credential = new io.keyway.contracts.credentials.AzureCredential(List.of(deployment));
+        var model = catalog.model(MODEL).orElseThrow();
+        var attempt = new io.keyway.gateway.service.routing.Attempt(model, model.endpoints().get(0),
+                io.keyway.gateway.service.routing.CredentialKind.BYOK_PRIORITIZED, "k1", credential, false, false);
+        assertEquals("invalid key **** for deployment",
+                CompletionExecutor.scrub("invalid key azure-api-key-1234567 for deployment", attempt));
+        var bedrock = io.keyway.contracts.credentials.BedrockCredential.ofAccessKeys("AKIAEXAMPLE123",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, "us-east-1");
+        var signed = new io.keyway.gateway.service.routing.Attempt(model, model.endpoints().get(0),
+                io.keyway.gateway.service.routing.CredentialKind.POOLED, "p1", bedrock, false, false);
+        assertEquals("key **** secret ****",
+                CompletionExecutor.scrub("key AKIAEXAMPLE123 secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", signed));
+    }
 }
