@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,15 +29,16 @@ import io.keyway.gateway.standin.BedrockStandIn;
 import io.keyway.gateway.standin.BedrockStandIn.AuthKind;
 import io.keyway.gateway.standin.BedrockStandIn.Call;
 import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,10 +47,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,7 +89,7 @@ class BedrockAdapterTests {
         Map<String, String> secrets = new LinkedHashMap<>();
         BEHAVIOURS.forEach(b -> secrets.put(accessKeyId(b), SECRET));
         standIn = new BedrockStandIn(secrets, BEHAVIOURS.stream().map(BedrockAdapterTests::apiKey)
-                .collect(java.util.stream.Collectors.toSet()));
+                .collect(Collectors.toSet()));
         vertx = Vertx.vertx();
         context = vertx.getOrCreateContext();
         adapter = new BedrockAdapter(new UpstreamHttp(vertx, config()), JSON);
@@ -286,6 +289,35 @@ class BedrockAdapterTests {
                 "us-west-2"), chat("Hi"));
         assertTrue(r.ended);
         assertEquals(AuthKind.SIGV4, standIn.calls().get(0).auth());
+    }
+
+    @Test
+    void sigV4SignsExactlyTheHostContentTypeDateAndSessionTokenThatAreSent() throws Exception {
+        List<MultiMap> seen = new CopyOnWriteArrayList<>();
+        HttpServer capture = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+            seen.add(req.headers());
+            req.response().putHeader("Content-Type", "application/json").end("""
+                    {"output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}},
+                     "stopReason": "end_turn", "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}}""");
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            answer(provider("http://127.0.0.1:" + capture.actualPort()), BedrockCredential.ofAccessKeys(
+                    accessKeyId("ok"), SECRET, "FwoGZXIvYXdzEXAMPLE", "us-east-1"), chat("Hi"), false);
+        } finally {
+            capture.close();
+        }
+        var headers = seen.get(0);
+        String authorization = headers.get("Authorization");
+        assertTrue(authorization.startsWith("AWS4-HMAC-SHA256 Credential=" + accessKeyId("ok") + "/"), authorization);
+        assertTrue(authorization.contains("/us-east-1/bedrock/aws4_request"), authorization);
+        String signed = authorization.substring(authorization.indexOf("SignedHeaders=") + 14,
+                authorization.indexOf(',', authorization.indexOf("SignedHeaders=")));
+        assertEquals("content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token", signed);
+        assertEquals("127.0.0.1:" + capture.actualPort(), headers.get("Host"));
+        assertEquals(1, headers.getAll("Host").size());
+        assertEquals("application/json", headers.get("Content-Type"));
+        assertEquals("FwoGZXIvYXdzEXAMPLE", headers.get("X-Amz-Security-Token"));
+        assertNotNull(headers.get("X-Amz-Date"));
     }
 
     @Test
@@ -679,7 +711,7 @@ class BedrockAdapterTests {
     static List<byte[]> frames(byte[] stream) {
         List<byte[]> frames = new ArrayList<>();
         for (int at = 0; at < stream.length; ) {
-            int length = java.nio.ByteBuffer.wrap(stream, at, 4).getInt();
+            int length = ByteBuffer.wrap(stream, at, 4).getInt();
             frames.add(Arrays.copyOfRange(stream, at, at + length));
             at += length;
         }
