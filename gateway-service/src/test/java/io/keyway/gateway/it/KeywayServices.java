@@ -116,7 +116,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             awaitReady(keyServiceUrl, keyService, "key-service", "target/keyway-it");
             awaitReady(billingUrl, billing, "billing-service", "target/keyway-it");
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
-            Files.writeString(catalog, catalog(upstream.port(), anthropic.baseUrl()));
+            Files.writeString(catalog, catalog(upstream.port(), anthropic.baseUrl(), bedrock.endpoint().toString()));
             return Map.of("keyway.gateway.upstream.trust-certificates",
                     StandInTls.loopback().certificatePemPath().toAbsolutePath().toString(),
                     "keyway.gateway.key-service-url", keyServiceUrl,
@@ -132,7 +132,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    static String catalog(int port, String anthropicBase) {
+    static String catalog(int port, String anthropicBase, String bedrockEndpoint) {
         String base = "http://127.0.0.1:" + port + "/v1";
         if (!NATIVE_PROVIDERS) {
             return """
@@ -156,7 +156,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                   {"slug": "%2$s", "name": "Mid stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%7$s", "name": "Azure stand-in", "adapter": "azure"},
-                  {"slug": "%9$s", "name": "Anthropic stand-in", "adapter": "anthropic", "base_url": "%10$s"}],
+                  {"slug": "%9$s", "name": "Anthropic stand-in", "adapter": "anthropic", "base_url": "%10$s"},
+                  {"slug": "%12$s", "name": "Bedrock stand-in", "adapter": "amazon-bedrock",
+                   "options": {"endpoint": "%13$s", "region": "us-east-1"}}],
                  "models": [
                   {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
                    "supported_parameters": ["temperature", "max_tokens"],
@@ -172,10 +174,11 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                      {"provider": "%7$s", "upstream_model": "gpt-4o", "max_completion_tokens": 16384, "pricing": {"prompt": "0.0000025", "completion": "0.00001", "request": "0"}}]},
                   {"id": "%11$s", "name": "Claude Sonnet 4", "context_length": 200000,
                    "endpoints": [
-                     {"provider": "%9$s", "upstream_model": "claude-sonnet-4-20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]}
+                     {"provider": "%9$s", "upstream_model": "claude-sonnet-4-20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}},
+                     {"provider": "%12$s", "upstream_model": "us.anthropic.claude-sonnet-4-20250514-v1:0", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]}
                  ]}
                 """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL, AZURE, GPT_4O, ANTHROPIC, anthropicBase,
-                CLAUDE);
+                CLAUDE, BEDROCK, bedrockEndpoint);
     }
 
     private static Process launch(Path jar, Path log, Map<String, String> env, String kafka, List<String> props)
