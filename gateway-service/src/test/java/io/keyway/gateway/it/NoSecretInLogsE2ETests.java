@@ -77,7 +77,14 @@ class NoSecretInLogsE2ETests extends GatewayE2E {
                 secrets.add(apiKey);
                 seed.byok(account, AZURE, AzureE2ETests.deployment(GPT_4O, apiKey), Map.of());
             }
+            for (String behaviour : List.of("denied", "ok")) { // a Bedrock key of access keys, signed with SigV4
+                secrets.add(BedrockKeys.secretAccessKey(behaviour));
+                seed.byok(account, KeywayServices.BEDROCK, BedrockKeys.accessKeysJson(behaviour, "us-east-1"),
+                        Map.of());
+            }
             answers.add(chat(key[0], body(CLAUDE)).then().statusCode(200).extract().asString());
+            answers.add(chat(key[0], body(CLAUDE, "provider", Map.of("only", List.of(KeywayServices.BEDROCK))))
+                    .then().statusCode(200).extract().asString());
             answers.add(chat(key[0], body(CLAUDE, "stream", true)).then().statusCode(200).extract().asString());
             answers.add(chat(key[0], body(GPT_4O)).then().statusCode(200).extract().asString());
             answers.add(chat(key[0], body(GPT_4O, "stream", true)).then().statusCode(200).extract().asString());
