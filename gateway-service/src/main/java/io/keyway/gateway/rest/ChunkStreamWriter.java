@@ -159,6 +159,13 @@ final class ChunkStreamWriter implements AnswerSink {
         cancelTimer();
         accounting.served(g, success.attempt(), g.providerName, usage);
         if (!clientGone && !out.ended()) {
+            if (!roleWritten) { // an answer without a single choice: still announced as the assistant's
+                roleWritten = true;
+                if (batch == null) {
+                    batch = Buffer.buffer(1024);
+                }
+                batch.appendBytes(DATA_OPEN).appendBytes(ROLE_MEMBERS).appendBytes(suffix(true));
+            }
             lastChunk();
         }
         end(DONE);

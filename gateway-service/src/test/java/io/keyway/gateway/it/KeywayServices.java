@@ -119,7 +119,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             awaitReady(keyServiceUrl, keyService, "key-service", "target/keyway-it");
             awaitReady(billingUrl, billing, "billing-service", "target/keyway-it");
             Path catalog = dir.resolve("catalog-" + RUN + ".json");
-            Files.writeString(catalog, catalog(upstream.port(), anthropic.baseUrl(), vertex.baseUrl()));
+            Files.writeString(catalog, catalog(upstream.port(), anthropic.baseUrl(), bedrock.endpoint().toString(),
+                    vertex.baseUrl()));
             return Map.of("keyway.gateway.upstream.trust-certificates",
                     StandInTls.loopback().certificatePemPath().toAbsolutePath().toString(),
                     "keyway.gateway.key-service-url", keyServiceUrl,
@@ -135,7 +136,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    static String catalog(int port, String anthropicBase, String vertexBase) {
+    static String catalog(int port, String anthropicBase, String bedrockEndpoint, String vertexBase) {
         String base = "http://127.0.0.1:" + port + "/v1";
         if (!NATIVE_PROVIDERS) {
             return """
@@ -160,8 +161,10 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                   {"slug": "%3$s", "name": "Pricey stand-in", "adapter": "openai-compatible", "base_url": "%4$s"},
                   {"slug": "%7$s", "name": "Azure stand-in", "adapter": "azure"},
                   {"slug": "%9$s", "name": "Anthropic stand-in", "adapter": "anthropic", "base_url": "%10$s"},
-                  {"slug": "%12$s", "name": "Vertex stand-in", "adapter": "google-vertex", "options": {"endpoint": "%13$s"}},
-                  {"slug": "%14$s", "name": "Vertex Claude stand-in", "adapter": "google-vertex", "options": {"endpoint": "%10$s"}}],
+                  {"slug": "%12$s", "name": "Bedrock stand-in", "adapter": "amazon-bedrock",
+                   "options": {"endpoint": "%13$s", "region": "us-east-1"}},
+                  {"slug": "%14$s", "name": "Vertex stand-in", "adapter": "google-vertex", "options": {"endpoint": "%15$s"}},
+                  {"slug": "%16$s", "name": "Vertex Claude stand-in", "adapter": "google-vertex", "options": {"endpoint": "%10$s"}}],
                  "models": [
                   {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
                    "supported_parameters": ["temperature", "max_tokens"],
@@ -178,13 +181,14 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                   {"id": "%11$s", "name": "Claude Sonnet 4", "context_length": 200000,
                    "endpoints": [
                      {"provider": "%9$s", "upstream_model": "claude-sonnet-4-20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}},
-                     {"provider": "%14$s", "upstream_model": "anthropic/claude-sonnet-4@20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]},
-                  {"id": "%15$s", "name": "Gemini 2.5 Flash", "context_length": 1048576,
+                     {"provider": "%12$s", "upstream_model": "us.anthropic.claude-sonnet-4-20250514-v1:0", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}},
+                     {"provider": "%16$s", "upstream_model": "anthropic/claude-sonnet-4@20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]},
+                  {"id": "%17$s", "name": "Gemini 2.5 Flash", "context_length": 1048576,
                    "endpoints": [
-                     {"provider": "%12$s", "upstream_model": "google/gemini-2.5-flash", "max_completion_tokens": 65535, "pricing": {"prompt": "0.0000003", "completion": "0.0000025", "request": "0"}}]}
+                     {"provider": "%14$s", "upstream_model": "google/gemini-2.5-flash", "max_completion_tokens": 65535, "pricing": {"prompt": "0.0000003", "completion": "0.0000025", "request": "0"}}]}
                  ]}
                 """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL, AZURE, GPT_4O, ANTHROPIC, anthropicBase,
-                CLAUDE, VERTEX, vertexBase, VERTEX_CLAUDE, GEMINI);
+                CLAUDE, BEDROCK, bedrockEndpoint, VERTEX, vertexBase, VERTEX_CLAUDE, GEMINI);
     }
 
     private static Process launch(Path jar, Path log, Map<String, String> env, String kafka, List<String> props)

@@ -64,6 +64,7 @@ class NoSecretInLogsE2ETests extends GatewayE2E {
         List<String> secrets = new ArrayList<>();
         List<String> answers = new ArrayList<>();
         try {
+            org.jboss.logging.Logger.getLogger("io.keyway.gateway").warn("capture-marker");
             var key = new Seed.ApiKey[1];
             var account = fundedAccount(key);
             for (String behaviour : List.of("status401", "status529", "ok")) {
@@ -76,14 +77,21 @@ class NoSecretInLogsE2ETests extends GatewayE2E {
                 secrets.add(apiKey);
                 seed.byok(account, AZURE, AzureE2ETests.deployment(GPT_4O, apiKey), Map.of());
             }
+            for (String behaviour : List.of("denied", "ok")) { // a Bedrock key of access keys, signed with SigV4
+                secrets.add(BedrockKeys.secretAccessKey(behaviour));
+                seed.byok(account, KeywayServices.BEDROCK, BedrockKeys.accessKeysJson(behaviour, "us-east-1"),
+                        Map.of());
+            }
             answers.add(chat(key[0], body(CLAUDE)).then().statusCode(200).extract().asString());
+            answers.add(chat(key[0], body(CLAUDE, "provider", Map.of("only", List.of(KeywayServices.BEDROCK))))
+                    .then().statusCode(200).extract().asString());
             answers.add(chat(key[0], body(CLAUDE, "stream", true)).then().statusCode(200).extract().asString());
             answers.add(chat(key[0], body(GPT_4O)).then().statusCode(200).extract().asString());
             answers.add(chat(key[0], body(GPT_4O, "stream", true)).then().statusCode(200).extract().asString());
         } finally {
             root.removeHandler(capture);
         }
-        assertTrue(capture.lines.size() > 0, "the capture saw the gateway's log");
+        assertTrue(capture.lines.stream().anyMatch(l -> l.contains("capture-marker")), "the capture sees the log");
         String gatewayLog = String.join("\n", capture.lines);
         String keyServiceLog = Files.readString(Path.of("target/keyway-it/key-service.log"));
         for (String s : secrets) {
