@@ -1,12 +1,13 @@
 package io.keyway.gateway.provider.anthropic;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.gateway.provider.OpenAiRequest;
 import io.keyway.gateway.provider.UpstreamError;
+import java.util.List;
 
 /**
  * Keyway's (OpenAI-shaped) request as an Anthropic Messages API body: system and developer messages lifted into
@@ -40,10 +41,8 @@ public final class AnthropicRequest {
         if (model != null) {
             out.put("model", model);
         }
-        int maxTokens = request.path("max_completion_tokens").isIntegralNumber()
-                ? request.get("max_completion_tokens").intValue()
-                : request.path("max_tokens").isIntegralNumber() ? request.get("max_tokens").intValue()
-                : catalogMaxTokens != null ? catalogMaxTokens : DEFAULT_MAX_TOKENS;
+        Integer asked = OpenAiRequest.maxTokens(request);
+        int maxTokens = asked != null ? asked : catalogMaxTokens != null ? catalogMaxTokens : DEFAULT_MAX_TOKENS;
         ArrayNode system = json.createArrayNode();
         ArrayNode messages = out.putArray("messages");
         JsonNode in = request.path("messages");
@@ -53,10 +52,10 @@ public final class AnthropicRequest {
             switch (role) {
                 case "system", "developer" -> textBlocks(m.get("content"), "messages[" + i + "].content")
                         .forEach(system::add);
-                case "user" -> append(messages, "user", contentBlocks(m.get("content"), "messages[" + i + "].content",
-                        json), json);
-                case "assistant" -> append(messages, "assistant", assistantBlocks(m, i, json), json);
-                case "tool" -> append(messages, "user", toolResult(m, i, json), json);
+                case "user" -> OpenAiRequest.appendMessage(messages, "user",
+                        contentBlocks(m.get("content"), "messages[" + i + "].content", json));
+                case "assistant" -> OpenAiRequest.appendMessage(messages, "assistant", assistantBlocks(m, i, json));
+                case "tool" -> OpenAiRequest.appendMessage(messages, "user", toolResult(m, i, json));
                 default -> throw bad("messages[" + i + "].role '" + role + "' is not supported by this provider");
             }
         }
@@ -66,19 +65,12 @@ public final class AnthropicRequest {
         if (!system.isEmpty()) {
             out.set("system", system);
         }
-        copyNumber(request, out, "temperature", "temperature");
-        copyNumber(request, out, "top_p", "top_p");
-        copyNumber(request, out, "top_k", "top_k");
-        JsonNode stop = request.get("stop");
-        if (stop != null && !stop.isNull()) {
-            ArrayNode sequences = out.putArray("stop_sequences");
-            if (stop.isTextual()) {
-                sequences.add(stop.textValue());
-            } else if (stop.isArray()) {
-                stop.forEach(s -> sequences.add(s.asText()));
-            } else {
-                throw bad("stop must be a string or an array of strings");
-            }
+        OpenAiRequest.copyNumber(request, out, "temperature", "temperature");
+        OpenAiRequest.copyNumber(request, out, "top_p", "top_p");
+        OpenAiRequest.copyNumber(request, out, "top_k", "top_k");
+        List<String> stop = OpenAiRequest.stop(request);
+        if (stop != null) {
+            stop.forEach(out.putArray("stop_sequences")::add);
         }
         tools(request, out, json);
         JsonNode user = request.get("user");
@@ -154,21 +146,6 @@ public final class AnthropicRequest {
         }
     }
 
-    /** Adds the blocks as a message, or to the last message when it has the same role. */
-    private static void append(ArrayNode messages, String role, ArrayNode blocks, ObjectMapper json) {
-        if (blocks.isEmpty()) {
-            return;
-        }
-        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
-        if (last != null && role.equals(last.path("role").asText())) {
-            ((ArrayNode) last.get("content")).addAll(blocks);
-        } else {
-            ObjectNode m = messages.addObject();
-            m.put("role", role);
-            m.set("content", blocks);
-        }
-    }
-
     private static ArrayNode textBlocks(JsonNode content, String at) {
         ArrayNode blocks = JsonNodeFactory.instance.arrayNode();
         if (content == null || content.isNull()) {
@@ -225,14 +202,11 @@ public final class AnthropicRequest {
         }
         ObjectNode block = json.createObjectNode().put("type", "image");
         ObjectNode source = block.putObject("source");
-        if (url.startsWith("data:")) {
-            int semicolon = url.indexOf(';');
-            int comma = url.indexOf(',');
-            if (semicolon < 0 || comma < semicolon || !url.substring(semicolon, comma).equals(";base64")) {
-                throw bad(at + " must be an http(s) URL or a base64 data URL");
-            }
-            source.put("type", "base64").put("media_type", url.substring(5, semicolon))
-                    .put("data", url.substring(comma + 1));
+        OpenAiRequest.DataUrl inline = OpenAiRequest.dataUrl(url);
+        if (inline != null) {
+            source.put("type", "base64").put("media_type", inline.mediaType()).put("data", inline.base64());
+        } else if (url.startsWith("data:")) {
+            throw bad(at + " must be an http(s) URL or a base64 data URL");
         } else {
             source.put("type", "url").put("url", url);
         }
@@ -255,16 +229,7 @@ public final class AnthropicRequest {
                 ObjectNode use = blocks.addObject().put("type", "tool_use");
                 use.put("id", call.path("id").asText());
                 use.put("name", call.path("function").path("name").asText());
-                String arguments = call.path("function").path("arguments").asText("{}");
-                try {
-                    JsonNode input = json.readTree(arguments.isBlank() ? "{}" : arguments);
-                    if (!input.isObject()) {
-                        throw bad(at + ".function.arguments must be a JSON object");
-                    }
-                    use.set("input", input);
-                } catch (JsonProcessingException e) {
-                    throw bad(at + ".function.arguments must be valid JSON");
-                }
+                use.set("input", OpenAiRequest.toolArguments(call, at, json));
             }
         }
         return blocks;
@@ -286,15 +251,7 @@ public final class AnthropicRequest {
         return blocks;
     }
 
-    private static void copyNumber(JsonNode from, ObjectNode to, String field, String as) {
-        JsonNode v = from.get(field);
-        if (v != null && v.isNumber()) {
-            to.set(as, v);
-        }
-    }
-
-    /** A request the provider cannot take: the request's own fault, never retried elsewhere. */
-    static UpstreamError bad(String message) {
-        return new UpstreamError(400, message, true, UpstreamError.Blame.ENDPOINT);
+    private static UpstreamError bad(String message) {
+        return OpenAiRequest.bad(message);
     }
 }

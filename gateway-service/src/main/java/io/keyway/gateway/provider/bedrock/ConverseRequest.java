@@ -1,11 +1,12 @@
 package io.keyway.gateway.provider.bedrock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.gateway.provider.OpenAiRequest;
 import io.keyway.gateway.provider.UpstreamError;
+import java.util.List;
 
 /**
  * Keyway's (OpenAI-shaped) request as a Bedrock Converse body: system and developer messages as {@code system} text
@@ -38,15 +39,16 @@ final class ConverseRequest {
             String at = "messages[" + i + "]";
             switch (role) {
                 case "system", "developer" -> system.addAll(textBlocks(m.get("content"), at + ".content", json));
-                case "user" -> append(messages, "user", contentBlocks(m.get("content"), at + ".content", json), json);
+                case "user" -> OpenAiRequest.appendMessage(messages, "user",
+                        contentBlocks(m.get("content"), at + ".content", json));
                 case "assistant" -> {
                     ArrayNode blocks = assistantBlocks(m, at, json);
                     toolBlocks |= m.path("tool_calls").size() > 0;
-                    append(messages, "assistant", blocks, json);
+                    OpenAiRequest.appendMessage(messages, "assistant", blocks);
                 }
                 case "tool" -> {
                     toolBlocks = true;
-                    append(messages, "user", toolResult(m, at, json), json);
+                    OpenAiRequest.appendMessage(messages, "user", toolResult(m, at, json));
                 }
                 default -> throw bad(at + ".role '" + role + "' is not supported by this provider");
             }
@@ -57,10 +59,8 @@ final class ConverseRequest {
         if (!system.isEmpty()) {
             out.set("system", system);
         }
-        Integer maxTokens = request.path("max_completion_tokens").isIntegralNumber()
-                ? Integer.valueOf(request.get("max_completion_tokens").intValue())
-                : request.path("max_tokens").isIntegralNumber() ? Integer.valueOf(request.get("max_tokens").intValue())
-                : catalogMaxTokens;
+        Integer asked = OpenAiRequest.maxTokens(request);
+        Integer maxTokens = asked != null ? asked : catalogMaxTokens;
         ObjectNode thinking = thinking(request, modelId, maxTokens, json);
         if (thinking != null) {
             int budget = thinking.get("budget_tokens").intValue();
@@ -73,18 +73,11 @@ final class ConverseRequest {
         if (maxTokens != null) {
             inference.put("maxTokens", maxTokens);
         }
-        copyNumber(request, inference, "temperature", "temperature");
-        copyNumber(request, inference, "top_p", "topP");
-        JsonNode stop = request.get("stop");
-        if (stop != null && !stop.isNull()) {
-            ArrayNode sequences = inference.putArray("stopSequences");
-            if (stop.isTextual()) {
-                sequences.add(stop.textValue());
-            } else if (stop.isArray()) {
-                stop.forEach(s -> sequences.add(s.asText()));
-            } else {
-                throw bad("stop must be a string or an array of strings");
-            }
+        OpenAiRequest.copyNumber(request, inference, "temperature", "temperature");
+        OpenAiRequest.copyNumber(request, inference, "top_p", "topP");
+        List<String> stop = OpenAiRequest.stop(request);
+        if (stop != null) {
+            stop.forEach(inference.putArray("stopSequences")::add);
         }
         if (!inference.isEmpty()) {
             out.set("inferenceConfig", inference);
@@ -165,21 +158,6 @@ final class ConverseRequest {
         }
     }
 
-    /** Adds the blocks as a message, or to the last message when it has the same role. */
-    private static void append(ArrayNode messages, String role, ArrayNode blocks, ObjectMapper json) {
-        if (blocks.isEmpty()) {
-            return;
-        }
-        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
-        if (last != null && role.equals(last.path("role").asText())) {
-            ((ArrayNode) last.get("content")).addAll(blocks);
-        } else {
-            ObjectNode m = messages.addObject();
-            m.put("role", role);
-            m.set("content", blocks);
-        }
-    }
-
     /** Text blocks of a string or of text parts; empty text is left out (Converse refuses a blank text block). */
     private static ArrayNode textBlocks(JsonNode content, String at, ObjectMapper json) {
         ArrayNode blocks = json.createArrayNode();
@@ -232,13 +210,11 @@ final class ConverseRequest {
         if (url == null || url.isBlank()) {
             throw bad(at + " is required");
         }
-        int semicolon = url.indexOf(';');
-        int comma = url.indexOf(',');
-        if (!url.startsWith("data:") || semicolon < 0 || comma < semicolon
-                || !url.substring(semicolon, comma).equals(";base64")) {
+        OpenAiRequest.DataUrl inline = OpenAiRequest.dataUrl(url);
+        if (inline == null) {
             throw bad(at + " must be a base64 data URL: Amazon Bedrock does not fetch images by URL");
         }
-        String format = switch (url.substring(5, semicolon).toLowerCase()) {
+        String format = switch (inline.mediaType().toLowerCase()) {
             case "image/png" -> "png";
             case "image/jpeg", "image/jpg" -> "jpeg";
             case "image/gif" -> "gif";
@@ -247,7 +223,7 @@ final class ConverseRequest {
         };
         ObjectNode block = json.createObjectNode();
         ObjectNode image = block.putObject("image").put("format", format);
-        image.putObject("source").put("bytes", url.substring(comma + 1)); // a blob is base64 in Converse's JSON
+        image.putObject("source").put("bytes", inline.base64()); // a blob is base64 in Converse's JSON
         return block;
     }
 
@@ -261,16 +237,7 @@ final class ConverseRequest {
                 ObjectNode use = blocks.addObject().putObject("toolUse");
                 use.put("toolUseId", call.path("id").asText());
                 use.put("name", call.path("function").path("name").asText());
-                String arguments = call.path("function").path("arguments").asText("{}");
-                try {
-                    JsonNode input = json.readTree(arguments.isBlank() ? "{}" : arguments);
-                    if (!input.isObject()) {
-                        throw bad(callAt + ".function.arguments must be a JSON object");
-                    }
-                    use.set("input", input);
-                } catch (JsonProcessingException e) {
-                    throw bad(callAt + ".function.arguments must be valid JSON");
-                }
+                use.set("input", OpenAiRequest.toolArguments(call, callAt, json));
             }
         }
         return blocks;
@@ -294,15 +261,7 @@ final class ConverseRequest {
         return blocks;
     }
 
-    private static void copyNumber(JsonNode from, ObjectNode to, String field, String as) {
-        JsonNode v = from.get(field);
-        if (v != null && v.isNumber()) {
-            to.set(as, v);
-        }
-    }
-
-    /** A request Bedrock cannot take: the request's own fault, never retried elsewhere. */
     static UpstreamError bad(String message) {
-        return new UpstreamError(400, message, true, UpstreamError.Blame.ENDPOINT);
+        return OpenAiRequest.bad(message);
     }
 }
