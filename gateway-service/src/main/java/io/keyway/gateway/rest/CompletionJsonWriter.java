@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Instant;
 
 /**
@@ -45,8 +46,14 @@ public class CompletionJsonWriter {
     public void write(HttpServerResponse response, Success success, Completion completion, Generation g) {
         accounting.served(g, success.attempt(), providerName(success), completion.usage());
         g.finishReason(completion.finishReason());
-        ByteArrayBuilder own = new ByteArrayBuilder(512);
-        try (JsonGenerator gen = json.getFactory().createGenerator(own)) {
+        ByteArrayBuilder out = new ByteArrayBuilder(1024);
+        out.append('{');
+        if (completion.hasMembers()) {
+            completion.writeMembers(out);
+            out.append(',');
+        }
+        // Keyway's members follow in the same buffer: the generator's own opening brace is left out
+        try (JsonGenerator gen = json.getFactory().createGenerator(new WithoutFirstByte(out))) {
             gen.writeStartObject();
             gen.writeFieldName(ID);
             gen.writeString(g.publicId());
@@ -70,18 +77,39 @@ public class CompletionJsonWriter {
         } catch (IOException e) { // writing to memory
             throw new IllegalStateException("cannot write the answer", e);
         }
-        byte[] keyways = own.toByteArray();
-        ByteArrayBuilder out = new ByteArrayBuilder(keyways.length + 1024);
-        out.append('{');
-        if (completion.hasMembers()) {
-            completion.writeMembers(out);
-            out.append(',');
-        }
-        out.write(keyways, 1, keyways.length - 1);
         if (!response.ended() && !response.closed()) {
             response.setStatusCode(200).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(Buffer.buffer(out.toByteArray()));
         }
         accounting.finish(g, 200, true);
+    }
+
+    /** Passes on everything written to it but the first byte. */
+    private static final class WithoutFirstByte extends OutputStream {
+        private final OutputStream out;
+        private boolean skipped;
+
+        WithoutFirstByte(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (skipped) {
+                out.write(b);
+            } else {
+                skipped = true;
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (!skipped && len > 0) {
+                skipped = true;
+                off++;
+                len--;
+            }
+            out.write(b, off, len);
+        }
     }
 
     static String providerName(Success s) {

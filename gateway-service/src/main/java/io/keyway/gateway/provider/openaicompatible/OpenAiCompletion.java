@@ -13,12 +13,13 @@ import java.io.IOException;
 /** An OpenAI {@code chat.completion} body as Keyway's {@link Completion}: its own members copied token by token. */
 final class OpenAiCompletion implements Completion {
 
-    private final byte[] members;
+    /** The answer's own members as a JSON object: the members are its bytes without the braces. */
+    private final byte[] object;
     private final Found found;
     private final Usage usage;
 
-    private OpenAiCompletion(byte[] members, Found found) {
-        this.members = members;
+    private OpenAiCompletion(byte[] object, Found found) {
+        this.object = object;
         this.found = found;
         this.usage = Usage.ofOpenAi(found.usage);
     }
@@ -36,20 +37,17 @@ final class OpenAiCompletion implements Completion {
             found = OpenAiJson.copyMembers(p, gen, false, json);
             gen.writeEndObject();
         }
-        byte[] object = out.toByteArray();
-        byte[] members = new byte[object.length - 2];
-        System.arraycopy(object, 1, members, 0, members.length);
-        return new OpenAiCompletion(members, found);
+        return new OpenAiCompletion(out.toByteArray(), found);
     }
 
     @Override
     public void writeMembers(ByteArrayBuilder out) {
-        out.write(members);
+        out.write(object, 1, object.length - 2);
     }
 
     @Override
     public boolean hasMembers() {
-        return members.length > 0;
+        return object.length > 2;
     }
 
     @Override
