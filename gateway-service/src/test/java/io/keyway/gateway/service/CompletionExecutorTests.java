@@ -110,7 +110,10 @@ class CompletionExecutorTests {
                 breakers, config);
     }
 
-    /** Upstream: 300 ms without a byte is a timeout; total timeout and breakers as given. */
+    /**
+     * Upstream: 1 s without a byte is a timeout (room for a loaded CI machine: at 300 ms a slow first answer was
+     * sometimes a timeout, and the fallback hid the status under test); total timeout and breakers as given.
+     */
     static GatewayConfig config(String catalogPath, int threshold, Duration open) {
         return config(catalogPath, threshold, open, Duration.ofSeconds(10));
     }
@@ -118,7 +121,7 @@ class CompletionExecutorTests {
     static GatewayConfig config(String catalogPath, int threshold, Duration open, Duration total) {
         var up = ConfigStub.of(GatewayConfig.Upstream.class, Map.of(
                 "connectTimeout", Duration.ofSeconds(2),
-                "firstByteTimeout", Duration.ofMillis(300),
+                "firstByteTimeout", Duration.ofMillis(1000),
                 "totalTimeout", total,
                 "maxPoolSize", 20,
                 "breakerFailureThreshold", threshold,
@@ -302,7 +305,7 @@ class CompletionExecutorTests {
     @Test
     void totalTimeoutEndsTheUpstreamExchangeAndMovesToTheNextAttempt() {
         withConfig(config(null, 1000, Duration.ofMinutes(1), Duration.ofMillis(400)));
-        // Five chunks 150 ms apart: never silent for the 300 ms idle timeout, but longer than 400 ms in all.
+        // Five chunks 150 ms apart: never silent for the 1 s idle timeout, but longer than 400 ms in all.
         String trickle = secret("slowstream150");
         String pool = secret("ok");
         int abandonedBefore = upstream.abandoned();

@@ -1,7 +1,5 @@
 package io.keyway.gateway.provider.openaicompatible;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.provider.Answer;
@@ -12,8 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * OpenAI's Chat Completions wire format, both directions, for every adapter whose provider speaks it (OpenAI-compatible
@@ -37,33 +33,24 @@ public class OpenAiWire {
      * {@code stream_options.include_usage} (usage in the last chunk); written fresh, the client's body untouched.
      */
     public Buffer body(ObjectNode request, String model, boolean stream) {
-        ByteArrayBuilder out = new ByteArrayBuilder(512);
-        try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
-            gen.writeStartObject();
-            if (model != null) {
-                gen.writeStringField("model", model);
-            }
-            for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = request.fields();
-                 it.hasNext(); ) {
-                var field = it.next();
-                String name = field.getKey();
-                if ((model != null && name.equals("model")) || name.equals("stream") || name.equals("stream_options")) {
-                    continue;
-                }
-                gen.writeFieldName(name);
-                gen.writeTree(field.getValue());
-            }
-            if (stream) {
-                gen.writeBooleanField("stream", true);
-                gen.writeObjectFieldStart("stream_options");
-                gen.writeBooleanField("include_usage", true);
-                gen.writeEndObject();
-            }
-            gen.writeEndObject();
+        // A shallow copy: the client's members are shared, not copied, and the client's object is left as it was
+        ObjectNode upstream = json.createObjectNode();
+        upstream.setAll(request);
+        if (model != null) {
+            upstream.put("model", model);
+        }
+        if (stream) {
+            upstream.put("stream", true);
+            upstream.putObject("stream_options").put("include_usage", true);
+        } else {
+            upstream.remove("stream");
+            upstream.remove("stream_options");
+        }
+        try {
+            return Buffer.buffer(json.writeValueAsBytes(upstream));
         } catch (IOException e) { // writing to memory
             throw new IllegalStateException("cannot write the upstream request", e);
         }
-        return Buffer.buffer(out.toByteArray());
     }
 
     /**
