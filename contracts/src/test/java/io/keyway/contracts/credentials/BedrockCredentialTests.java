@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class BedrockCredentialTests {
 
-    final String accessKeyId = FakeSecrets.token("AKIA");
+    final String accessKeyId = FakeSecrets.token("test-access-key-id-");
     final String secretAccessKey = FakeSecrets.token("s3cr3t");
     final String accessKeys = "{\"accessKeyId\":\"" + accessKeyId + "\",\"secretAccessKey\":\"" + secretAccessKey
             + "\",\"region\":\"us-east-1\"}";
@@ -21,7 +21,7 @@ class BedrockCredentialTests {
 
     @Test
     void aPlainStringIsABedrockApiKeyBoundToItsOwnRegion() {
-        String apiKey = FakeSecrets.token("ABSK");
+        String apiKey = FakeSecrets.token("test-bedrock-api-key-");
         var credential = parse(apiKey);
         assertTrue(credential.isApiKey());
         assertEquals(apiKey, credential.apiKey());
@@ -66,7 +66,7 @@ class BedrockCredentialTests {
                 credential.toString());
         assertEquals(List.of(accessKeyId, secretAccessKey, sessionToken), credential.secretParts());
 
-        String apiKey = FakeSecrets.token("ABSK");
+        String apiKey = FakeSecrets.token("test-bedrock-api-key-");
         assertEquals("BedrockCredential[apiKey=****]", parse(apiKey).toString());
         assertEquals(List.of(apiKey), parse(apiKey).secretParts());
     }

@@ -22,7 +22,7 @@ class CredentialFormatTests {
     @Test
     void parseGivesTheRecordOfTheFormat() {
         assertInstanceOf(TokenCredential.class, ProviderCredential.parse(CredentialFormat.TOKEN, FakeSecrets.token("sk-")));
-        assertInstanceOf(BedrockCredential.class, ProviderCredential.parse(CredentialFormat.BEDROCK, FakeSecrets.token("ABSK")));
+        assertInstanceOf(BedrockCredential.class, ProviderCredential.parse(CredentialFormat.BEDROCK, FakeSecrets.token("test-bedrock-api-key-")));
     }
 
     @Test

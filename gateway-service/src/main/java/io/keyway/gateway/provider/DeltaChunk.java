@@ -54,26 +54,11 @@ public record DeltaChunk(boolean announcesRole, String content, String reasoning
         }
         if (toolCall != null) {
             gen.writeArrayFieldStart("tool_calls");
-            gen.writeStartObject();
-            gen.writeNumberField("index", toolCall.index());
-            if (toolCall.id() != null) {
-                gen.writeStringField("id", toolCall.id());
-                gen.writeStringField("type", "function");
-            }
-            gen.writeObjectFieldStart("function");
-            if (toolCall.name() != null) {
-                gen.writeStringField("name", toolCall.name());
-            }
-            gen.writeStringField("arguments", toolCall.arguments() == null ? "" : toolCall.arguments());
-            gen.writeEndObject();
-            gen.writeEndObject();
+            toolCall.write(gen, true);
             gen.writeEndArray();
         }
         gen.writeEndObject();
-        gen.writeStringField("finish_reason", finishReason);
-        if (nativeFinishReason != null) {
-            gen.writeStringField("native_finish_reason", nativeFinishReason);
-        }
+        Members.finish(gen, finishReason, nativeFinishReason);
         gen.writeEndObject();
         gen.writeEndArray();
     }

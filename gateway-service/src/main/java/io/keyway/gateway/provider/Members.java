@@ -22,6 +22,14 @@ public final class Members {
     private Members() {
     }
 
+    /** Ends a choice: OpenAI's finish reason (null while unfinished) and the provider's own word, when known. */
+    static void finish(JsonGenerator gen, String finishReason, String nativeFinishReason) throws IOException {
+        gen.writeStringField("finish_reason", finishReason);
+        if (nativeFinishReason != null) {
+            gen.writeStringField("native_finish_reason", nativeFinishReason);
+        }
+    }
+
     public static byte[] of(Writer writer) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator gen = JSON.createGenerator(out)) {

@@ -34,22 +34,12 @@ public record MessageCompletion(String content, String reasoning, List<ToolCall>
         if (!toolCalls.isEmpty()) {
             gen.writeArrayFieldStart("tool_calls");
             for (ToolCall call : toolCalls) {
-                gen.writeStartObject();
-                gen.writeStringField("id", call.id());
-                gen.writeStringField("type", "function");
-                gen.writeObjectFieldStart("function");
-                gen.writeStringField("name", call.name());
-                gen.writeStringField("arguments", call.arguments() == null ? "{}" : call.arguments());
-                gen.writeEndObject();
-                gen.writeEndObject();
+                call.write(gen, false);
             }
             gen.writeEndArray();
         }
         gen.writeEndObject();
-        gen.writeStringField("finish_reason", finishReason);
-        if (nativeFinishReason != null) {
-            gen.writeStringField("native_finish_reason", nativeFinishReason);
-        }
+        Members.finish(gen, finishReason, nativeFinishReason);
         gen.writeEndObject();
         gen.writeEndArray();
     }

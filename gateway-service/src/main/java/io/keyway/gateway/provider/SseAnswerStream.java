@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import java.util.Arrays;
 
 /**
@@ -17,25 +16,20 @@ import java.util.Arrays;
  * bytes read while probing are kept and handed to {@link #data} once {@link #start} is called. Runs on the request's
  * event loop.
  */
-public abstract class SseAnswerStream implements AnswerStream {
+public abstract class SseAnswerStream extends UpstreamAnswerStream {
 
     /** What a payload read before the answer began means. */
     protected enum Probe { BEGINS, WAITS }
 
     private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
 
-    protected final Head head;
-    private final HttpClientResponse upstream;
-    private AnswerSink sink;
     private Buffer received;
     private int probed;
     private byte[] carry = new byte[0];
     private int carryLen;
-    private boolean done;
 
     protected SseAnswerStream(Head head) {
-        this.head = head;
-        this.upstream = head.response();
+        super(head);
     }
 
     /**
@@ -92,48 +86,14 @@ public abstract class SseAnswerStream implements AnswerStream {
         upstream.exceptionHandler(t -> fail("upstream connection failed after the stream started ("
                 + t.getClass().getSimpleName() + ")"));
         upstream.endHandler(v -> {
-            if (!done) {
-                done = true;
+            if (end()) {
                 ended(sink);
             }
         });
         Buffer first = received;
         received = null;
         onData(first);
-        if (!done) {
-            upstream.resume();
-        }
-    }
-
-    @Override
-    public void pause() {
-        upstream.pause();
-    }
-
-    @Override
-    public void resume() {
-        if (!done) {
-            upstream.resume();
-        }
-    }
-
-    @Override
-    public void abort() {
-        fail("upstream did not finish within the total timeout");
-    }
-
-    /** Ends the stream as failed: the upstream exchange is reset and the sink told, once. */
-    protected final void fail(String raw) {
-        if (done) {
-            return;
-        }
-        done = true;
-        head.abort();
-        sink.failed(raw);
-    }
-
-    protected final boolean done() {
-        return done;
+        resume();
     }
 
     /** A payload read before the answer began. May throw {@link UpstreamError} to fail the attempt. */
@@ -148,7 +108,7 @@ public abstract class SseAnswerStream implements AnswerStream {
     }
 
     private void onData(Buffer buf) {
-        if (done) {
+        if (done()) {
             return;
         }
         // The upstream's bytes in place (a heap buffer of this read), without copying them out first.
@@ -175,13 +135,13 @@ public abstract class SseAnswerStream implements AnswerStream {
         }
         int end = from + len;
         int lineStart = from;
-        for (int i = from; i < end && !done; i++) {
+        for (int i = from; i < end && !done(); i++) {
             if (b[i] == '\n') {
                 line(b, lineStart, i);
                 lineStart = i + 1;
             }
         }
-        if (!done && lineStart < end) {
+        if (!done() && lineStart < end) {
             int rest = end - lineStart;
             if (carry.length < rest) {
                 carry = new byte[Math.max(rest, 2 * carry.length)];

@@ -28,15 +28,15 @@ public final class BedrockKeys {
     }
 
     public static String accessKeyId(String behaviour) {
-        return behaviour + "-AKIA" + KeywayServices.RUN.toUpperCase();
+        return behaviour + "-test-access-key-id-" + KeywayServices.RUN;
     }
 
     public static String secretAccessKey(String behaviour) {
-        return "wJalr" + behaviour + "EXAMPLEKEY" + KeywayServices.RUN;
+        return "test-secret-access-key-" + behaviour + "-" + KeywayServices.RUN;
     }
 
     public static String apiKey(String behaviour) {
-        return behaviour + "-ABSKQmVkcm9ja0FQSUtleS" + KeywayServices.RUN;
+        return behaviour + "-test-bedrock-api-key-" + KeywayServices.RUN;
     }
 
     /** The JSON secret of a SigV4 key for {@code POST /api/v1/byok}. */

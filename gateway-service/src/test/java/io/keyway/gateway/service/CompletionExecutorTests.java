@@ -327,11 +327,11 @@ class CompletionExecutorTests {
                 io.keyway.gateway.service.routing.CredentialKind.BYOK_PRIORITIZED, "k1", credential, false, false);
         assertEquals("invalid key **** for deployment",
                 CompletionExecutor.scrub("invalid key azure-api-key-1234567 for deployment", attempt));
-        var bedrock = io.keyway.contracts.credentials.BedrockCredential.ofAccessKeys("AKIAEXAMPLE123",
-                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null, "us-east-1");
+        var bedrock = io.keyway.contracts.credentials.BedrockCredential.ofAccessKeys("test-access-key-id-123",
+                "test-secret-access-key/for+scrubbing", null, "us-east-1");
         var signed = new io.keyway.gateway.service.routing.Attempt(model, model.endpoints().get(0),
                 io.keyway.gateway.service.routing.CredentialKind.POOLED, "p1", bedrock, false, false);
         assertEquals("key **** secret ****",
-                CompletionExecutor.scrub("key AKIAEXAMPLE123 secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", signed));
+                CompletionExecutor.scrub("key test-access-key-id-123 secret test-secret-access-key/for+scrubbing", signed));
     }
 }

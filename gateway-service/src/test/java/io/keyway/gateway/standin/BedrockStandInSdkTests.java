@@ -98,7 +98,7 @@ class BedrockStandInSdkTests {
 
     /** An inference-profile id: its ':' is percent-encoded in the path, and SigV4 encodes the path once more. */
     private static final String MODEL = "us.anthropic.claude-3-haiku-20240307-v1:0";
-    private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSTANDINKEY";
+    private static final String SECRET = "test-secret-access-key-" + java.util.UUID.randomUUID();
     private static final List<String> BEHAVIOURS = List.of("ok", "tooluse", "throttle", "denied", "invalid",
             "unavailable", "notready", "internal", "midstream", "reset");
 
@@ -124,7 +124,7 @@ class BedrockStandInSdkTests {
     }
 
     private static String keyId(String behaviour) {
-        return behaviour + "-AKIASTANDIN";
+        return behaviour + "-test-access-key-id";
     }
 
     private static BedrockRuntimeClient client(String accessKeyId, String secret, Region region) {
@@ -425,7 +425,7 @@ class BedrockStandInSdkTests {
 
     @Test
     void aRequestSignedWithAWrongSecretIsRejectedAsInvalidSignature() {
-        try (BedrockRuntimeClient client = client(keyId("ok"), SECRET.replace('w', 'W'), Region.US_EAST_1)) {
+        try (BedrockRuntimeClient client = client(keyId("ok"), SECRET + "-wrong", Region.US_EAST_1)) {
             AwsServiceException e = assertThrows(AwsServiceException.class,
                     () -> client.converse(r -> r.modelId(MODEL).messages(user("Hi"))));
             assertEquals(403, e.statusCode());
@@ -437,7 +437,7 @@ class BedrockStandInSdkTests {
 
     @Test
     void anUnknownAccessKeyIdIsRejectedAsUnrecognizedClient() {
-        try (BedrockRuntimeClient client = client("ok-AKIAUNKNOWN", SECRET, Region.US_EAST_1)) {
+        try (BedrockRuntimeClient client = client("ok-test-unknown-access-key-id", SECRET, Region.US_EAST_1)) {
             AwsServiceException e = assertThrows(AwsServiceException.class,
                     () -> client.converse(r -> r.modelId(MODEL).messages(user("Hi"))));
             assertEquals(403, e.statusCode());

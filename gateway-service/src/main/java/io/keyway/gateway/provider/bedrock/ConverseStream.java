@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.gateway.provider.Answer;
 import io.keyway.gateway.provider.AnswerSink;
-import io.keyway.gateway.provider.AnswerStream;
+import io.keyway.gateway.provider.UpstreamAnswerStream;
 import io.keyway.gateway.provider.DeltaChunk;
 import io.keyway.gateway.provider.ToolCall;
 import io.keyway.gateway.provider.UpstreamError;
@@ -14,7 +14,6 @@ import io.keyway.gateway.provider.Usage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,24 +34,19 @@ import software.amazon.eventstream.MessageDecoder;
  * begins with the first event after {@code messageStart}, so a throttling reported right at the start still falls
  * back. A stream that ends without {@code messageStop} and {@code metadata} was cut. Runs on the request's event loop.
  */
-final class ConverseStream implements AnswerStream {
+final class ConverseStream extends UpstreamAnswerStream {
 
-    private final Head head;
-    private final HttpClientResponse upstream;
     private final ObjectMapper json;
     /** Frames decoded before {@link #start}: probed as they come, handed to the sink once it is there. */
     private final List<Message> early = new ArrayList<>();
     private final MessageDecoder decoder = new MessageDecoder(this::decoded);
     /** Converse's content block index → the OpenAI tool call index of the toolUse block it opened. */
     private final Map<Integer, Integer> toolCallOfBlock = new HashMap<>();
-    private AnswerSink sink;
-    private boolean done;
     private boolean stopped;
     private boolean metered;
 
     ConverseStream(Head head, ObjectMapper json) {
-        this.head = head;
-        this.upstream = head.response();
+        super(head);
         this.json = json;
     }
 
@@ -105,7 +99,7 @@ final class ConverseStream implements AnswerStream {
     public void start(AnswerSink sink) {
         this.sink = sink;
         upstream.handler(buf -> {
-            if (!done) {
+            if (!done()) {
                 try {
                     feed(buf);
                 } catch (UpstreamError e) {
@@ -116,8 +110,7 @@ final class ConverseStream implements AnswerStream {
         upstream.exceptionHandler(t -> fail("upstream connection failed after the stream started ("
                 + t.getClass().getSimpleName() + ")"));
         upstream.endHandler(v -> {
-            if (!done) {
-                done = true;
+            if (end()) {
                 if (stopped && metered) {
                     sink.ended();
                 } else {
@@ -126,36 +119,12 @@ final class ConverseStream implements AnswerStream {
             }
         });
         for (Message frame : early) {
-            if (!done) {
+            if (!done()) {
                 event(frame);
             }
         }
         early.clear();
-        if (!done) {
-            upstream.resume();
-        }
-    }
-
-    @Override
-    public void pause() {
-        upstream.pause();
-    }
-
-    @Override
-    public void resume() {
-        if (!done) {
-            upstream.resume();
-        }
-    }
-
-    @Override
-    public void abort() {
-        if (sink == null) {
-            done = true;
-            head.abort();
-            return;
-        }
-        fail("upstream did not finish within the total timeout");
+        resume();
     }
 
     private void feed(Buffer buf) {
@@ -170,7 +139,7 @@ final class ConverseStream implements AnswerStream {
     private void decoded(Message frame) {
         if (sink == null) {
             early.add(frame);
-        } else if (!done) {
+        } else if (!done()) {
             event(frame);
         }
     }
@@ -226,16 +195,6 @@ final class ConverseStream implements AnswerStream {
             }
             default -> { } // contentBlockStop
         }
-    }
-
-    /** Ends the stream as failed: the upstream exchange is reset and the sink told, once. */
-    private void fail(String raw) {
-        if (done) {
-            return;
-        }
-        done = true;
-        head.abort();
-        sink.failed(raw);
     }
 
     private static String header(Message frame, String name) {

@@ -73,7 +73,7 @@ class BedrockAdapterTests {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String MODEL_ID = "anthropic.claude-3-5-sonnet-20240620-v1:0";
     static final int CATALOG_MAX_TOKENS = 64;
-    static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    static final String SECRET = "test-secret-access-key-" + java.util.UUID.randomUUID();
     static final List<String> BEHAVIOURS = List.of("ok", "tooluse", "throttle", "denied", "invalid", "unavailable",
             "notready", "internal", "midstream", "reset");
 
@@ -285,7 +285,7 @@ class BedrockAdapterTests {
 
     @Test
     void sessionTokenIsSignedAlongAndStreamsAreSignedToo() throws Exception {
-        Recorder r = streamed(BedrockCredential.ofAccessKeys(accessKeyId("ok"), SECRET, "FwoGZXIvYXdzEXAMPLE",
+        Recorder r = streamed(BedrockCredential.ofAccessKeys(accessKeyId("ok"), SECRET, "test-session-token",
                 "us-west-2"), chat("Hi"));
         assertTrue(r.ended);
         assertEquals(AuthKind.SIGV4, standIn.calls().get(0).auth());
@@ -302,7 +302,7 @@ class BedrockAdapterTests {
         })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         try {
             answer(provider("http://127.0.0.1:" + capture.actualPort()), BedrockCredential.ofAccessKeys(
-                    accessKeyId("ok"), SECRET, "FwoGZXIvYXdzEXAMPLE", "us-east-1"), chat("Hi"), false);
+                    accessKeyId("ok"), SECRET, "test-session-token", "us-east-1"), chat("Hi"), false);
         } finally {
             capture.close();
         }
@@ -316,7 +316,7 @@ class BedrockAdapterTests {
         assertEquals("127.0.0.1:" + capture.actualPort(), headers.get("Host"));
         assertEquals(1, headers.getAll("Host").size());
         assertEquals("application/json", headers.get("Content-Type"));
-        assertEquals("FwoGZXIvYXdzEXAMPLE", headers.get("X-Amz-Security-Token"));
+        assertEquals("test-session-token", headers.get("X-Amz-Security-Token"));
         assertNotNull(headers.get("X-Amz-Date"));
     }
 
@@ -518,11 +518,11 @@ class BedrockAdapterTests {
     // ---- helpers ----
 
     static String accessKeyId(String behaviour) {
-        return behaviour + "-AKIAIOSFODNN7EXAMPLE";
+        return behaviour + "-test-access-key-id";
     }
 
     static String apiKey(String behaviour) {
-        return behaviour + "-ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl";
+        return behaviour + "-test-bedrock-api-key";
     }
 
     static BedrockCredential sigV4(String behaviour) {
