@@ -38,6 +38,8 @@ public class ByokKeyService {
     static final Set<String> PATCH_FIELDS = Set.of("name", "is_fallback", "disabled", "allowed_models",
             "allowed_api_key_hashes", "always_use", "is_required", "is_byok_only", "declared_zdr", "position",
             "sort_order", "version", "allowed_user_ids", "workspace_id");
+    /** OpenRouter's update also takes the new secret ({@code key}). */
+    static final Set<String> PATCH_FIELDS_WITH_KEY = withKey(PATCH_FIELDS);
     static final String ORDER = " order by provider, case when section = 'PRIORITIZED' then 0 else 1 end, position, createdAt";
 
     private final ProviderKeyFormats formats;
@@ -152,17 +154,23 @@ public class ByokKeyService {
         return Panache.withSession(() -> own(caller, id).flatMap(k -> hashById(k.accountId).map(h -> ByokKeyJson.of(k, h))));
     }
 
+    /**
+     * Updates a key's settings. A {@code key} in the body (OpenRouter's way to rotate in an update) rotates the secret
+     * first, exactly as {@link #rotate} does, then applies the other fields; every field is checked before either.
+     */
     public Uni<ByokKeyJson> patch(Caller caller, UUID id, JsonFields body, String ifMatch) {
         for (String fixed : List.of("provider", "secret_store")) {
             if (body.has(fixed)) {
                 throw ApiException.badRequest("field '" + fixed + "' cannot be changed; create a new key instead");
             }
         }
-        if (body.has("key")) {
-            throw ApiException.badRequest("field 'key' cannot be patched; use POST /api/v1/byok/{id}/rotate");
-        }
-        body.allowOnly(PATCH_FIELDS);
+        body.allowOnly(PATCH_FIELDS_WITH_KEY);
         var expected = Versions.expected(body.version("version"), ifMatch);
+        String rawKey = body.has("key") ? body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH) : null;
+        int settings = body.node().size() - (body.has("key") ? 1 : 0) - (body.has("version") ? 1 : 0);
+        if (rawKey != null && settings == 0) {
+            return rotate(caller, id, rawKey, expected);
+        }
         for (String flag : List.of("disabled", "is_fallback", "always_use", "is_required", "is_byok_only", "position",
                 "sort_order")) {
             if (body.isNull(flag)) {
@@ -180,10 +188,13 @@ public class ByokKeyService {
         var hashes = apiKeyHashes(body);
         var position = position(body);
         UUID accountId = caller.accountId();
-        return Panache.withTransaction(() -> Versions.lockAccount(accountId)
+        // After a rotation in this update, its version check has been made; the settings follow it unconditionally.
+        Uni<Optional<Long>> rotated = rawKey == null ? Uni.createFrom().item(expected)
+                : rotate(caller, id, rawKey, expected).map(done -> Optional.<Long>empty());
+        return rotated.flatMap(check -> Panache.withTransaction(() -> Versions.lockAccount(accountId)
                         .flatMap(v -> own(caller, id))
                         .flatMap(k -> {
-                            Versions.check(expected, k.version);
+                            Versions.check(check, k.version);
                             return idsOf(accountId, hashes.orElse(null)).flatMap(ids -> {
                                 if (body.has("name")) {
                                     k.name = name.orElse(null);
@@ -217,7 +228,7 @@ public class ByokKeyService {
                                         .flatMap(v -> hashById(accountId))
                                         .map(h -> ByokKeyJson.of(k, h));
                             });
-                        }))
+                        })))
                 .call(v -> changes.accountChanged(accountId, KeyChange.Kind.BYOK_KEY, id, null));
     }
 
@@ -225,7 +236,10 @@ public class ByokKeyService {
     public Uni<ByokKeyJson> rotate(Caller caller, UUID id, JsonFields body, String ifMatch) {
         body.allowOnly(Set.of("key", "version"));
         var expected = Versions.expected(body.version("version"), ifMatch);
-        String rawKey = body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH);
+        return rotate(caller, id, body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH), expected);
+    }
+
+    private Uni<ByokKeyJson> rotate(Caller caller, UUID id, String rawKey, Optional<Long> expected) {
         UUID accountId = caller.accountId();
         return Panache.withSession(() -> own(caller, id))
                 .flatMap(k -> {
@@ -331,6 +345,12 @@ public class ByokKeyService {
             throw ApiException.badRequest("fields 'always_use' and 'is_required' are the same flag and must agree");
         }
         return alwaysUse.isPresent() ? alwaysUse : required;
+    }
+
+    private static Set<String> withKey(Set<String> fields) {
+        Set<String> all = new java.util.HashSet<>(fields);
+        all.add("key");
+        return Set.copyOf(all);
     }
 
     private static Optional<List<String>> userIds(JsonFields body) {

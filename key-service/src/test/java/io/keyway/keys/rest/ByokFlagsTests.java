@@ -127,4 +127,26 @@ class ByokFlagsTests {
         assertTrue(body.contains("\"is_required\"") && body.contains("\"is_byok_only\"") && body.contains("\"declared_zdr\""));
         assertFalse(body.contains("\"key\""), "no secret field in a listing");
     }
+
+    @Test
+    void updateWithKeyRotatesTheSecretAsOpenRoutersUpdateDoesAndABadFieldChangesNothing() {
+        Api.Account a = Api.newAccount();
+        String first = Api.randomToken("sk-");
+        String id = Api.newByokId(a, "openai", first);
+        String second = Api.randomToken("sk-");
+        a.mgmt().body(Map.of("key", second, "name", "rotated", "is_required", true)).patch("/api/v1/byok/" + id).then()
+                .statusCode(200).body("data.name", equalTo("rotated")).body("data.is_required", equalTo(true))
+                .body("data.label", equalTo("sk-..." + second.substring(second.length() - 4)));
+        assertEquals(second, Api.routingView(a.id()).then().statusCode(200).extract().jsonPath()
+                .getString("byok_keys[0].credential.secret"));
+
+        String third = Api.randomToken("sk-");
+        a.mgmt().body(Map.of("key", third, "allowed_user_ids", List.of())).patch("/api/v1/byok/" + id).then()
+                .statusCode(400).body("error.message", containsString("allowed_user_ids"));
+        assertEquals(second, Api.routingView(a.id()).then().statusCode(200).extract().jsonPath()
+                .getString("byok_keys[0].credential.secret"), "a refused update rotates nothing");
+        a.mgmt().body(Map.of("key", third)).patch("/api/v1/byok/" + id).then().statusCode(200);
+        assertEquals(third, Api.routingView(a.id()).then().statusCode(200).extract().jsonPath()
+                .getString("byok_keys[0].credential.secret"));
+    }
 }
