@@ -43,6 +43,22 @@ public interface GatewayConfig {
     @WithDefault("10000")
     int generationCacheSize();
 
+    /**
+     * Where this installation processes requests, as OpenRouter's {@code data_region} names it ({@code global},
+     * {@code europe} or {@code us}); shown in {@code /api/v1/generation}. The operator states it: Keyway runs where
+     * it is installed and does not route by region.
+     */
+    @WithDefault("global")
+    DataRegion dataRegion();
+
+    enum DataRegion {
+        GLOBAL, EUROPE, US;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     Upstream upstream();
 
     ByokFee byokFee();
