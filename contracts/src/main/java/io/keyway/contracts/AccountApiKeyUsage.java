@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * An account's usage per API key, published by billing-service on the compacted {@link Topics#API_KEY_USAGE}
  * (key = account id) together with its {@link AccountState}, so key-service can show OpenRouter's {@code usage*} and
- * {@code byok_usage*} on every key it lists without a call per key. Schema: {@code schemas/api-key-usage.v1.schema.json}.
+ * {@code byok_usage*} on every key it lists without a call per key.
+ * Schema: {@code schemas/api-key-usage.v1.schema.json}.
  * The figures were computed for the UTC {@code day}; a reader shows them with {@link ApiKeyUsage#asOf} (a period that
  * has ended since reads 0) and keeps the message with the highest {@code sequence} (on a tie, the later {@code day}).
  */

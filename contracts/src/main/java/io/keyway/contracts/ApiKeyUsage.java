@@ -50,10 +50,10 @@ public record ApiKeyUsage(
     }
 
     /**
-     * What is left of a key's spend limit: {@code max(0, limit - spend)} with spend counted as billing counts it against
-     * the limit ({@link AccountState.ApiKeySpend#spend()}): Keyway's charges in the limit period ({@code limitReset}
-     * daily, weekly or monthly; null = all time), plus the BYOK list cost only when {@code includeByokInLimit}. Null
-     * when the key has no limit.
+     * What is left of a key's spend limit: {@code max(0, limit - spend)}, with spend counted as billing counts it
+     * against the limit ({@link AccountState.ApiKeySpend#spend()}): Keyway's charges in the limit period
+     * ({@code limitReset} daily, weekly or monthly; null = all time), plus the BYOK list cost only when
+     * {@code includeByokInLimit}. Null when the key has no limit.
      */
     public BigDecimal limitRemaining(BigDecimal limit, String limitReset, boolean includeByokInLimit) {
         if (limit == null) {

@@ -30,8 +30,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Everything billing-service writes to Kafka: charges, account states, per-API-key usage and dead letters. One idempotent producer
- * (acks=all), so a retried send is not written twice. Sends of one account keep their order (same key, same partition).
+ * Everything billing-service writes to Kafka: charges, account states, per-API-key usage and dead letters. One
+ * idempotent producer (acks=all), so a retried send is not written twice. Sends of one account keep their order (same
+ * key, same partition).
  */
 @ApplicationScoped
 public class BillingOutbound {
