@@ -107,7 +107,7 @@ class CompletionExecutorTests {
     void withConfig(GatewayConfig config) {
         breakers = new CircuitBreakers(config);
         executor = new CompletionExecutor(catalog, new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog),
-                breakers, config);
+                breakers, new EndpointMeasurements(), config);
     }
 
     /**
