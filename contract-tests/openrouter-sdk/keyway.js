@@ -80,3 +80,23 @@ export function fakeProviderSecret() {
 }
 
 export const uniqueName = (what) => `contract-${what}-${crypto.randomUUID().slice(0, 8)}`;
+
+/**
+ * Creates something on key-service with a plain HTTP call, not the SDK: the set-up of a test of another SDK call
+ * (update, delete), which must not fail because create's answer lacks a field.
+ */
+export async function rawCreate(path, body) {
+  const res = await fetch(`${env.keysUrl}${path}`, {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${env.managementKey}`, "Content-Type": "application/json",
+      "Idempotency-Key": crypto.randomUUID(),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    throw new Error(redact(`set-up POST ${path} failed: HTTP ${res.status}: ${text}`));
+  }
+  return JSON.parse(text);
+}

@@ -2,6 +2,7 @@ package io.keyway.gateway.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -92,8 +93,8 @@ public class EndpointMeasurements {
         private final LogHistogram[] throughput = new LogHistogram[PERCENTILE_MINUTES];
 
         Window() {
-            java.util.Arrays.fill(countMinute, -1);
-            java.util.Arrays.fill(valueMinute, -1);
+            Arrays.fill(countMinute, -1);
+            Arrays.fill(valueMinute, -1);
         }
 
         synchronized void succeeded(long minute, long latencyMs) {
