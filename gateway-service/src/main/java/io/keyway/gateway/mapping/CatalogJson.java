@@ -7,11 +7,15 @@ import io.keyway.gateway.model.CatalogModel;
 import io.keyway.gateway.model.ModelEndpoint;
 import io.keyway.gateway.model.Pricing;
 import io.keyway.gateway.model.ProviderSpec;
+import io.keyway.gateway.service.EndpointMeasurements;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import java.util.Comparator;
 import java.util.List;
 
-/** The catalog in OpenRouter's shapes ({@code Model}, {@code /models/{author}/{slug}/endpoints}); prices as strings. */
+/**
+ * The catalog in OpenRouter's shapes ({@code Model}, {@code /models/{author}/{slug}/endpoints}); prices as strings.
+ * Endpoint statistics are Keyway's own measurements ({@link EndpointMeasurements}), null without data.
+ */
 public final class CatalogJson {
 
     private CatalogJson() {
@@ -38,11 +42,13 @@ public final class CatalogJson {
             m.supportedParameters().forEach(params::add);
         }
         n.putObject("default_parameters");
+        n.putNull("supported_voices"); // text models only: no text-to-speech voices
         n.putObject("links").put("details", "/api/v1/models/" + m.id() + "/endpoints");
         return n;
     }
 
-    public static ObjectNode endpoints(ObjectMapper json, ModelCatalog catalog, CatalogModel m) {
+    public static ObjectNode endpoints(ObjectMapper json, ModelCatalog catalog, CatalogModel m,
+                                       EndpointMeasurements measurements) {
         ObjectNode n = json.createObjectNode();
         n.put("id", m.id());
         n.put("name", m.name() != null ? m.name() : m.id());
@@ -55,6 +61,7 @@ public final class CatalogJson {
             String providerName = p.name() != null ? p.name() : p.slug();
             ObjectNode en = list.addObject();
             en.put("name", providerName + " | " + m.id());
+            en.put("model_id", m.id());
             en.put("model_name", m.name() != null ? m.name() : m.id());
             putInt(en, "context_length", e.contextLength() != null ? e.contextLength() : m.contextLength());
             en.set("pricing", pricing(json, e.pricing()));
@@ -72,11 +79,54 @@ public final class CatalogJson {
             if (supported != null) {
                 supported.forEach(params::add);
             }
+            en.set("supports_tool_choice", toolChoice(json, supported));
             en.put("status", 0);
-            en.putNull("uptime_last_30m");
+            statistics(en, measurements.stats(m.id(), e.provider()));
             en.put("supports_implicit_caching", false);
         }
         return json.createObjectNode().set("data", n);
+    }
+
+    /**
+     * OpenRouter's per-value {@code tool_choice} flags. Keyway does not test endpoints' tool choice itself: every
+     * value is passed on (or translated by the adapter) when the endpoint lists {@code tool_choice}, none otherwise.
+     */
+    private static ObjectNode toolChoice(ObjectMapper json, List<String> supported) {
+        boolean listed = supported != null && supported.contains("tool_choice");
+        ObjectNode n = json.createObjectNode();
+        n.put("auto", listed);
+        n.put("none", listed);
+        n.put("required", listed);
+        n.put("function", listed);
+        return n;
+    }
+
+    private static void statistics(ObjectNode en, EndpointMeasurements.Stats stats) {
+        putDouble(en, "uptime_last_5m", stats.uptimeLast5m());
+        putDouble(en, "uptime_last_30m", stats.uptimeLast30m());
+        putDouble(en, "uptime_last_1d", stats.uptimeLast1d());
+        putPercentiles(en, "latency_last_30m", stats.latencyLast30m());
+        putPercentiles(en, "throughput_last_30m", stats.throughputLast30m());
+    }
+
+    private static void putDouble(ObjectNode n, String field, Double value) {
+        if (value == null) {
+            n.putNull(field);
+        } else {
+            n.put(field, value);
+        }
+    }
+
+    private static void putPercentiles(ObjectNode n, String field, EndpointMeasurements.Percentiles p) {
+        if (p == null) {
+            n.putNull(field);
+            return;
+        }
+        ObjectNode o = n.putObject(field);
+        o.put("p50", p.p50());
+        o.put("p75", p.p75());
+        o.put("p90", p.p90());
+        o.put("p99", p.p99());
     }
 
     private static ObjectNode architecture(ObjectMapper json, CatalogModel m) {

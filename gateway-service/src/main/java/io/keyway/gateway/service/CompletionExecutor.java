@@ -49,13 +49,15 @@ public class CompletionExecutor {
     private final ModelCatalog catalog;
     private final ProviderAdapters adapters;
     private final CircuitBreakers breakers;
+    private final EndpointMeasurements measurements;
     private final long totalTimeoutMs;
 
     public CompletionExecutor(ModelCatalog catalog, ProviderAdapters adapters, CircuitBreakers breakers,
-                              GatewayConfig config) {
+                              EndpointMeasurements measurements, GatewayConfig config) {
         this.catalog = catalog;
         this.adapters = adapters;
         this.breakers = breakers;
+        this.measurements = measurements;
         this.totalTimeoutMs = config.upstream().totalTimeout().toMillis();
     }
 
@@ -134,6 +136,7 @@ public class CompletionExecutor {
                 generation.record(record(attempt, 200, "success", ms));
                 breakers.success(endpointKey, ms);
                 breakers.success(credentialKey, ms);
+                measurements.succeeded(attempt.model().id(), attempt.provider(), ms);
                 result.complete(outcome.result());
                 return;
             }
@@ -149,6 +152,9 @@ public class CompletionExecutor {
                 return;
             }
             blame(failure, endpointKey, credentialKey);
+            if (failure.blame() == UpstreamError.Blame.ENDPOINT && failure.status() != 429) {
+                measurements.failed(attempt.model().id(), attempt.provider()); // the endpoint's uptime, not a key's
+            }
             if (attempt.endsAlwaysUseGroup()) {
                 Failure alwaysUse = alwaysUseFailure(attempt, failures);
                 Failure returned = alwaysUse != null ? alwaysUse : failure;

@@ -19,11 +19,14 @@ public class UsageAccounting {
     private final UsageCost cost;
     private final UsagePublisher publisher;
     private final Generations generations;
+    private final EndpointMeasurements measurements;
 
-    public UsageAccounting(UsageCost cost, UsagePublisher publisher, Generations generations) {
+    public UsageAccounting(UsageCost cost, UsagePublisher publisher, Generations generations,
+                           EndpointMeasurements measurements) {
         this.cost = cost;
         this.publisher = publisher;
         this.generations = generations;
+        this.measurements = measurements;
     }
 
     /** Records tokens and costs of the served attempt from what the upstream reported (null: nothing). */
@@ -103,8 +106,25 @@ public class UsageAccounting {
         g.httpStatus = httpStatus;
         g.success = success;
         g.latencyMs = g.elapsedMs();
+        if (success && g.served != null) {
+            measurements.generated(g.served.model().id(), g.served.provider(), g.completionTokens, generationMs(g));
+        }
         generations.remember(g);
         publisher.publishInBackground(event(g));
+    }
+
+    /** How long the served answer took to generate: after its first byte for a stream, its whole call otherwise. */
+    static long generationMs(Generation g) {
+        if (g.streamed && g.firstByteMs >= 0) {
+            return g.latencyMs - g.firstByteMs;
+        }
+        long ms = g.latencyMs;
+        for (Generation.AttemptRecord a : g.attempts()) {
+            if ("success".equals(a.outcome())) {
+                ms = a.latencyMs();
+            }
+        }
+        return ms;
     }
 
     public static UsageEvent event(Generation g) {

@@ -60,6 +60,7 @@ class CompletionExecutorTests {
 
     final Router router = new Router();
     CircuitBreakers breakers;
+    EndpointMeasurements measurements;
     CompletionExecutor executor;
 
     @BeforeAll
@@ -106,8 +107,9 @@ class CompletionExecutorTests {
 
     void withConfig(GatewayConfig config) {
         breakers = new CircuitBreakers(config);
+        measurements = new EndpointMeasurements();
         executor = new CompletionExecutor(catalog, new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog),
-                breakers, config);
+                breakers, measurements, config);
     }
 
     /**
@@ -246,6 +248,24 @@ class CompletionExecutorTests {
         assertEquals(429, out.error().status(), "the always-use failure is not hidden behind another provider");
         assertEquals(List.of(au), upstream.credentialsCalled());
         assertEquals(List.of("error", "circuit_open"), out.outcomes());
+    }
+
+    @Test
+    void endpointFailureCountsAgainstThatEndpointsUptimeAndASuccessGivesItsUptimeAndLatency() {
+        run(List.of(key("p1", secret("status503"), 0)), List.of(pooled("p2", secret("ok"))));
+        assertEquals(0.0, measurements.stats(MODEL, "p1").uptimeLast5m());
+        assertEquals(null, measurements.stats(MODEL, "p1").latencyLast30m(), "a failure has no latency");
+        assertEquals(100.0, measurements.stats(MODEL, "p2").uptimeLast5m());
+        assertTrue(measurements.stats(MODEL, "p2").latencyLast30m().p50() > 0);
+    }
+
+    @Test
+    void credentialFailuresAndRequestErrorsLeaveTheEndpointsUptimeAlone() {
+        run(List.of(key("p1", secret("status401"), 0), key("p1", secret("status429"), 1)),
+                List.of(pooled("p1", secret("ok"))));
+        assertEquals(100.0, measurements.stats(MODEL, "p1").uptimeLast5m(), "only the endpoint's own failures count");
+        run(List.of(key("p2", secret("status400"), 0)), List.of());
+        assertEquals(null, measurements.stats(MODEL, "p2").uptimeLast5m(), "a request error says nothing of p2");
     }
 
     @Test
