@@ -22,5 +22,13 @@ public record ApiKeyResolution(
         @JsonProperty("limit") @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal limit,
         /** daily | weekly | monthly | null */
         @JsonProperty("limit_reset") String limitReset,
-        @JsonProperty("include_byok_in_limit") boolean includeByokInLimit) {
+        @JsonProperty("include_byok_in_limit") boolean includeByokInLimit,
+        /** Who created the key, as its creator said ({@code creator_user_id} on create); null when not said. */
+        @JsonProperty("creator_user_id") String creatorUserId) {
+
+    /** A resolution without a creator (a management key, or a key-service that does not send one). */
+    public ApiKeyResolution(String apiKeyId, String accountId, String name, boolean management, boolean disabled,
+                            Instant expiresAt, BigDecimal limit, String limitReset, boolean includeByokInLimit) {
+        this(apiKeyId, accountId, name, management, disabled, expiresAt, limit, limitReset, includeByokInLimit, null);
+    }
 }

@@ -25,8 +25,8 @@ import org.jboss.logging.Logger;
  * limit's remainder comes from billing's account state (the key's spend in its current limit period, the same figure
  * the 402 check uses). When billing cannot answer, {@code usage} falls back to that period's spend and the split
  * fields are null. OpenRouter's fields Keyway has no data for carry its "nothing" (docs/decisions.md, OpenRouter
- * compatibility): {@code creator_user_id} is the account (no users below it), no organization or workspace, no
- * {@code :free} models, no regional policy, and the legacy {@code rate_limit} that OpenRouter answers with -1.
+ * compatibility): {@code creator_user_id} as the key's creator gave it, the account as its one workspace, no
+ * organization, no {@code :free} models, no regional policy, and the legacy {@code rate_limit} that OpenRouter answers with -1.
  */
 @Path("/api/v1/key")
 @Produces(MediaType.APPLICATION_JSON)
@@ -90,9 +90,9 @@ public class KeyResource {
         d.put("is_provisioning_key", false);
         d.put("expires_at", key.expiresAt() == null ? null : key.expiresAt().toString());
         d.put("account_balance", states.balance(caller.accountId()));
-        d.put("creator_user_id", caller.accountId());
+        d.put("creator_user_id", key.creatorUserId());
         d.putNull("organization_id");
-        d.putNull("workspace_id");
+        d.put("workspace_id", caller.accountId()); // as /api/v1/keys answers: each account is one workspace
         d.putArray("allowed_data_regions").add("global");
         ObjectNode free = d.putObject("free_model_daily_requests");
         free.put("limit", 0);

@@ -27,19 +27,22 @@ import org.junit.jupiter.api.Test;
 class OpenRouterFieldsE2ETests extends GatewayE2E {
 
     @Test
-    void keyAnswersTheAccountAsCreatorAndOpenRoutersNothingWhereKeywayHasNoData() {
+    void keyAnswersItsCreatorTheAccountAsWorkspaceAndOpenRoutersNothingWhereKeywayHasNoData() {
         var key = new Seed.ApiKey[1];
         Seed.Account account = fundedAccount(key);
         given().header("Authorization", "Bearer " + key[0].key()).get("/api/v1/key").then().statusCode(200)
-                .body("data.creator_user_id", equalTo(account.id()))
+                .body("data.containsKey('creator_user_id')", equalTo(true))
+                .body("data.creator_user_id", nullValue())
                 .body("data.containsKey('organization_id')", equalTo(true))
                 .body("data.organization_id", nullValue())
-                .body("data.containsKey('workspace_id')", equalTo(true))
-                .body("data.workspace_id", nullValue())
+                .body("data.workspace_id", equalTo(account.id()))
                 .body("data.allowed_data_regions", equalTo(List.of("global")))
                 .body("data.free_model_daily_requests", equalTo(Map.of("limit", 0, "remaining", 0, "used", 0)))
                 .body("data.rate_limit.requests", equalTo(-1))
                 .body("data.rate_limit.interval", equalTo("10s"));
+        var created = seed.apiKey(account, Map.of("creator_user_id", "user-42"));
+        given().header("Authorization", "Bearer " + created.key()).get("/api/v1/key").then().statusCode(200)
+                .body("data.creator_user_id", equalTo("user-42"));
     }
 
     @Test

@@ -244,6 +244,6 @@ public class ApiKeyService {
 
     private static ApiKeyResolution resolution(ApiKey k) {
         return new ApiKeyResolution(k.id.toString(), k.accountId.toString(), k.name, false, k.disabled, k.expiresAt,
-                k.limit, k.limitReset, k.includeByokInLimit);
+                k.limit, k.limitReset, k.includeByokInLimit, k.creatorUserId);
     }
 }
