@@ -55,3 +55,13 @@ test("byok.delete deletes a key", async () => {
   const deleted = await call("byok.delete", () => management.byok.delete({ id }));
   assert.equal(deleted.deleted, true);
 });
+
+test("byok.update with key rotates the secret in place (same id, new label)", async () => {
+  const id = await byokKey();
+  const secret = fakeProviderSecret();
+  const updated = await call("byok.update", () => management.byok.update({
+    id, updateBYOKKeyRequest: { key: secret },
+  }));
+  assert.equal(updated.data.id, id);
+  assert.ok(updated.data.label.endsWith(secret.slice(-4)), "the label shows the new secret's last four characters");
+});
