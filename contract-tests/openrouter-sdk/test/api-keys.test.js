@@ -51,7 +51,7 @@ test("apiKeys.getCurrentKeyMetadata answers the calling API key with OpenRouter'
   assert.equal(d.rateLimit.requests, -1, "OpenRouter's legacy rate_limit: always -1");
   assert.deepEqual(d.freeModelDailyRequests, { limit: 0, remaining: 0, used: 0 });
   assert.deepEqual(d.allowedDataRegions, ["global"]);
-  assert.equal(typeof d.creatorUserId, "string");
+  assert.equal(d.creatorUserId, null, "the seeded key was created without creator_user_id");
   assert.equal(d.organizationId, null);
-  assert.equal(d.workspaceId, null);
+  assert.equal(typeof d.workspaceId, "string", "the account, its one workspace, as /keys answers");
 });
