@@ -184,15 +184,6 @@ Checks that the schema cannot express (or would express less clearly). Rendered 
 {{- if not .Values.auth.existingSecret -}}
 {{- fail "auth.existingSecret is required (a Secret holding the admin, gateway and billing tokens), or set auth.generate=true to let the chart create one with random tokens" -}}
 {{- end -}}
-{{- /* On a real install, a Secret that exists must hold every token: name the missing key now, not in a pod event. */ -}}
-{{- $data := (lookup "v1" "Secret" .Release.Namespace .Values.auth.existingSecret).data -}}
-{{- if $data -}}
-{{- range $setting, $key := dict "auth.adminTokenKey" .Values.auth.adminTokenKey "auth.gatewayTokenKey" .Values.auth.gatewayTokenKey "auth.billingTokenKey" .Values.auth.billingTokenKey -}}
-{{- if not (hasKey $data $key) -}}
-{{- fail (printf "Secret %q has no key %q (%s): add a random token under it (e.g. openssl rand -hex 32), or set auth.generate=true" $.Values.auth.existingSecret $key $setting) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
 {{- end -}}
 {{- if .Values.internalTls.enabled -}}
 {{- if not .Values.internalTls.certSecret -}}
