@@ -6,6 +6,7 @@ import io.quarkus.runtime.Startup;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -23,6 +24,7 @@ public class InternalCredentials {
     private final ServiceToken token;
     private final Optional<String> trustCertificates;
 
+    @Inject
     public InternalCredentials(GatewayConfig config) {
         this(config.serviceToken(), config.internalTrustCertificates());
     }
