@@ -53,8 +53,12 @@ class InternalTlsTest {
 
     @Test
     void theCallersTrustTheMountedCaBundle() {
+        assertEquals("/etc/keyway/internal-ca/ca.crt", chart.configEnv(GATEWAY).get("KEYWAY_INTERNAL_CA_BUNDLE"));
+        // billing's REST client: a named TLS configuration (tried against a real https key-service when written).
+        assertEquals("/etc/keyway/internal-ca/ca.crt",
+                chart.configEnv(BILLING).get("quarkus.tls.keyway-internal.trust-store.pem.certs"));
+        assertEquals("keyway-internal", chart.configEnv(BILLING).get("quarkus.rest-client.key-service.tls-configuration-name"));
         for (var component : List.of(GATEWAY, BILLING)) {
-            assertEquals("/etc/keyway/internal-ca/ca.crt", chart.configEnv(component).get("KEYWAY_INTERNAL_CA_BUNDLE"));
             assertEquals("keyway-internal-ca", volume(component, "internal-ca").getSecret().getSecretName());
             assertTrue(chart.container(component).getVolumeMounts().stream().anyMatch(m ->
                     "internal-ca".equals(m.getName()) && "/etc/keyway/internal-ca".equals(m.getMountPath())));
@@ -74,7 +78,9 @@ class InternalTlsTest {
     void withoutInternalTlsEverythingStaysPlainHttp() {
         var plain = KeywayChart.render();
         assertTrue(plain.configEnv(GATEWAY).get("KEYWAY_KEYS_URL").startsWith("http://"));
-        assertFalse(plain.configEnv(BILLING).containsKey("KEYWAY_INTERNAL_CA_BUNDLE"));
+        assertFalse(plain.configEnv(GATEWAY).containsKey("KEYWAY_INTERNAL_CA_BUNDLE"));
+        assertTrue(plain.configEnv(BILLING).keySet().stream().noneMatch(k -> k.startsWith("quarkus.tls.")),
+                "an empty trust store would stop billing's start");
         assertEquals(1, plain.get(Service.class, KEY_SERVICE.resourceName()).getSpec().getPorts().size());
     }
 
