@@ -35,8 +35,8 @@ public final class ServiceToken {
         String token = value.map(String::trim).orElse("");
         if (token.isEmpty()) {
             throw new IllegalStateException(setting + " (env " + envVariable + ") is not set: production has no default"
-                    + " token; set it to a random value, e.g. `openssl rand -hex 32` (the Helm chart generates one into"
-                    + " a Secret). Public tokens exist only in the dev, test and local profiles.");
+                    + " token; set it to a random value, e.g. `openssl rand -hex 32` (the Helm chart passes it from a"
+                    + " Secret). Public tokens exist only in the dev, test and local profiles.");
         }
         if (token.length() < MIN_LENGTH) {
             throw new IllegalStateException(setting + " (env " + envVariable + ") is shorter than " + MIN_LENGTH
