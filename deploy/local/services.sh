@@ -23,16 +23,16 @@ up() {
     [ -f "$jar" ] || die "$name: $jar is missing: build first (./mvnw -DskipTests package)"
     port_open "$port" && die "$name: port $port is taken by another process"
     say "$name: starting on 127.0.0.1:$port (log $R/$name.log)"
-    # key-service runs in the prod profile plus "local", the only non-test profile with the public development master
-    # key (production has none and refuses to start without one).
+    # Every service runs in the prod profile plus "local", the only non-test profile with public development values:
+    # key-service's master key and the three services' tokens (admin, gateway, billing). Production has none and
+    # refuses to start without them; KEYWAY_ADMIN_TOKEN / KEYWAY_GATEWAY_TOKEN / KEYWAY_BILLING_TOKEN override them.
     # The gateway runs with the small-instance flags it is benchmarked with (docs/benchmarks.md, gateway-service/README.md):
     # a 96 MB serial-GC heap, two malloc arenas, freed native memory returned every 5 s, heap and code cache on
     # transparent huge pages where the kernel offers them (madvise); KEYWAY_GATEWAY_JVM replaces its JVM flags.
-    profile=()
-    [ "$name" = key-service ] && profile=(-Dquarkus.profile=prod,local)
+    profile=(-Dquarkus.profile=prod,local)
     if [ "$name" = gateway-service ]; then
       read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:--Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages}"
-      MALLOC_ARENA_MAX=2 nohup java "${jvm[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
+      MALLOC_ARENA_MAX=2 nohup java "${jvm[@]}" "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
     else
       nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
     fi

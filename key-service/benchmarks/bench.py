@@ -17,7 +17,7 @@ p.add_argument("--url", default=os.environ.get("KEYS_URL", "http://127.0.0.1:808
 p.add_argument("--seconds", type=float, default=5)
 p.add_argument("--conns", default="1,8")
 p.add_argument("--admin", default=os.environ.get("KEYWAY_ADMIN_TOKEN", "local-admin-token"))
-p.add_argument("--internal", default=os.environ.get("KEYWAY_INTERNAL_TOKEN", "local-internal-token"))
+p.add_argument("--internal", default=os.environ.get("KEYWAY_GATEWAY_TOKEN", "local-gateway-token"))  # the gateway's: routing views
 args = p.parse_args()
 u = urllib.parse.urlparse(args.url)
 

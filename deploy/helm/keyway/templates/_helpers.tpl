@@ -82,14 +82,36 @@ app.kubernetes.io/component: {{ $c.name }}
 {{- end -}}
 {{- end -}}
 
-{{/* URL of key-service inside the cluster (gateway and billing resolve keys there). */}}
+{{/* The port on which key-service and billing-service serve https when internalTls is enabled (Quarkus' default). */}}
+{{- define "keyway.internalHttpsPort" -}}8443{{- end -}}
+
+{{/* URL of key-service inside the cluster (gateway and billing resolve keys there); https with internalTls. */}}
 {{- define "keyway.keyServiceUrl" -}}
-{{- printf "http://%s:8081" (include "keyway.componentFullname" (dict "root" . "component" "keyService")) -}}
+{{- $name := include "keyway.componentFullname" (dict "root" . "component" "keyService") -}}
+{{- if .Values.internalTls.enabled -}}
+{{- printf "https://%s:%s" $name (include "keyway.internalHttpsPort" .) -}}
+{{- else -}}
+{{- printf "http://%s:8081" $name -}}
+{{- end -}}
 {{- end -}}
 
 {{/* URL of billing-service inside the cluster (the gateway's GET /api/v1/key asks it for a key's usage). */}}
 {{- define "keyway.billingUrl" -}}
-{{- printf "http://%s:8082" (include "keyway.componentFullname" (dict "root" . "component" "billing")) -}}
+{{- $name := include "keyway.componentFullname" (dict "root" . "component" "billing") -}}
+{{- if .Values.internalTls.enabled -}}
+{{- printf "https://%s:%s" $name (include "keyway.internalHttpsPort" .) -}}
+{{- else -}}
+{{- printf "http://%s:8082" $name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding the three tokens: the generated one (auth.generate), else auth.existingSecret. */}}
+{{- define "keyway.tokensSecret" -}}
+{{- if .Values.auth.generate -}}
+{{- printf "%s-tokens" (include "keyway.fullname" . | trunc 56 | trimSuffix "-") -}}
+{{- else -}}
+{{- .Values.auth.existingSecret -}}
+{{- end -}}
 {{- end -}}
 
 {{/* A secretKeyRef env entry: (dict "name" "ENV" "secret" "s" "key" "k") */}}
@@ -156,6 +178,19 @@ Checks that the schema cannot express (or would express less clearly). Rendered 
 {{- end -}}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) -}}
 {{- fail (printf "%s.autoscaling.minReplicas (%d) is greater than %s.autoscaling.maxReplicas (%d)" $key (int $v.autoscaling.minReplicas) $key (int $v.autoscaling.maxReplicas)) -}}
+{{- end -}}
+{{- end -}}
+{{- if not .Values.auth.generate -}}
+{{- if not .Values.auth.existingSecret -}}
+{{- fail "auth.existingSecret is required (a Secret holding the admin, gateway and billing tokens), or set auth.generate=true to let the chart create one with random tokens" -}}
+{{- end -}}
+{{- end -}}
+{{- if .Values.internalTls.enabled -}}
+{{- if not .Values.internalTls.certSecret -}}
+{{- fail "internalTls.certSecret (a kubernetes.io/tls Secret whose certificate names the key-service and billing-service Services) is required when internalTls.enabled is true" -}}
+{{- end -}}
+{{- if not .Values.internalTls.caSecret -}}
+{{- fail "internalTls.caSecret (a Secret holding the PEM CA bundle that signed internalTls.certSecret) is required when internalTls.enabled is true" -}}
 {{- end -}}
 {{- end -}}
 {{- if and $.Values.ingress.enabled (not $.Values.ingress.host) -}}

@@ -225,7 +225,7 @@ class CreditsWithKeyServiceTests {
         String hash = given().baseUri(KeyServiceProcess.url).header("Authorization", "Bearer " + managementKey)
                 .contentType("application/json").body(body).post("/api/v1/keys")
                 .then().statusCode(201).extract().path("data.hash");
-        return given().baseUri(KeyServiceProcess.url).header("Authorization", "Bearer local-internal-token")
+        return given().baseUri(KeyServiceProcess.url).header("Authorization", "Bearer local-billing-token")
                 .get("/internal/v1/api-keys/{h}", hash).then().statusCode(200).extract().path("api_key_id");
     }
 }

@@ -74,10 +74,10 @@ public class KeyServiceProcess implements QuarkusTestResourceLifecycleManager {
             // warm up the internal API billing calls (a cold JVM on a busy machine can exceed billing's 2 s timeout)
             for (int i = 0; i < 5; i++) {
                 http.send(HttpRequest.newBuilder(URI.create(url + "/internal/v1/api-keys/" + "0".repeat(64)))
-                        .header("Authorization", "Bearer local-internal-token").build(),
+                        .header("Authorization", "Bearer local-billing-token").build(),
                         HttpResponse.BodyHandlers.discarding());
                 http.send(HttpRequest.newBuilder(URI.create(url + "/internal/v1/api-keys/by-id/"
-                        + java.util.UUID.randomUUID())).header("Authorization", "Bearer local-internal-token").build(),
+                        + java.util.UUID.randomUUID())).header("Authorization", "Bearer local-billing-token").build(),
                         HttpResponse.BodyHandlers.discarding());
             }
             // short, so a test can watch an entry expire; long enough that back-to-back calls fall within it

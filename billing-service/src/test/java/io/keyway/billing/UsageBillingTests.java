@@ -322,7 +322,8 @@ class UsageBillingTests {
         String path = "/internal/v1/api-keys/{k}/usage";
         given().get(path, "key-" + account).then().statusCode(401).body("error.message",
                 org.hamcrest.Matchers.containsString("internal token"));
-        var data = given().header("Authorization", "Bearer " + config.internalToken()).get(path, "key-" + account)
+        String gateway = "Bearer " + config.internalTokens().gateway().orElseThrow();
+        var data = given().header("Authorization", gateway).get(path, "key-" + account)
                 .then().statusCode(200).extract().jsonPath();
         assertEquals("0.75", data.getString("data.usage"), "all time: Keyway's charges, the BYOK request was free");
         for (String period : List.of("daily", "weekly", "monthly")) {
@@ -330,7 +331,7 @@ class UsageBillingTests {
             assertEquals("3", data.getString("data.byok_usage_" + period), period);
         }
         assertEquals("3", data.getString("data.byok_usage"));
-        var none = given().header("Authorization", "Bearer " + config.internalToken()).get(path, "key-unused")
+        var none = given().header("Authorization", gateway).get(path, "key-unused")
                 .then().statusCode(200).extract().jsonPath();
         assertEquals("0", none.getString("data.usage"));
         assertEquals("0", none.getString("data.byok_usage_monthly"));

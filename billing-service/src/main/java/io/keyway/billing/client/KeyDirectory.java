@@ -1,6 +1,6 @@
 package io.keyway.billing.client;
 
-import io.keyway.billing.config.BillingConfig;
+import io.keyway.billing.config.BillingTokens;
 import io.keyway.contracts.ApiKeyResolution;
 import io.quarkus.cache.CacheResult;
 import io.smallrye.mutiny.Uni;
@@ -24,9 +24,10 @@ public class KeyDirectory {
     private final KeyServiceClient client;
     private final String authorization;
 
-    public KeyDirectory(@RestClient KeyServiceClient client, BillingConfig config) {
+    public KeyDirectory(@RestClient KeyServiceClient client, BillingTokens tokens) {
         this.client = client;
-        this.authorization = "Bearer " + config.internalToken();
+        // billing's own token: key-service allows it API-key lookups and nothing else (no routing views).
+        this.authorization = tokens.own().authorization();
     }
 
     /** The key whose SHA-256 (lowercase hex) is {@code sha256Hex}. */

@@ -10,11 +10,19 @@ import java.util.Optional;
 @ConfigMapping(prefix = "keyway.billing")
 public interface BillingConfig {
 
-    /** Bearer token operators use on {@code /admin/v1}. */
-    String adminToken();
+    /** Bearer token operators use on {@code /admin/v1}. No default in production: see {@code BillingTokens}. */
+    Optional<String> adminToken();
 
-    /** Bearer token for {@code /internal/v1} calls between Keyway services. */
-    String internalToken();
+    /** billing-service's own token on key-service's {@code /internal/v1} (env {@code KEYWAY_BILLING_TOKEN}). */
+    Optional<String> serviceToken();
+
+    /** The tokens of the services that call billing's own {@code /internal/v1}: only the gateway does. */
+    InternalTokens internalTokens();
+
+    interface InternalTokens {
+        /** gateway-service's token (env {@code KEYWAY_GATEWAY_TOKEN}). */
+        Optional<String> gateway();
+    }
 
     /** Base URL of key-service, used to authenticate management keys and read API keys' spend limits. */
     String keyServiceUrl();

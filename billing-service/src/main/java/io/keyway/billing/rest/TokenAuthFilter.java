@@ -1,36 +1,35 @@
 package io.keyway.billing.rest;
 
-import io.keyway.billing.config.BillingConfig;
+import io.keyway.billing.config.BillingTokens;
+import io.keyway.contracts.ServiceToken;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Every {@code /admin/v1} call carries {@code Authorization: Bearer <admin token>}; every {@code /internal/v1} call
- * (other Keyway services; the chart's Ingress does not route it) carries the internal token.
+ * (the chart's Ingress does not route it) carries the gateway's token: the gateway is its only caller.
  */
 public class TokenAuthFilter {
 
-    private final byte[] admin;
-    private final byte[] internal;
+    private final ServiceToken admin;
+    private final ServiceToken internal;
 
-    public TokenAuthFilter(BillingConfig config) {
-        this.admin = ("Bearer " + config.adminToken()).getBytes(StandardCharsets.UTF_8);
-        this.internal = ("Bearer " + config.internalToken()).getBytes(StandardCharsets.UTF_8);
+    public TokenAuthFilter(BillingTokens tokens) {
+        this.admin = tokens.admin();
+        this.internal = tokens.gateway();
     }
 
     @ServerRequestFilter
     public Response checkToken(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        byte[] expected;
+        ServiceToken expected;
         String token;
         if (path.startsWith("/internal/")) {
             expected = internal;
-            token = "internal token";
+            token = "gateway's internal token";
         } else if (path.startsWith("/admin/")) {
             expected = admin;
             token = "admin token";
@@ -38,7 +37,7 @@ public class TokenAuthFilter {
             return null;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || !MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
+        if (!expected.matches(header)) {
             return ApiError.response(401, token + " required (Authorization: Bearer <" + token + ">)", Map.of());
         }
         return null;

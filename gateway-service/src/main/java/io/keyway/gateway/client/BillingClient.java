@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * billing-service's internal API (internal token): an API key's usage, for {@code GET /api/v1/key} only — never on the
+ * billing-service's internal API (the gateway's token): an API key's usage, for {@code GET /api/v1/key} only — never on the
  * chat completions path, which reads billing's account state from Kafka instead. Non-blocking (Vert.x client).
  */
 @ApplicationScoped
@@ -24,8 +24,8 @@ public class BillingClient {
     private final InternalApi api;
     private final ObjectReader usage;
 
-    public BillingClient(Vertx vertx, GatewayConfig config, ObjectMapper json) {
-        this.api = new InternalApi(vertx, config.billingUrl(), config.internalToken(), 4);
+    public BillingClient(Vertx vertx, GatewayConfig config, InternalCredentials credentials, ObjectMapper json) {
+        this.api = new InternalApi(vertx, config.billingUrl(), credentials, 4);
         this.usage = json.readerFor(ApiKeyUsage.class).at("/data");
     }
 

@@ -10,7 +10,7 @@ import java.time.Duration;
 
 /**
  * Another Keyway service's {@code /internal/v1} API: where it is (a base URL, http or https, maybe with a path), the
- * internal token, and a keep-alive connection pool to it.
+ * gateway's own token and trusted CA bundle ({@link InternalCredentials}), and a keep-alive connection pool to it.
  */
 final class InternalApi {
 
@@ -21,18 +21,18 @@ final class InternalApi {
     private final String basePath;
     private final String authorization;
 
-    InternalApi(Vertx vertx, String baseUrl, String internalToken, int maxPoolSize) {
+    InternalApi(Vertx vertx, String baseUrl, InternalCredentials credentials, int maxPoolSize) {
         URI uri = URI.create(baseUrl);
         this.ssl = "https".equalsIgnoreCase(uri.getScheme());
         this.host = uri.getHost();
         this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
         this.basePath = uri.getPath() == null ? "" : uri.getPath().replaceAll("/$", "");
-        this.authorization = "Bearer " + internalToken;
-        this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(ssl).setConnectTimeout(2000)
-                .setMaxPoolSize(maxPoolSize).setKeepAlive(true));
+        this.authorization = credentials.authorization();
+        this.http = vertx.createHttpClient(credentials.trust(new HttpClientOptions().setSsl(ssl).setConnectTimeout(2000)
+                .setMaxPoolSize(maxPoolSize).setKeepAlive(true)));
     }
 
-    /** A JSON GET of {@code path} (below the base URL) with the internal token, given up after {@code idle} of silence. */
+    /** A JSON GET of {@code path} (below the base URL) with the gateway's token, given up after {@code idle} of silence. */
     RequestOptions get(String path, Duration idle) {
         return new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setSsl(ssl)
                 .setURI(basePath + path).putHeader("Authorization", authorization)

@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * key-service's internal API (internal token): API-key resolution and routing views. Non-blocking (Vert.x client).
+ * key-service's internal API (the gateway's token): API-key resolution and routing views. Non-blocking (Vert.x client).
  * Only cache misses and revalidations come here; see ApiKeyResolver and RoutingViews. Every call is counted in
  * {@code keyway_key_service_requests_total} (tag {@code call}), so cache misses are visible.
  */
@@ -38,8 +38,9 @@ public class KeyServiceClient {
         }
     }
 
-    public KeyServiceClient(Vertx vertx, GatewayConfig config, ObjectMapper json, MeterRegistry registry) {
-        this.api = new InternalApi(vertx, config.keyServiceUrl(), config.internalToken(), 20);
+    public KeyServiceClient(Vertx vertx, GatewayConfig config, InternalCredentials credentials, ObjectMapper json,
+            MeterRegistry registry) {
+        this.api = new InternalApi(vertx, config.keyServiceUrl(), credentials, 20);
         this.json = json;
         this.apiKeyCalls = registry.counter(REQUESTS_METRIC, "call", "api_key");
         this.apiKeyByIdCalls = registry.counter(REQUESTS_METRIC, "call", "api_key_by_id");

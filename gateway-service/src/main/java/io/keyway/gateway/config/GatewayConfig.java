@@ -17,8 +17,18 @@ public interface GatewayConfig {
     /** Base URL of billing-service's internal API (an API key's usage for {@code GET /api/v1/key}). */
     String billingUrl();
 
-    /** Bearer token for {@code /internal/v1} calls to other Keyway services. */
-    String internalToken();
+    /**
+     * The gateway's own bearer token on key-service's and billing-service's {@code /internal/v1} (env
+     * {@code KEYWAY_GATEWAY_TOKEN}). No default in production: the gateway refuses to start without it.
+     */
+    Optional<String> serviceToken();
+
+    /**
+     * A PEM bundle of the CA certificates that signed key-service's and billing-service's certificates, for https
+     * service URLs (env {@code KEYWAY_INTERNAL_CA_BUNDLE}); it replaces the JVM's authorities for these calls. Absent:
+     * the JVM's authorities.
+     */
+    Optional<String> internalTrustCertificates();
 
     /** Largest chat completion request body accepted, in bytes. */
     @WithDefault("4194304")

@@ -30,9 +30,16 @@ import java.util.stream.Stream;
  */
 public class KeywayServices implements QuarkusTestResourceLifecycleManager {
 
-    public static final String ADMIN_TOKEN = "local-admin-token";
-    public static final String INTERNAL_TOKEN = "local-internal-token";
     public static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    /**
+     * Tokens of this run, passed to the child processes as in production (billing-service runs in the prod profile and
+     * would refuse to start without them): each caller its own, generated, so no public default is relied upon.
+     */
+    public static final String ADMIN_TOKEN = "it-admin-" + UUID.randomUUID();
+    /** The gateway's: routing views and key lookups on key-service, and billing's /internal/v1. */
+    public static final String GATEWAY_TOKEN = "it-gateway-" + UUID.randomUUID();
+    /** billing-service's, on key-service: key lookups only. */
+    public static final String BILLING_TOKEN = "it-billing-" + UUID.randomUUID();
     /** Providers of this run's catalog: cheapest first by list price. */
     public static final String CHEAP = "cheap-" + RUN;
     public static final String MID = "mid-" + RUN;
@@ -125,7 +132,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                     "keyway.gateway.key-service-url", keyServiceUrl,
                     "keyway.gateway.billing-url", billingUrl,
                     "keyway.gateway.catalog-path", catalog.toAbsolutePath().toString(),
-                    "keyway.gateway.internal-token", INTERNAL_TOKEN,
+                    "keyway.gateway.service-token", GATEWAY_TOKEN,
                     "keyway.gateway.upstream.first-byte-timeout", "2S",
                     "keyway.gateway.upstream.breaker-failure-threshold", "1000"));
             if (NATIVE_PROVIDERS) { // an older gateway build does not know the setting (its config mapping refuses it)
@@ -211,7 +218,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         e.put("KEYWAY_HTTP_HOST", "127.0.0.1");
         e.put("KEYWAY_KAFKA_BOOTSTRAP", kafka);
         e.put("KEYWAY_ADMIN_TOKEN", ADMIN_TOKEN);
-        e.put("KEYWAY_INTERNAL_TOKEN", INTERNAL_TOKEN);
+        e.put("KEYWAY_GATEWAY_TOKEN", GATEWAY_TOKEN);
+        e.put("KEYWAY_BILLING_TOKEN", BILLING_TOKEN);
         pb.environment().putAll(e);
         return pb.start();
     }

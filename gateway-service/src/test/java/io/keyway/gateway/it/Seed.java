@@ -46,7 +46,7 @@ public final class Seed {
                 .body(body).post("/api/v1/keys").then().statusCode(201).extract().jsonPath();
         String hash = created.getString("data.hash");
         String id = given().baseUri(KeywayServices.keyServiceUrl)
-                .header("Authorization", "Bearer " + KeywayServices.INTERNAL_TOKEN)
+                .header("Authorization", "Bearer " + KeywayServices.GATEWAY_TOKEN)
                 .get("/internal/v1/api-keys/" + hash).then().statusCode(200).extract().jsonPath().getString("api_key_id");
         return new ApiKey(created.getString("key"), hash, id);
     }

@@ -3,16 +3,29 @@ package io.keyway.keys.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Map;
+import java.util.Optional;
 
 /** All of key-service's own settings, under {@code keyway.keys}. */
 @ConfigMapping(prefix = "keyway.keys")
 public interface KeyServiceConfig {
 
-    /** Bearer token operators use on {@code /admin/v1}. Set from a Kubernetes secret in production. */
-    String adminToken();
+    /**
+     * Bearer token operators use on {@code /admin/v1}. No default in production (key-service refuses to start without
+     * it); set from a Kubernetes Secret.
+     */
+    Optional<String> adminToken();
 
-    /** Bearer token other Keyway services use on {@code /internal/v1}. */
-    String internalToken();
+    /** Each calling service's own bearer token on {@code /internal/v1}; its scopes are in {@code rest/Tokens}. */
+    InternalTokens internalTokens();
+
+    /** One token per caller, so that each is held to its scopes (billing may not read routing views). */
+    interface InternalTokens {
+        /** gateway-service's token (env {@code KEYWAY_GATEWAY_TOKEN}): routing views and API-key lookups. */
+        Optional<String> gateway();
+
+        /** billing-service's token (env {@code KEYWAY_BILLING_TOKEN}): API-key lookups only. */
+        Optional<String> billing();
+    }
 
     /** Largest request body accepted by the management API, in bytes. */
     @WithDefault("65536")

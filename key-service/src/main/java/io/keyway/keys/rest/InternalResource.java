@@ -17,7 +17,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.UUID;
 
-/** /internal/v1: key resolution and routing views for gateway-service and billing-service (internal token). */
+/**
+ * /internal/v1: API-key lookups for gateway-service and billing-service, routing views (secrets inside) for the gateway
+ * only; each caller sends its own token, and {@link Tokens} holds it to its scopes.
+ */
 @Path("/internal/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalResource {
@@ -35,14 +38,14 @@ public class InternalResource {
     @GET
     @Path("/api-keys/{hash}")
     public Uni<ApiKeyResolution> byHash(@HeaderParam("Authorization") String auth, @PathParam("hash") String hash) {
-        tokens.requireInternal(auth);
+        tokens.requireInternal(auth, Tokens.Scope.API_KEY_LOOKUP);
         return keys.resolveByHash(hash).map(InternalResource::found);
     }
 
     @GET
     @Path("/api-keys/by-id/{id}")
     public Uni<ApiKeyResolution> byId(@HeaderParam("Authorization") String auth, @PathParam("id") String id) {
-        tokens.requireInternal(auth);
+        tokens.requireInternal(auth, Tokens.Scope.API_KEY_LOOKUP);
         UUID uuid;
         try {
             uuid = UUID.fromString(id);
@@ -56,7 +59,7 @@ public class InternalResource {
     @Path("/accounts/{accountId}/routing-view")
     public Uni<Response> routingView(@HeaderParam("Authorization") String auth, @PathParam("accountId") String accountId,
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        tokens.requireInternal(auth);
+        tokens.requireInternal(auth, Tokens.Scope.ROUTING_VIEW);
         UUID id = AdminResource.accountId(accountId);
         return views.view(id, ifNoneMatch).map(result -> {
             if (result == null) {

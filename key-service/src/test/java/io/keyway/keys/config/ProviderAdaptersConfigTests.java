@@ -22,7 +22,8 @@ class ProviderAdaptersConfigTests {
                 .getConfigMapping(KeyServiceConfig.class);
     }
 
-    private static final Map<String, String> TOKENS = Map.of("keyway.keys.admin-token", "a", "keyway.keys.internal-token", "i");
+    private static final Map<String, String> TOKENS = Map.of("keyway.keys.admin-token", "a",
+            "keyway.keys.internal-tokens.gateway", "g", "keyway.keys.internal-tokens.billing", "b");
 
     @Test
     void noAdaptersConfiguredIsAnEmptyMap() {

@@ -16,7 +16,10 @@ import java.util.UUID;
 final class Api {
 
     static final String ADMIN = "Bearer local-admin-token";
-    static final String INTERNAL = "Bearer local-internal-token";
+    /** The gateway's token: it may use every /internal/v1 scope (billing's is {@link #BILLING}). */
+    static final String INTERNAL = "Bearer local-gateway-token";
+    /** billing-service's token: API-key lookups only. */
+    static final String BILLING = "Bearer local-billing-token";
 
     private Api() {
     }

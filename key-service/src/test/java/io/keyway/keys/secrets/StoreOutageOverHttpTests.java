@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class StoreOutageOverHttpTests {
 
     static final String ADMIN = "Bearer local-admin-token";
-    static final String INTERNAL = "Bearer local-internal-token";
+    static final String INTERNAL = "Bearer local-gateway-token";
 
     @Inject
     SecretStores stores;

@@ -123,10 +123,12 @@ class DefaultValuesTest {
 
     @Test
     void tokensAndDatabaseCredentialsComeOnlyFromTheExistingSecret() {
-        assertSecretRef(chart.containerEnv(GATEWAY), "KEYWAY_INTERNAL_TOKEN", "keyway-secrets", "internal-token");
+        assertSecretRef(chart.containerEnv(GATEWAY), "KEYWAY_GATEWAY_TOKEN", "keyway-secrets", "gateway-token");
         assertFalse(chart.containerEnv(GATEWAY).containsKey("KEYWAY_ADMIN_TOKEN"), "the gateway has no admin API");
+        assertFalse(chart.containerEnv(GATEWAY).containsKey("KEYWAY_BILLING_TOKEN"), "billing's token is not the gateway's");
         for (var component : Set.of(KEY_SERVICE, BILLING)) {
-            assertSecretRef(chart.containerEnv(component), "KEYWAY_INTERNAL_TOKEN", "keyway-secrets", "internal-token");
+            assertSecretRef(chart.containerEnv(component), "KEYWAY_GATEWAY_TOKEN", "keyway-secrets", "gateway-token");
+            assertSecretRef(chart.containerEnv(component), "KEYWAY_BILLING_TOKEN", "keyway-secrets", "billing-token");
             assertSecretRef(chart.containerEnv(component), "KEYWAY_ADMIN_TOKEN", "keyway-secrets", "admin-token");
         }
         assertSecretRef(chart.containerEnv(KEY_SERVICE), "KEYWAY_KEYS_DB_USER", "keyway-secrets", "keys-db-username");
