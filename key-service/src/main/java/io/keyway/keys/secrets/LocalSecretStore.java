@@ -328,7 +328,7 @@ public class LocalSecretStore implements SecretStore {
                 + (recordId == null ? "" : recordId);
     }
 
-    private static String dataKeyAad(UUID id, int version, String masterKeyId) {
+    static String dataKeyAad(UUID id, int version, String masterKeyId) {
         return "keyway/local-data-key/" + id + "/" + version + "/" + masterKeyId;
     }
 

@@ -54,9 +54,19 @@ public class SecretStores {
     private final Cache<CacheKey, SecretValue> fresh;
     private final Cache<CacheKey, SecretValue> lastGood;
     private final SecretStoresConfig config;
+    private final String breakerSuffix;
 
     SecretStores(Instance<SecretStore> all, SecretStoresConfig config, SecretClock clock) {
+        this(all, config, clock, "");
+    }
+
+    /**
+     * {@code breakerSuffix} tells this instance's circuit breakers apart from another instance's in the same JVM
+     * (breaker names are global there); only tests that stand up a second replica's stores set it.
+     */
+    SecretStores(Instance<SecretStore> all, SecretStoresConfig config, SecretClock clock, String breakerSuffix) {
         this.config = config;
+        this.breakerSuffix = breakerSuffix;
         Map<String, SecretStore> byName = new TreeMap<>();
         for (SecretStore store : all) {
             if (byName.put(store.name(), store) != null) {
@@ -84,7 +94,7 @@ public class SecretStores {
                 .withThreadOffload(false)
                 .withTimeout().duration(config.timeout().toMillis(), ChronoUnit.MILLIS).done()
                 .withCircuitBreaker()
-                .name(circuitBreakerName(store, retried))
+                .name(circuitBreakerName(store, retried) + breakerSuffix)
                 .requestVolumeThreshold(config.circuitBreaker().requestVolume())
                 .failureRatio(config.circuitBreaker().failureRatio())
                 .delay(config.circuitBreaker().delay().toMillis(), ChronoUnit.MILLIS)

@@ -48,7 +48,7 @@ class RotationAcrossReplicasTests {
     @Test
     void aKeyRotatedThroughReplicaAIsInReplicaBsNextRoutingViewUnderANewVersion() throws Throwable {
         RoutingViewService replicaB = new RoutingViewService(
-                new SecretAccess(new SecretStores(storeBeans, config, clock)), audit);
+                new SecretAccess(new SecretStores(storeBeans, config, clock, "-replica-b")), audit);
         Response account = given().header("Authorization", "Bearer local-admin-token").contentType(ContentType.JSON)
                 .body(Map.of("name", "replicas-" + UUID.randomUUID())).post("/admin/v1/accounts");
         account.then().statusCode(201);

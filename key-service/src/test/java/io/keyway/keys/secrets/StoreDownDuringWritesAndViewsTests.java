@@ -94,8 +94,8 @@ class StoreDownDuringWritesAndViewsTests {
         VaultStandInControl.seal();
         clock.advance(Duration.ofSeconds(31)); // past the cache TTL, within the stale window
 
-        RoutingViewService.Result stale = VertxContextSupport.subscribeAndAwait(
-                () -> views.view(accountId, "\"" + fresh.version() + "\""));
+        // A gateway without a copy (just started, or its copy expired) gets the stale one, marked as such.
+        RoutingViewService.Result stale = VertxContextSupport.subscribeAndAwait(() -> views.view(accountId, null));
         assertNotNull(stale.view(), "served from the stale copy");
         assertTrue(stale.version().startsWith(fresh.version() + ".stale-"), stale.version());
 
