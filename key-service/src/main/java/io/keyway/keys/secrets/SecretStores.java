@@ -56,6 +56,7 @@ public class SecretStores {
     private final SecretStoresConfig config;
     private final String breakerSuffix;
 
+    @jakarta.inject.Inject
     SecretStores(Instance<SecretStore> all, SecretStoresConfig config, SecretClock clock) {
         this(all, config, clock, "");
     }
