@@ -32,8 +32,8 @@ import org.jboss.logging.Logger;
  *
  * <p>A plaintext key (API or management key creation) is shown in the first response only and kept nowhere: a replay
  * answers the same metadata with the key field null and a marker that it was shown once (as payment APIs do), so the
- * completion of the record is one update of this table, which is retried until it succeeds. A create that committed
- * and a record left pending would let a retry after {@link #ABANDONED_AFTER} create a second account or key.
+ * completion of the record is one update of this table, retried with back-off: a create that committed under a record
+ * left pending would let a retry after {@link #ABANDONED_AFTER} create a second account or key.
  */
 @ApplicationScoped
 public class Idempotency {
@@ -235,7 +235,7 @@ public class Idempotency {
                 });
     }
 
-    /** A seam for tests: one attempt to complete the record. */
+    /** One attempt to complete the record (the reactive client directly: no entity state to carry between attempts). */
     Uni<Void> completeOnce(IdempotencyRecord.Key key, int status, String body) {
         return pool.preparedQuery("UPDATE idempotency_records SET status = $1, response_body = $2"
                         + " WHERE scope = $3 AND idempotency_key = $4")
