@@ -1,5 +1,6 @@
 package io.keyway.billing.rest;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,8 +14,12 @@ final class RequestBodies {
     static final Pattern ACCOUNT_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
     static final Pattern MONTH = Pattern.compile("^[0-9]{4}-(0[1-9]|1[0-2])$");
     private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000000");
+    // A field named twice is refused: parsers disagree on which copy wins, so a checked amount could differ from the
+    // one a proxy or an audit tool reads.
     private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+    private static final String DUPLICATE = "Duplicate field '";
 
     private RequestBodies() {
     }
@@ -30,6 +35,12 @@ final class RequestBodies {
             }
             return node;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String m = e.getOriginalMessage();
+            if (m != null && m.startsWith(DUPLICATE) && m.lastIndexOf('\'') > DUPLICATE.length()) {
+                String field = m.substring(DUPLICATE.length(), m.lastIndexOf('\''));
+                field = field.length() > 64 ? field.substring(0, 64) + "…" : field;
+                throw ApiError.badField(field, "field '" + field + "' appears more than once in the request body");
+            }
             throw ApiError.badRequest("request body is not valid JSON");
         }
     }

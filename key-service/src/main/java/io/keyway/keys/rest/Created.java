@@ -12,13 +12,25 @@ final class Created {
     private Created() {
     }
 
-    /** The create's response; {@code keyField} names where a plaintext key (shown once) goes, if the create made one. */
+    /**
+     * The create's response; {@code keyField} names where a plaintext key (shown once) goes, if the create made one.
+     * A replay of such a create answers the same object with {@code keyField} null and {@code <keyField>_shown_once:
+     * true} (the key is kept nowhere), and every replay carries {@code Idempotent-Replayed: true}, as Stripe's API does.
+     */
     static Response of(Idempotency.Outcome outcome, String keyField) {
         ObjectNode body = outcome.body().deepCopy();
         if (outcome.plaintextKey() != null) {
             body.put(keyField, outcome.plaintextKey());
         }
-        return Response.status(outcome.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
+        if (body.remove(Idempotency.KEY_SHOWN_ONCE) != null) {
+            body.putNull(keyField);
+            body.put(keyField + "_shown_once", true);
+        }
+        Response.ResponseBuilder answer = Response.status(outcome.status()).type(MediaType.APPLICATION_JSON).entity(body);
+        if (outcome.replayed()) {
+            answer.header("Idempotent-Replayed", "true");
+        }
+        return answer.build();
     }
 
     static Map<String, Object> data(Object data) {
@@ -40,13 +52,17 @@ final class Created {
         return limit;
     }
 
+    /** The largest {@code offset} a list accepts: deeper pages cost the database a scan of every row skipped. */
+    static final int MAX_OFFSET = 1_000_000;
+
     static int offset(String param) {
         if (param == null || param.isBlank()) {
             return 0;
         }
         int offset = integer(param, "offset");
-        if (offset < 0) {
-            throw io.keyway.keys.service.ApiException.badRequest("query parameter 'offset' must not be negative");
+        if (offset < 0 || offset > MAX_OFFSET) {
+            throw io.keyway.keys.service.ApiException.badRequest(
+                    "query parameter 'offset' must be between 0 and " + MAX_OFFSET);
         }
         return offset;
     }

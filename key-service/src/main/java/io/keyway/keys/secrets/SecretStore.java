@@ -26,6 +26,14 @@ public interface SecretStore {
     /** Reads the current version. Fails with {@link SecretNotFoundException} when the backend has no such secret. */
     Uni<SecretValue> read(String locator);
 
+    /**
+     * Reads the current version for {@code owner} (the key record that names this locator). A store that records
+     * owners refuses a secret of another owner as not found; the default relies on the locator alone.
+     */
+    default Uni<SecretValue> read(String locator, SecretOwner owner) {
+        return read(locator);
+    }
+
     /** Removes the secret and all its versions; deleting a missing secret succeeds. */
     Uni<Void> delete(String locator);
 

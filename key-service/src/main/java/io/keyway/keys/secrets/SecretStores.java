@@ -23,7 +23,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Rules, stated once here:
  * <ul>
- *   <li>a read is served from memory for {@code cache-ttl}; a rotation or delete replaces or drops the copy at once;</li>
+ *   <li>a read is served from memory for {@code cache-ttl}; a rotation or delete replaces or drops the copy at once —
+ *       on the replica that handled it only, so {@link #readCurrent} (what routing views use) skips that copy and
+ *       always asks the store;</li>
  *   <li>every call to a store is guarded by a timeout and a circuit breaker per store; reads and deletes are also
  *       retried (creates and rotations are not: repeating them could write twice);</li>
  *   <li>when a store cannot answer (down, timed out, breaker open, sealed, permission denied), a secret read
@@ -52,9 +54,20 @@ public class SecretStores {
     private final Cache<CacheKey, SecretValue> fresh;
     private final Cache<CacheKey, SecretValue> lastGood;
     private final SecretStoresConfig config;
+    private final String breakerSuffix;
 
+    @jakarta.inject.Inject
     SecretStores(Instance<SecretStore> all, SecretStoresConfig config, SecretClock clock) {
+        this(all, config, clock, "");
+    }
+
+    /**
+     * {@code breakerSuffix} tells this instance's circuit breakers apart from another instance's in the same JVM
+     * (breaker names are global there); only tests that stand up a second replica's stores set it.
+     */
+    SecretStores(Instance<SecretStore> all, SecretStoresConfig config, SecretClock clock, String breakerSuffix) {
         this.config = config;
+        this.breakerSuffix = breakerSuffix;
         Map<String, SecretStore> byName = new TreeMap<>();
         for (SecretStore store : all) {
             if (byName.put(store.name(), store) != null) {
@@ -82,7 +95,7 @@ public class SecretStores {
                 .withThreadOffload(false)
                 .withTimeout().duration(config.timeout().toMillis(), ChronoUnit.MILLIS).done()
                 .withCircuitBreaker()
-                .name(circuitBreakerName(store, retried))
+                .name(circuitBreakerName(store, retried) + breakerSuffix)
                 .requestVolumeThreshold(config.circuitBreaker().requestVolume())
                 .failureRatio(config.circuitBreaker().failureRatio())
                 .delay(config.circuitBreaker().delay().toMillis(), ChronoUnit.MILLIS)
@@ -158,6 +171,40 @@ public class SecretStores {
                         return Uni.createFrom().failure(f);
                     }
                     return staleOr(key, asUnavailable(storeName, f));
+                }));
+    }
+
+    /** A secret as the store has it now, or (store down) the copy read within {@code stale-window}, flagged stale. */
+    public record Current(SecretValue value, boolean stale) {
+        @Override
+        public String toString() {
+            return "Current[****" + (stale ? ", stale" : "") + "]";
+        }
+    }
+
+    /**
+     * Reads the store's current version, past the {@code cache-ttl} copy: another replica may have rotated the secret
+     * within the last {@code cache-ttl}, and only that replica's copy was replaced. When the store cannot answer, the
+     * copy read within {@code stale-window} is served and marked {@link Current#stale()}, so that the caller can tell
+     * its own clients to come back for a fresh one. {@code owner} is the key record naming the locator; a store that
+     * records owners answers "not found" for another owner's secret.
+     */
+    public Uni<Current> readCurrent(String storeName, String locator, SecretOwner owner) {
+        SecretStore store = known(storeName);
+        CacheKey key = new CacheKey(storeName, locator);
+        if (!store.enabled()) {
+            return staleOr(key, new SecretStoreUnavailableException(storeName, "the store is not configured here"))
+                    .map(v -> new Current(v, true));
+        }
+        return onCallerContext(guarded(readGuards.get(storeName), () -> store.read(locator, owner), UNI_SECRET)
+                .onItem().invoke(value -> remember(key, value))
+                .map(value -> new Current(value, false))
+                .onFailure().recoverWithUni(f -> {
+                    if (f instanceof SecretNotFoundException) {
+                        forget(key);
+                        return Uni.createFrom().failure(f);
+                    }
+                    return staleOr(key, asUnavailable(storeName, f)).map(v -> new Current(v, true));
                 }));
     }
 

@@ -74,6 +74,17 @@ public interface SecretStoresConfig {
         /** Re-wrap, in the background after start, every data key still wrapped by a non-active master key. */
         @WithDefault("false")
         boolean rewrapAtStart();
+
+        /**
+         * How long a version replaced by a rotation is kept before it is deleted: long enough for an operator to undo a
+         * rotation by hand from the database, short enough that a leaked old key does not stay decryptable for long.
+         */
+        @WithDefault("24h")
+        java.time.Duration oldVersionGrace();
+
+        /** How often each replica deletes versions past {@code old-version-grace}. */
+        @WithDefault("10m")
+        java.time.Duration oldVersionSweepInterval();
     }
 
     interface Aws {

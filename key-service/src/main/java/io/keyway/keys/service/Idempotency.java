@@ -1,13 +1,10 @@
 package io.keyway.keys.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.keys.config.KeyServiceConfig;
 import io.keyway.keys.model.IdempotencyRecord;
-import io.keyway.keys.secrets.SecretOwner;
-import io.keyway.keys.secrets.SecretValue;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -31,8 +28,12 @@ import org.jboss.logging.Logger;
 /**
  * {@code Idempotency-Key} on creates (DESIGN.md §5). The first request with a key reserves it, runs, and keeps its
  * response; a retry with the same key and the same body gets that response again and creates nothing; the same key
- * with a different body is a 422; a retry while the first is still running is a 409. A response that carried a
- * plaintext key (API or management key creation) keeps that key in a secret store, never in this table.
+ * with a different body is a 422; a retry while the first is still running is a 409.
+ *
+ * <p>A plaintext key (API or management key creation) is shown in the first response only and kept nowhere: a replay
+ * answers the same metadata with the key field null and a marker that it was shown once (as payment APIs do), so the
+ * completion of the record is one update of this table, retried with back-off: a create that committed under a record
+ * left pending would let a retry after {@link #ABANDONED_AFTER} create a second account or key.
  */
 @ApplicationScoped
 public class Idempotency {
@@ -41,12 +42,25 @@ public class Idempotency {
     static final Duration ABANDONED_AFTER = Duration.ofMinutes(2);
     static final int MAX_KEY_LENGTH = 255;
     static final int PENDING = 0;
+    /** Member of a kept response whose first answer carried a plaintext key; the replay says it was shown once. */
+    public static final String KEY_SHOWN_ONCE = "key_shown_once";
+    /** Attempts to complete a record after its create committed, with back-off, before giving up (and logging). */
+    static final int COMPLETE_ATTEMPTS = 6;
 
-    /** What a create produced: its status and body, and the plaintext key to show once (or null). */
-    public record Outcome(int status, ObjectNode body, String plaintextKey, String replayStore, UUID accountId) {
+    /**
+     * What a create produced: its status and body, and the plaintext key to show once (or null); {@code replayed} when
+     * it is the kept answer of an earlier request. {@code replayStore} is no longer used (nothing is kept).
+     */
+    public record Outcome(int status, ObjectNode body, String plaintextKey, String replayStore, UUID accountId,
+            boolean replayed) {
+
+        public Outcome(int status, ObjectNode body, String plaintextKey, String replayStore, UUID accountId) {
+            this(status, body, plaintextKey, replayStore, accountId, false);
+        }
+
         @Override
         public String toString() {
-            return "Outcome[status=" + status + "]";
+            return "Outcome[status=" + status + (replayed ? ", replayed" : "") + "]";
         }
     }
 
@@ -55,15 +69,13 @@ public class Idempotency {
 
     private final ObjectMapper json;
     private final SecretAccess secrets;
-    private final AuditLog audit;
     private final Pool pool;
     private final Duration retention;
     private final Duration sweepInterval;
 
-    public Idempotency(ObjectMapper json, SecretAccess secrets, AuditLog audit, Pool pool, KeyServiceConfig config) {
+    public Idempotency(ObjectMapper json, SecretAccess secrets, Pool pool, KeyServiceConfig config) {
         this.json = json;
         this.secrets = secrets;
-        this.audit = audit;
         this.pool = pool;
         this.retention = config.idempotencyRetention();
         this.sweepInterval = config.idempotencySweepInterval();
@@ -80,8 +92,8 @@ public class Idempotency {
     }
 
     /**
-     * Deletes records older than the retention, and the plaintext keys kept for their replay, in batches;
-     * returns how many records went. A kept key whose store cannot delete it now is logged (it holds no reference).
+     * Deletes records older than the retention in batches, with the plaintext keys that versions before issue 18 kept
+     * for replays; returns how many records went. A kept key whose store cannot delete it now is logged.
      */
     public Uni<Integer> sweepExpired() {
         OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(retention);
@@ -116,7 +128,7 @@ public class Idempotency {
 
     /**
      * Runs {@code create} at most once per (caller's account or "admin", route, idempotencyKey); without a key it simply
-     * runs. Replaying a plaintext key reads it from its secret store, which is audited like every secret read.
+     * runs. A create that fails releases the key (it wrote nothing); one that succeeds always completes the record.
      */
     public Uni<Outcome> once(Caller caller, String route, String idempotencyKey, byte[] body, Supplier<Uni<Outcome>> create) {
         String scope = (caller.accountId() == null ? "admin" : caller.accountId().toString()) + " " + route;
@@ -138,7 +150,7 @@ public class Idempotency {
             }
             return Uni.createFrom().deferred(create::get)
                     .onFailure().call(f -> release(key))
-                    .flatMap(outcome -> keep(key, outcome).replaceWith(outcome));
+                    .call(outcome -> complete(key, outcome));
         });
     }
 
@@ -190,34 +202,45 @@ public class Idempotency {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new IllegalStateException("stored idempotent response is not JSON"));
         }
-        if (found.replaySecretLocator == null) {
-            return Uni.createFrom().item(new Outcome(found.status, body, null, null, null));
+        if (found.replaySecretLocator != null) {
+            // Kept by a version before issue 18; the sweep deletes it. The replay no longer reads it back.
+            body.put(KEY_SHOWN_ONCE, true);
         }
-        JsonNode data = body.path("data");
-        String objectId = data.hasNonNull("id") ? data.get("id").asText() : data.path("hash").asText(null);
-        return secrets.read(found.replaySecretStore, found.replaySecretLocator)
-                .call(secret -> Panache.withTransaction(() -> audit.record(caller, caller.accountId(), "secret_read",
-                        "idempotent_replay", objectId, found.key.scope + " store=" + found.replaySecretStore)))
-                .map(secret -> new Outcome(found.status, body, secret.value(), null, null));
+        return Uni.createFrom().item(new Outcome(found.status, body, null, null, null, true));
     }
 
-    private Uni<Void> keep(IdempotencyRecord.Key key, Outcome outcome) {
-        Uni<String> locator = outcome.plaintextKey() == null
-                ? Uni.createFrom().nullItem()
-                : secrets.create(outcome.replayStore(), new SecretOwner(String.valueOf(outcome.accountId()),
-                        "idempotent-replay", key.idempotencyKey), new SecretValue(outcome.plaintextKey()));
-        return locator.flatMap(loc -> Panache.withTransaction(() -> IdempotencyRecord.<IdempotencyRecord>findById(key)
-                .flatMap(r -> {
-                    try {
-                        r.responseBody = json.writeValueAsString(outcome.body());
-                    } catch (JsonProcessingException e) {
-                        return Uni.createFrom().failure(e);
-                    }
-                    r.status = outcome.status();
-                    r.replaySecretStore = loc == null ? null : outcome.replayStore();
-                    r.replaySecretLocator = loc;
+    /**
+     * Writes the create's answer into its record: one update of this table, retried with back-off, because the create
+     * has committed and a record left pending could be taken over (and the create run again) after
+     * {@link #ABANDONED_AFTER}. The plaintext key is not in the kept body, only the marker that there was one.
+     * Should every attempt fail, the caller still gets its answer (the create did happen) and the failure is logged.
+     */
+    private Uni<Void> complete(IdempotencyRecord.Key key, Outcome outcome) {
+        String kept;
+        try {
+            ObjectNode body = outcome.body().deepCopy();
+            if (outcome.plaintextKey() != null) {
+                body.put(KEY_SHOWN_ONCE, true);
+            }
+            kept = json.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return Uni.createFrom().deferred(() -> completeOnce(key, outcome.status(), kept))
+                .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(COMPLETE_ATTEMPTS - 1)
+                .onFailure().recoverWithUni(f -> {
+                    LOG.errorf("could not complete the idempotency record of a create that succeeded (%s): %s", key.scope,
+                            f.getClass().getSimpleName());
                     return Uni.createFrom().voidItem();
-                })));
+                });
+    }
+
+    /** One attempt to complete the record (the reactive client directly: no entity state to carry between attempts). */
+    Uni<Void> completeOnce(IdempotencyRecord.Key key, int status, String body) {
+        return pool.preparedQuery("UPDATE idempotency_records SET status = $1, response_body = $2"
+                        + " WHERE scope = $3 AND idempotency_key = $4")
+                .execute(Tuple.of(status, body, key.scope, key.idempotencyKey))
+                .replaceWithVoid();
     }
 
     private Uni<Void> release(IdempotencyRecord.Key key) {

@@ -5,7 +5,9 @@ import io.keyway.keys.model.Account;
 import io.keyway.keys.model.AccountSettings;
 import io.keyway.keys.model.ByokKey;
 import io.keyway.keys.model.PooledCredential;
+import io.keyway.contracts.KeyChange;
 import io.keyway.keys.secrets.SecretNotFoundException;
+import io.keyway.keys.secrets.SecretOwner;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -20,6 +22,12 @@ import org.jboss.logging.Logger;
  * their credentials, settings, and the platform's pooled credentials. Its version is
  * "{account change sequence}.{platform change sequence}", so an unchanged view costs the gateway one small query
  * (304) and no secret read. Every secret read is audited.
+ *
+ * <p>A view is built from each secret as its store has it now, never from this replica's {@code cache-ttl} copy: a
+ * rotation handled by another replica bumps the change sequence at once but refreshes only that replica's cache, and
+ * a stale secret under the new version would be kept by the gateway on every 304. A view that had to use a stale copy
+ * (store down) gets a version of its own ("….stale-…") that no later request matches, so the gateway's next
+ * revalidation gets a fresh view once the store answers again.
  */
 @ApplicationScoped
 public class RoutingViewService {
@@ -33,7 +41,7 @@ public class RoutingViewService {
     private record Loaded(String version, AccountSettings settings, List<ByokKey> byok, List<PooledCredential> pooled) {
     }
 
-    private record Read(String kind, String id, String provider, String secret) {
+    private record Read(String kind, String id, String provider, String secret, boolean stale) {
         @Override
         public String toString() {
             return "Read[" + kind + " " + id + "]";
@@ -79,10 +87,12 @@ public class RoutingViewService {
     private Uni<Result> withCredentials(UUID accountId, Loaded loaded) {
         List<Uni<Read>> reads = new ArrayList<>();
         for (ByokKey k : loaded.byok()) {
-            reads.add(read("byok_key", k.id, k.provider, k.secretStore, k.secretLocator));
+            reads.add(read("byok_key", k.id, k.provider, k.secretStore, k.secretLocator,
+                    new SecretOwner(accountId.toString(), k.provider, k.id.toString())));
         }
         for (PooledCredential c : loaded.pooled()) {
-            reads.add(read("pooled_credential", c.id, c.provider, c.secretStore, c.secretLocator));
+            reads.add(read("pooled_credential", c.id, c.provider, c.secretStore, c.secretLocator,
+                    new SecretOwner(KeyChange.PLATFORM, c.provider, c.id.toString())));
         }
         // One at a time: a store (local) may use the database through the same Vert.x context.
         return Multi.createFrom().iterable(reads).onItem().transformToUniAndConcatenate(u -> u).collect().asList()
@@ -116,18 +126,21 @@ public class RoutingViewService {
                         }
                     }
                     AccountSettings s = loaded.settings();
-                    return new Result(loaded.version(), new RoutingView(accountId.toString(), loaded.version(),
+                    String version = done.stream().anyMatch(Read::stale)
+                            ? loaded.version() + ".stale-" + UUID.randomUUID()
+                            : loaded.version();
+                    return new Result(version, new RoutingView(accountId.toString(), version,
                             s.byokPrecedence, List.copyOf(s.ignoredProviders), byok, pooled));
                 });
     }
 
     /** A secret the store no longer has leaves its key out of the view (it cannot be used); a store that is down fails the view (503). */
-    private Uni<Read> read(String kind, UUID id, String provider, String store, String locator) {
-        return Uni.createFrom().deferred(() -> secrets.read(store, locator))
-                .map(v -> new Read(kind, id.toString(), provider, v.value()))
+    private Uni<Read> read(String kind, UUID id, String provider, String store, String locator, SecretOwner owner) {
+        return Uni.createFrom().deferred(() -> secrets.readCurrent(store, locator, owner))
+                .map(c -> new Read(kind, id.toString(), provider, c.value().value(), c.stale()))
                 .onFailure(SecretNotFoundException.class).recoverWithItem(f -> {
                     LOG.warnf("%s %s has no secret in store '%s'; left out of the routing view", kind, id, store);
-                    return new Read(kind, id.toString(), provider, null);
+                    return new Read(kind, id.toString(), provider, null, false);
                 });
     }
 

@@ -50,6 +50,11 @@ public class SecretAccess {
         return onCallerContext(() -> stores.read(store, locator));
     }
 
+    /** The store's current version, past this replica's cache (see {@link SecretStores#readCurrent}). */
+    public Uni<SecretStores.Current> readCurrent(String store, String locator, SecretOwner owner) {
+        return onCallerContext(() -> stores.readCurrent(store, locator, owner));
+    }
+
     public Uni<Void> delete(String store, String locator) {
         return onCallerContext(() -> stores.delete(store, locator));
     }
