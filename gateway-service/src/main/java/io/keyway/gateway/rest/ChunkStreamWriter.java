@@ -9,6 +9,7 @@ import io.keyway.gateway.provider.AnswerSink;
 import io.keyway.gateway.provider.AnswerStream;
 import io.keyway.gateway.provider.Chunk;
 import io.keyway.gateway.provider.Usage;
+import io.keyway.gateway.service.CompletionExecutor;
 import io.keyway.gateway.service.CompletionExecutor.Success;
 import io.keyway.gateway.service.Generation;
 import io.keyway.gateway.service.LoopTimeout;
@@ -190,7 +191,7 @@ final class ChunkStreamWriter implements AnswerSink {
                 gen.writeObjectFieldStart("metadata");
                 gen.writeStringField("provider_name", g.providerName);
                 gen.writeBooleanField("is_byok", success.attempt().byok());
-                gen.writeStringField("raw", raw);
+                gen.writeStringField("raw", CompletionExecutor.forTenant(raw, success.attempt(), false));
                 gen.writeStringField("error_type", "provider_unavailable");
                 gen.writeEndObject();
                 gen.writeEndObject();

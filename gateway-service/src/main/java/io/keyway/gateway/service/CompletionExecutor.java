@@ -189,7 +189,8 @@ public class CompletionExecutor {
 
     private Failure failure(Attempt attempt, ProviderSpec provider, Throwable f) {
         if (f instanceof UpstreamError u) {
-            return new Failure(attempt, provider, u.status(), scrub(u.raw(), attempt), u.requestError(), u.blame());
+            return new Failure(attempt, provider, u.status(), forTenant(u.raw(), attempt, u.requestError()),
+                    u.requestError(), u.blame());
         }
         UpstreamException u = UpstreamException.of(f);
         int status = u.kind() == UpstreamException.Kind.TIMEOUT ? 504 : 502;
@@ -243,6 +244,28 @@ public class CompletionExecutor {
     static AttemptRecord record(Attempt a, int status, String outcome, long ms) {
         return new AttemptRecord(a.model().id(), a.provider(), a.kind().wireName(), a.byok() ? a.credentialId() : null,
                 status, outcome, ms);
+    }
+
+    /** Platform account identifiers a provider may quote in its errors (OpenAI's organization and project ids). */
+    private static final java.util.regex.Pattern ACCOUNT_IDS =
+            java.util.regex.Pattern.compile("\\b(org|proj)[-_][A-Za-z0-9]{6,}");
+
+    /**
+     * The upstream's error text as a tenant may see it: never the credential, and for the platform's pooled
+     * credentials none of the platform's own account: a failure of the platform's account (a retryable one: its key,
+     * its credit, its rate limit, the provider being down) is reported without the provider's text, and a request
+     * error keeps its text (it says what is wrong with the request) minus account identifiers. BYOK failures keep
+     * their text: the account is the tenant's own.
+     */
+    public static String forTenant(String raw, Attempt attempt, boolean requestError) {
+        String scrubbed = scrub(raw, attempt);
+        if (attempt.byok() || scrubbed == null) {
+            return scrubbed;
+        }
+        if (!requestError) {
+            return "the provider returned an error for the platform's credential (its details are not shown)";
+        }
+        return ACCOUNT_IDS.matcher(scrubbed).replaceAll("$1-****");
     }
 
     /** An upstream may quote the credential it was given in its error text: never pass it on. */

@@ -2,6 +2,7 @@ package io.keyway.gateway.service;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -353,5 +354,36 @@ class CompletionExecutorTests {
                 io.keyway.gateway.service.routing.CredentialKind.POOLED, "p1", bedrock, false, false);
         assertEquals("key **** secret ****",
                 CompletionExecutor.scrub("key test-access-key-id-123 secret test-secret-access-key/for+scrubbing", signed));
+    }
+
+    @Test
+    void aPooledCredentialsFailureTextIsWithheldFromTheTenantButARequestErrorKeepsItsText() {
+        var out = run(List.of(), List.of(pooled("p1", secret("status429"))));
+        assertEquals(429, out.error().status());
+        String raw = out.error().metadata().get("raw").asText();
+        assertFalse(raw.contains("stand-in status 429"), raw);
+        assertTrue(raw.contains("platform's credential"), raw);
+        upstream.reset();
+        var bad = run(List.of(), List.of(pooled("p1", secret("status400"))));
+        assertTrue(bad.error().metadata().get("raw").asText().contains("stand-in status 400"),
+                () -> bad.error().metadata().toString());
+        upstream.reset();
+        var byok = run(List.of(key("p1", secret("status429"), 0)), List.of());
+        assertTrue(byok.error().metadata().get("raw").asText().contains("stand-in status 429"),
+                "a BYOK key's failure is the tenant's own account: its text is shown");
+    }
+
+    @Test
+    void aPooledCredentialsRequestErrorIsShownWithoutThePlatformsAccountIds() {
+        var model = catalog.model(MODEL).orElseThrow();
+        var endpoint = model.endpoints().get(0);
+        var pooledAttempt = new io.keyway.gateway.service.routing.Attempt(model, endpoint,
+                io.keyway.gateway.service.routing.CredentialKind.POOLED, "pool-1",
+                new io.keyway.contracts.credentials.TokenCredential("platform-secret-value"), false, false);
+        String raw = "Invalid 'messages' for org-AbCdEf123456 in project proj_XyZ987654 (key platform-secret-value)";
+        String shown = CompletionExecutor.forTenant(raw, pooledAttempt, true);
+        assertFalse(shown.contains("AbCdEf123456") || shown.contains("XyZ987654") || shown.contains("platform-secret-value"),
+                shown);
+        assertTrue(shown.startsWith("Invalid 'messages'"), shown);
     }
 }
