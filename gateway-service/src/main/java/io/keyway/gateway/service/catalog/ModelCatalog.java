@@ -49,6 +49,9 @@ public class ModelCatalog {
                         "model " + m.id() + " names unknown provider " + e.provider());
                 require(e.upstreamModel() != null && e.pricing() != null,
                         "endpoint " + m.id() + "@" + e.provider() + " needs upstream_model and pricing");
+                checkPrice(e.pricing().prompt(), m.id(), e.provider(), "prompt");
+                checkPrice(e.pricing().completion(), m.id(), e.provider(), "completion");
+                checkPrice(e.pricing().request(), m.id(), e.provider(), "request");
             }
             models.put(m.id(), m);
         }
@@ -66,6 +69,23 @@ public class ModelCatalog {
             throw new UncheckedIOException("cannot read model catalog " + path.orElse(DEFAULT_RESOURCE), e);
         }
     }
+
+    /**
+     * Billing keeps money as NUMERIC(30, 12): a price with more decimals (or a negative one) would make every usage
+     * event of the endpoint unbillable (dead-lettered), so the catalog is refused at start instead.
+     */
+    static void checkPrice(java.math.BigDecimal price, String model, String provider, String which) {
+        require(price.signum() >= 0, "endpoint " + model + "@" + provider + " has a negative " + which + " price");
+        require(price.stripTrailingZeros().scale() <= MAX_PRICE_DECIMALS, "endpoint " + model + "@" + provider
+                + " has a " + which + " price with more than " + MAX_PRICE_DECIMALS + " decimals (" + price.toPlainString()
+                + "); billing keeps 12");
+        require(price.compareTo(MAX_PRICE) < 0, "endpoint " + model + "@" + provider + " has a " + which
+                + " price of " + price.toPlainString() + " USD, beyond what billing keeps");
+    }
+
+    static final int MAX_PRICE_DECIMALS = 12;
+    /** Below 10^9 USD: a price times a request's tokens (under 10^9) must fit billing's NUMERIC(30, 12), 18 digits. */
+    private static final java.math.BigDecimal MAX_PRICE = java.math.BigDecimal.TEN.pow(9);
 
     private static void require(boolean ok, String message) {
         if (!ok) {
