@@ -41,11 +41,12 @@ public class GenerationResource {
             }
             Kept g = generations.find(id).filter(x -> x.accountId().equals(caller.accountId()))
                     .orElseThrow(() -> new GatewayError(404, "Generation " + id + " not found"));
-            return json.createObjectNode().set("data", describe(g));
+            return json.createObjectNode().set("data", describe(json, g));
         });
     }
 
-    private ObjectNode describe(Kept g) {
+    /** One generation as {@code /generation} shows it; {@code /generations} lists the same objects. */
+    static ObjectNode describe(ObjectMapper json, Kept g) {
         ObjectNode d = json.createObjectNode();
         d.put("id", g.publicId());
         d.put("model", g.model());

@@ -56,10 +56,23 @@ public class ApiKeyResolver {
     }
 
     /**
+     * As {@link #authenticate}, but a management key is accepted too (read-only views of the whole account, such as
+     * the console's activity list); {@link Caller#key()}{@code .management()} tells which it was.
+     */
+    public Uni<Caller> authenticateAccount(String authorizationHeader) {
+        return Uni.createFrom().completionStage(() -> resolve(authorizationHeader, true))
+                .onFailure(CompletionException.class).transform(Throwable::getCause);
+    }
+
+    /**
      * As {@link #authenticate}, without a reactive pipeline: a cached answer (the usual case) gives an already
      * completed future, so the request continues on its own thread without any hand-over.
      */
     public CompletableFuture<Caller> resolve(String authorizationHeader) {
+        return resolve(authorizationHeader, false);
+    }
+
+    private CompletableFuture<Caller> resolve(String authorizationHeader, boolean managementToo) {
         String key = bearer(authorizationHeader);
         if (key == null) {
             return CompletableFuture.failedFuture(
@@ -73,7 +86,7 @@ public class ApiKeyResolver {
                 cache.get(hash, (h, executor) -> keyService.resolveApiKey(h).subscribeAsCompletionStage());
         if (found.isDone() && !found.isCompletedExceptionally()) {
             try {
-                return CompletableFuture.completedFuture(caller(found.join(), hash, key));
+                return CompletableFuture.completedFuture(caller(found.join(), hash, key, managementToo));
             } catch (GatewayError e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -87,13 +100,13 @@ public class ApiKeyResolver {
                 }
                 throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
             }
-            return caller(r, hash, key);
+            return caller(r, hash, key, managementToo);
         });
     }
 
-    private static Caller caller(Optional<ApiKeyResolution> found, String hash, String key) {
+    private static Caller caller(Optional<ApiKeyResolution> found, String hash, String key, boolean managementToo) {
         ApiKeyResolution r = found.orElseThrow(() -> new GatewayError(401, "User not found."));
-        if (r.management()) {
+        if (r.management() && !managementToo) {
             throw new GatewayError(401, "Management keys cannot be used for inference");
         }
         if (r.disabled()) {
