@@ -193,8 +193,8 @@
       sessionStorage.setItem(SESSION_KEY, key);
       input.value = '';
       showFieldError(input, '');
-      if (!location.hash || location.hash === '#/') location.hash = '#/providers';
-      route();
+      if (!location.hash || location.hash === '#/') location.hash = '#/providers'; // hashchange routes
+      else route();
     } catch (e) {
       showFieldError(input, e.status === 401 || e.status === 403
         ? 'This management key was not accepted. Check it and try again.' : explain(e));
@@ -298,7 +298,7 @@
       label: 'Service-account JSON', multiline: true,
       help: 'The Google Cloud service-account key file (type "service_account", project_id, private_key, '
         + 'client_email, …). Add "region" to pick the Vertex region; the default is "global".',
-      placeholder: '{"type": "service_account", "project_id": "<project>", "private_key": "-----BEGIN PRIVATE KEY-----…", "client_email": "…", "region": "us-east5"}',
+      placeholder: '{"type": "service_account", "project_id": "<project>", "private_key": "<PEM>", "client_email": "…", "region": "us-east5"}',
     },
   };
   const formatOf = (slug) => FORMAT_HELP[adapterOf(slug)] || FORMAT_HELP['openai-compatible'];
