@@ -46,6 +46,16 @@
       action ? h('button', { type: 'button', class: 'small secondary', onclick: action.run }, action.label) : null);
   }
 
+  /** On a narrow screen each row of the table becomes a card: every cell is labelled with its column's heading. */
+  function stackable(table) {
+    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      [...tr.children].forEach((td, i) => { if (heads[i] && !td.hasAttribute('colspan')) td.dataset.label = heads[i]; });
+    }
+    table.classList.add('stack');
+    return table;
+  }
+
   function field(label, input, hint) {
     const id = input.id || (input.id = nextId('f'));
     const errorId = `${id}-error`;
@@ -74,7 +84,7 @@
     const digits = Math.abs(n) > 0 && Math.abs(n) < 0.01 ? 6 : 2;
     return '$' + n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
   };
-  const fmtTime = (s) => (s ? new Date(s).toLocaleString('en-GB', { timeZone: 'UTC' }) + ' UTC' : 'never');
+  const fmtTime = (s) => (s ? new Date(s).toISOString().substring(0, 19).replace('T', ' ') + ' UTC' : 'never');
   const thisMonth = () => new Date().toISOString().substring(0, 7);
 
   function uuid() {
@@ -443,17 +453,17 @@
     li.append(
       h('div', { class: 'key-head' },
         h('span', { class: 'key-name' }, k.name || '(no name)'),
-        h('code', { 'aria-label': 'masked key' }, k.label || ''),
+        h('code', { title: 'masked key' }, k.label || ''),
         h('span', { class: 'tag' }, `store: ${k.secret_store}`),
         k.disabled ? h('span', { class: 'tag off' }, 'disabled') : null,
         k.always_use ? h('span', { class: 'tag byok' }, 'always use') : null,
         h('span', { class: 'muted' }, filters.join(' · ')),
         h('span', { class: 'muted' }, `last used: ${fmtTime(k.last_used_at)}`)),
       h('div', { class: 'key-controls' },
-        checkbox('Enabled', !k.disabled, (ev) => patch({ disabled: !ev.target.checked }, ev.target.checked ? 'Key enabled' : 'Key disabled'),
-          { 'data-role': 'enabled' }),
+        checkbox('Enabled', !k.disabled, (ev) => toggled(ev.target, patch({ disabled: !ev.target.checked },
+          ev.target.checked ? 'Key enabled' : 'Key disabled')), { 'data-role': 'enabled' }),
         k.is_fallback ? null : checkbox('Always use for this provider', k.always_use,
-          (ev) => patch({ always_use: ev.target.checked }, 'Saved'), { 'data-role': 'always-use' }),
+          (ev) => toggled(ev.target, patch({ always_use: ev.target.checked }, 'Saved')), { 'data-role': 'always-use' }),
         h('button', { type: 'button', class: 'small secondary', 'data-role': 'up', disabled: index === 0,
           'aria-label': `Move ${k.name || k.label} up`, onclick: () => patch({ position: index - 1 }, 'Moved') }, '↑ Up'),
         h('button', { type: 'button', class: 'small secondary', 'data-role': 'down', disabled: index === count - 1,
@@ -472,6 +482,11 @@
             }
           } }, 'Delete')));
     return li;
+  }
+
+  /** A toggle whose write failed goes back to what is stored. */
+  async function toggled(box, written) {
+    if (!(await written)) box.checked = !box.checked;
   }
 
   function toggleEditor(li, button, make) {
@@ -572,7 +587,7 @@
       h('thead', {}, h('tr', {}, ['Name', 'Key', 'Limit', 'Resets', 'BYOK in limit', 'Status', 'Last used', 'Created', 'Actions']
         .map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, list.length ? list.map(apiKeyRow) : h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No API keys yet.'))));
-    root.append(reveal, h('div', { class: 'card table-wrap' }, table), form);
+    root.append(reveal, h('div', { class: 'card table-wrap' }, stackable(table)), form);
     return root;
   };
 
@@ -652,7 +667,7 @@
       h('fieldset', {}, h('legend', {}, 'BYOK precedence'),
         h('label', { class: 'check', for: 'prec-byok_first' }, precedence[0], 'BYOK first: every prioritized key of every provider before any platform capacity (OpenRouter\'s behaviour)'), h('br'),
         h('label', { class: 'check', for: 'prec-order_first' }, precedence[1], 'Order first: providers strictly in the requested order; within each, prioritized keys, platform capacity, fallback keys')),
-      field('Default secret store', store, 'Where new keys keep their secret unless the key names another store.'),
+      h('div', { class: 'narrow' }, field('Default secret store', store, 'Where new keys keep their secret unless the key names another store.')),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save settings')));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -678,7 +693,7 @@
     const root = h('div', {}, h('h1', {}, 'Credits & usage'),
       h('div', { class: 'stats' },
         stat('Balance', fmtUsd(balance), 'balance'), stat('Credits bought', fmtUsd(c.total_credits)), stat('Used', fmtUsd(c.total_usage))),
-      h('div', { class: 'row', style: 'margin-top:1rem' }, field('Month (UTC)', monthInput)));
+      h('div', { class: 'row narrow', style: 'margin-top:1rem' }, field('Month (UTC)', monthInput)));
 
     // the free allowance
     const b = s.byok;
@@ -710,14 +725,14 @@
 
     const lines = s.by_model_and_provider || [];
     root.append(h('section', { class: 'card', 'aria-labelledby': 'statement-title' }, h('h2', { id: 'statement-title' }, 'Monthly statement'),
-      h('div', { class: 'table-wrap' }, h('table', { id: 'statement' },
+      h('div', { class: 'table-wrap' }, stackable(h('table', { id: 'statement' },
         h('thead', {}, h('tr', {}, ['Model', 'Provider', 'BYOK', 'Requests', 'Failed', 'List cost', 'Charged']
           .map((t, i) => h('th', { scope: 'col', class: i >= 3 ? 'num' : null }, t)))),
         h('tbody', {}, lines.length ? lines.map((l) => h('tr', {},
           h('td', {}, l.model), h('td', {}, l.provider ? providerName(l.provider) : '—'), h('td', {}, l.is_byok ? 'yes' : 'no'),
           h('td', { class: 'num' }, fmtInt(l.requests)), h('td', { class: 'num' }, fmtInt(l.failed_requests)),
           h('td', { class: 'num' }, fmtUsd(l.list_cost)), h('td', { class: 'num' }, fmtUsd(l.charged))))
-          : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No requests this month.')))))));
+          : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No requests this month.'))))))));
 
     root.append(await ledgerSection(1));
     return root;
@@ -768,14 +783,14 @@
     const l = await billing(`/api/v1/ledger?page=${page}&page_size=${size}`);
     const section = h('section', { class: 'card', id: 'ledger-section', 'aria-labelledby': 'ledger-title' },
       h('h2', { id: 'ledger-title' }, 'Ledger'),
-      h('div', { class: 'table-wrap' }, h('table', { id: 'ledger' },
+      h('div', { class: 'table-wrap' }, stackable(h('table', { id: 'ledger' },
         h('thead', {}, h('tr', {}, ['When', 'Kind', 'Amount', 'Description', 'Model', 'Provider', 'BYOK']
           .map((t, i) => h('th', { scope: 'col', class: i === 2 ? 'num' : null }, t)))),
         h('tbody', {}, (l.data || []).length ? l.data.map((e) => h('tr', {},
           h('td', {}, fmtTime(e.at)), h('td', {}, e.kind), h('td', { class: 'num' }, fmtUsd(e.amount)),
           h('td', {}, e.description || ''), h('td', {}, e.model || ''), h('td', {}, e.provider ? providerName(e.provider) : ''),
           h('td', {}, e.is_byok === null || e.is_byok === undefined ? '' : (e.is_byok ? 'yes' : 'no'))))
-          : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No entries.'))))),
+          : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No entries.')))))),
       h('div', { class: 'actions', style: 'margin-top:.6rem' },
         h('button', { type: 'button', class: 'secondary small', disabled: page <= 1, onclick: () => swapLedger(page - 1) }, 'Previous page'),
         h('span', { class: 'muted' }, `page ${page}`),
@@ -822,7 +837,7 @@
     const rows = list.data || [];
     const root = h('div', {}, h('h1', {}, 'Activity'),
       h('p', { class: 'muted' }, 'The latest requests of this account, newest first, as each gateway instance keeps them in memory.'),
-      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: reload }, 'Refresh')));
+      h('div', { class: 'actions', style: 'margin-bottom:.8rem' }, h('button', { type: 'button', class: 'secondary', onclick: reload }, 'Refresh')));
     const table = h('table', { id: 'activity' }, h('caption', { class: 'sr-only' }, 'Latest requests'),
       h('thead', {}, h('tr', {}, ['When', 'Model', 'Provider', 'BYOK', 'Status', 'Latency', 'Cost', 'Attempts']
         .map((t, i) => h('th', { scope: 'col', class: i === 5 || i === 6 ? 'num' : null }, t)))),
@@ -836,7 +851,7 @@
             `${providerName(a.provider)} · ${a.credential === 'pooled' ? 'platform capacity' : 'your key ' + (keyNames.get(a.byok_key_id) || a.byok_key_id || '')}`
             + ` · ${a.status || a.outcome} (${a.outcome}) · ${fmtInt(a.latency)} ms`)))))))
         : h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No requests yet.'))));
-    root.append(h('div', { class: 'card table-wrap' }, table));
+    root.append(h('div', { class: 'card table-wrap' }, stackable(table)));
     return root;
   };
 

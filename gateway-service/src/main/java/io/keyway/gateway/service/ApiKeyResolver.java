@@ -78,7 +78,7 @@ public class ApiKeyResolver {
             return CompletableFuture.failedFuture(
                     new GatewayError(401, "Missing Authorization header with a Bearer API key"));
         }
-        if (!wellFormed(key)) {
+        if (!wellFormed(key) && !(managementToo && wellFormedManagementKey(key))) {
             return CompletableFuture.failedFuture(new GatewayError(401, "Invalid API key format"));
         }
         String hash = sha256Hex(key);
@@ -146,10 +146,16 @@ public class ApiKeyResolver {
 
     /** {@code sk-kw-v1-<64 lowercase hex>} without a regex (every request checks it). */
     static boolean wellFormed(String key) {
-        if (key.length() != 73 || !key.startsWith("sk-kw-v1-")) {
-            return false;
-        }
-        for (int i = 9; i < 73; i++) {
+        return key.length() == 73 && key.startsWith("sk-kw-v1-") && hex(key, 9);
+    }
+
+    /** A management key: {@code sk-kw-mgmt-v1-} and 64 lowercase hex digits. */
+    static boolean wellFormedManagementKey(String key) {
+        return key.length() == 78 && key.startsWith("sk-kw-mgmt-v1-") && hex(key, 14);
+    }
+
+    private static boolean hex(String key, int from) {
+        for (int i = from; i < key.length(); i++) {
             char c = key.charAt(i);
             if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
                 return false;

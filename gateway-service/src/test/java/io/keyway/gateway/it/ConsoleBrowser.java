@@ -47,6 +47,7 @@ final class ConsoleBrowser implements AutoCloseable {
         Files.createDirectories(SCREENSHOTS);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1280,900", "--force-device-scale-factor=1", "--lang=en-US",
                 "--user-data-dir=" + Files.createTempDirectory("keyway-chromium"));
@@ -71,9 +72,22 @@ final class ConsoleBrowser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
+    /** Waits up to 20 s; on a timeout the failure carries what the page showed and the browser's console. */
     <T> T until(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .until(condition::apply);
+        try {
+            return new WebDriverWait(driver, Duration.ofSeconds(20))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("timed out; the page showed:\n" + js("return document.body.innerText")
+                    + "\nbrowser console:\n" + browserLog(), e);
+        }
+    }
+
+    String browserLog() {
+        StringBuilder out = new StringBuilder();
+        driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+                .forEach(entry -> out.append(entry.getLevel()).append(' ').append(entry.getMessage()).append('\n'));
+        return out.toString();
     }
 
     /** Waits until {@code css} shows text containing {@code text}; returns that text. */
@@ -111,6 +125,7 @@ final class ConsoleBrowser implements AutoCloseable {
         Dimension before = driver.manage().window().getSize();
         long height = ((Number) js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")).longValue();
         driver.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.min(Math.max(height + 120, before.getHeight()), 6000)));
+        js("window.scrollTo(0, 0)");
         try {
             Path file = SCREENSHOTS.resolve(name + ".png");
             Files.write(file, driver.getScreenshotAs(OutputType.BYTES));

@@ -107,7 +107,7 @@ class ConsoleBrowserE2ETests extends GatewayE2E {
         browser.open(console());
         browser.find("#management-key").sendKeys("sk-kw-mgmt-v1-" + "0".repeat(64));
         browser.find("#sign-in-form button[type=submit]").click();
-        String error = browser.waitForText("#sign-in-error", "not accepted");
+        String error = browser.waitForText("#management-key-error", "not accepted");
         assertTrue(error.contains("This management key was not accepted"), error);
         browser.assertAccessible("sign-in");
         browser.screenshot("01-sign-in-error-1280");
@@ -135,9 +135,10 @@ class ConsoleBrowserE2ETests extends GatewayE2E {
 
         // a malformed Azure key: key-service's 400 names the field, shown beside the key field, in words
         new Select(browser.find("#byok-provider")).selectByValue(AZURE);
-        browser.setValue(browser.find("#byok-key"), "{\"model_slug\": \"" + GPT_4O + "\", \"api_key\": \"ok-not-enough\"}");
+        browser.setValue(browser.find("#byok-key"), "{\"model_slug\": \"" + GPT_4O + "\", \"endpoint_url\": "
+                + "\"http://plain-http.example/chat/completions?api-version=1\", \"api_key\": \"ok-x\", \"model_id\": \"gpt-4o\"}");
         browser.find("#add-byok button[type=submit]").click();
-        String formatError = browser.waitForText("#byok-key-error", "field '");
+        String formatError = browser.waitForText("#byok-key-error", "Field '");
         assertTrue(formatError.contains("endpoint_url"), formatError);
         assertFalse(formatError.contains("{"), "an error in words, not JSON: " + formatError);
         assertEquals("true", browser.find("#byok-key").getAttribute("aria-invalid"));
