@@ -35,7 +35,20 @@ public record RoutingView(
             @JsonProperty("allowed_models") List<String> allowedModels,
             /** null = every API key of the account; API key ids (not hashes) */
             @JsonProperty("allowed_api_key_ids") List<String> allowedApiKeyIds,
-            @JsonProperty("credential") Credential credential) {
+            @JsonProperty("credential") Credential credential,
+            /** OpenRouter's is_byok_only: the account never uses pooled capacity of this provider (absent = false). */
+            @JsonProperty("byok_only") boolean byokOnly,
+            /** The tenant's zero-data-retention declaration for the account behind the key; null inherits. */
+            @JsonProperty("declared_zdr") Boolean declaredZdr,
+            /** null = every end user; otherwise the request's {@code user} must be one of these. */
+            @JsonProperty("allowed_user_ids") List<String> allowedUserIds) {
+
+        /** A key without OpenRouter's later flags (not byok-only, no ZDR declaration, every user). */
+        public ByokKey(String id, String provider, String section, int position, boolean alwaysUse,
+                       List<String> allowedModels, List<String> allowedApiKeyIds, Credential credential) {
+            this(id, provider, section, position, alwaysUse, allowedModels, allowedApiKeyIds, credential, false, null,
+                    null);
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

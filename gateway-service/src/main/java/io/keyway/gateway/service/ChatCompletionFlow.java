@@ -132,7 +132,7 @@ public class ChatCompletionFlow {
         try {
             AccountRouting routing = view.join();
             plan = router.plan(request.models(), request.preferences(), request.parameters(), caller.apiKeyId(),
-                    routing.view(), routing, breakers);
+                    request.user(), routing.view(), routing, breakers);
         } catch (RuntimeException e) {
             result.fail(refused(unwrap(e), generation));
             return;

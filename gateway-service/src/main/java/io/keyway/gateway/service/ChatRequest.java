@@ -17,10 +17,11 @@ import java.util.Set;
 
 /**
  * A checked {@code POST /chat/completions} body: the models to try, the provider preferences, and the body to send
- * upstream (the client's fields minus Keyway's routing fields). Bad input is a 400 naming the field at fault.
+ * upstream (the client's fields minus Keyway's routing fields). {@code user} is the end user the request names (a BYOK
+ * key's {@code allowed_user_ids} filter matches it); it is also sent upstream, as OpenAI's API defines it. Bad input is a 400 naming the field at fault.
  */
 public record ChatRequest(List<CatalogModel> models, ProviderPreferences preferences, boolean stream,
-                          Set<String> parameters, ObjectNode upstreamBody) {
+                          Set<String> parameters, String user, ObjectNode upstreamBody) {
 
     /** Fields of OpenRouter's request that steer routing and are not sent upstream. */
     static final Set<String> ROUTING_FIELDS = Set.of("models", "provider", "route", "transforms", "plugins", "usage",
@@ -84,6 +85,10 @@ public record ChatRequest(List<CatalogModel> models, ProviderPreferences prefere
                 throw bad("messages[" + i + "] must be an object with a string role");
             }
         }
+        JsonNode user = request.get("user");
+        if (user != null && !user.isNull() && !user.isTextual()) {
+            throw bad("user must be a string");
+        }
         JsonNode stream = request.get("stream");
         if (stream != null && !stream.isNull() && !stream.isBoolean()) {
             throw bad("stream must be a boolean");
@@ -109,7 +114,8 @@ public record ChatRequest(List<CatalogModel> models, ProviderPreferences prefere
             request.remove(ROUTING_FIELDS); // what is left goes upstream (the adapter sets model and stream options)
         }
         return new ChatRequest(List.copyOf(models), prefs, stream != null && stream.asBoolean(),
-                Set.of(parameters.toArray(new String[0])), request);
+                Set.of(parameters.toArray(new String[0])), user == null || user.isNull() ? null : user.textValue(),
+                request);
     }
 
     private static ProviderPreferences preferences(JsonNode p) {

@@ -190,8 +190,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                   {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
                    "supported_parameters": ["temperature", "max_tokens"],
                    "endpoints": [
-                     {"provider": "%1$s", "upstream_model": "alpha-cheap", "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0"}},
-                     {"provider": "%2$s", "upstream_model": "alpha-mid", "pricing": {"prompt": "0.00001", "completion": "0.00002", "request": "0"}},
+                     {"provider": "%1$s", "upstream_model": "alpha-cheap", "zdr": false, "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0"}},
+                     {"provider": "%2$s", "upstream_model": "alpha-mid", "zdr": true, "pricing": {"prompt": "0.00001", "completion": "0.00002", "request": "0"}},
                      {"provider": "%3$s", "upstream_model": "alpha-pricey", "pricing": {"prompt": "0.0001", "completion": "0.0002", "request": "0"}}]},
                   {"id": "%6$s", "name": "Stand-in beta", "context_length": 8192,
                    "endpoints": [

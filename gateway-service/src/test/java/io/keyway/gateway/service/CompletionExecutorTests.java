@@ -160,7 +160,7 @@ class CompletionExecutorTests {
                 + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8),
                 JSON, catalog);
         var adapters = new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog);
-        var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", view,
+        var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", null, view,
                 new AccountRouting(view, catalog, adapters), EndpointStats.NONE);
         Generation g = new Generation("acct", "api-1", MODEL, false);
         // On an event loop, as the request path runs it (the total timeout is then a task of that loop's scheduler).

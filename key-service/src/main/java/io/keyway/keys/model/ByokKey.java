@@ -44,8 +44,17 @@ public class ByokKey extends PanacheEntityBase {
     @Column(nullable = false)
     public boolean enabled;
 
+    /** "Always use for this provider"; OpenRouter's {@code is_required}. */
     @Column(name = "always_use", nullable = false)
     public boolean alwaysUse;
+
+    /** OpenRouter's {@code is_byok_only}: the account never uses pooled capacity of this provider. Prioritized only. */
+    @Column(name = "byok_only", nullable = false)
+    public boolean byokOnly;
+
+    /** The tenant's zero-data-retention declaration for the provider account behind the key; null inherits. */
+    @Column(name = "declared_zdr")
+    public Boolean declaredZdr;
 
     /** null = every model. */
     @Convert(converter = StringListJson.class)
@@ -56,6 +65,11 @@ public class ByokKey extends PanacheEntityBase {
     @Convert(converter = StringListJson.class)
     @Column(name = "allowed_api_key_ids")
     public List<String> allowedApiKeyIds;
+
+    /** null = every end user; the request's {@code user} values that may use the key. */
+    @Convert(converter = StringListJson.class)
+    @Column(name = "allowed_user_ids")
+    public List<String> allowedUserIds;
 
     @Column(name = "secret_store", nullable = false)
     public String secretStore;

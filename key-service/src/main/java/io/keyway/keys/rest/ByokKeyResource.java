@@ -57,7 +57,7 @@ public class ByokKeyResource {
         int size = Created.limit(limit, MAX_PAGE);
         return accounts.authenticateManagementKey(auth)
                 .flatMap(caller -> byok.list(caller, provider, from, size))
-                .map(Created::data);
+                .map(page -> Map.of("data", page.data(), "total_count", page.totalCount()));
     }
 
     @GET

@@ -33,10 +33,13 @@ public class ByokKeyService {
 
     static final int MAX_FILTER_ENTRIES = 100;
     static final Set<String> CREATE_FIELDS = Set.of("provider", "key", "name", "is_fallback", "disabled",
-            "allowed_models", "allowed_api_key_hashes", "always_use", "position", "sort_order", "secret_store",
-            "workspace_id", "allowed_user_ids");
+            "allowed_models", "allowed_api_key_hashes", "always_use", "is_required", "is_byok_only", "declared_zdr",
+            "position", "sort_order", "secret_store", "workspace_id", "allowed_user_ids");
     static final Set<String> PATCH_FIELDS = Set.of("name", "is_fallback", "disabled", "allowed_models",
-            "allowed_api_key_hashes", "always_use", "position", "sort_order", "version", "allowed_user_ids");
+            "allowed_api_key_hashes", "always_use", "is_required", "is_byok_only", "declared_zdr", "position",
+            "sort_order", "version", "allowed_user_ids", "workspace_id");
+    /** OpenRouter's update also takes the new secret ({@code key}). */
+    static final Set<String> PATCH_FIELDS_WITH_KEY = withKey(PATCH_FIELDS);
     static final String ORDER = " order by provider, case when section = 'PRIORITIZED' then 0 else 1 end, position, createdAt";
 
     private final ProviderKeyFormats formats;
@@ -69,12 +72,15 @@ public class ByokKeyService {
         k.name = body.string("name", 200).orElse(null);
         k.section = body.bool("is_fallback").orElse(false) ? ByokKey.FALLBACK : ByokKey.PRIORITIZED;
         k.enabled = !body.bool("disabled").orElse(false);
-        k.alwaysUse = body.bool("always_use").orElse(false);
+        k.alwaysUse = alwaysUse(body).orElse(false);
+        k.byokOnly = body.bool("is_byok_only").orElse(false);
+        k.declaredZdr = body.bool("declared_zdr").orElse(null);
         k.allowedModels = models(body).orElse(null);
+        k.allowedUserIds = userIds(body).orElse(null);
         Optional<List<String>> hashes = apiKeyHashes(body);
         Optional<Integer> position = position(body);
         Optional<String> store = body.string("secret_store", 32).map(s -> secrets.checkUsable(s, "secret_store"));
-        checkAlwaysUse(k);
+        checkFlags(k, k.section);
         k.hint = checked.hint();
         k.label = checked.label();
         k.createdAt = Instant.now();
@@ -122,33 +128,51 @@ public class ByokKeyService {
                 });
     }
 
-    public Uni<List<ByokKeyJson>> list(Caller caller, String provider, int offset, int limit) {
+    /** One page of an account's BYOK keys and how many there are in all (OpenRouter's {@code total_count}). */
+    public record Page(List<ByokKeyJson> data, long totalCount) {
+    }
+
+    public Uni<Page> list(Caller caller, String provider, int offset, int limit) {
         if (provider != null) {
             ProviderKeyFormats.checkProviderSlug(provider, "provider");
         }
-        return Panache.withSession(() -> (provider == null
-                        ? ByokKey.<ByokKey>find("accountId = ?1" + ORDER, caller.accountId())
-                        : ByokKey.<ByokKey>find("accountId = ?1 and provider = ?2" + ORDER, caller.accountId(), provider))
-                .range(offset, offset + limit - 1).list()
-                .flatMap(keys -> hashById(caller.accountId()).map(h -> keys.stream().map(k -> ByokKeyJson.of(k, h)).toList())));
+        return Panache.withSession(() -> {
+            var query = provider == null
+                    ? ByokKey.<ByokKey>find("accountId = ?1" + ORDER, caller.accountId())
+                    : ByokKey.<ByokKey>find("accountId = ?1 and provider = ?2" + ORDER, caller.accountId(), provider);
+            return query.range(offset, offset + limit - 1).list()
+                    .flatMap(keys -> hashById(caller.accountId())
+                            .map(h -> keys.stream().map(k -> ByokKeyJson.of(k, h)).toList()))
+                    .flatMap(page -> (provider == null
+                            ? ByokKey.count("accountId", caller.accountId())
+                            : ByokKey.count("accountId = ?1 and provider = ?2", caller.accountId(), provider))
+                            .map(total -> new Page(page, total)));
+        });
     }
 
     public Uni<ByokKeyJson> get(Caller caller, UUID id) {
         return Panache.withSession(() -> own(caller, id).flatMap(k -> hashById(k.accountId).map(h -> ByokKeyJson.of(k, h))));
     }
 
+    /**
+     * Updates a key's settings. A {@code key} in the body (OpenRouter's way to rotate in an update) rotates the secret
+     * first, exactly as {@link #rotate} does, then applies the other fields; every field is checked before either.
+     */
     public Uni<ByokKeyJson> patch(Caller caller, UUID id, JsonFields body, String ifMatch) {
         for (String fixed : List.of("provider", "secret_store")) {
             if (body.has(fixed)) {
                 throw ApiException.badRequest("field '" + fixed + "' cannot be changed; create a new key instead");
             }
         }
-        if (body.has("key")) {
-            throw ApiException.badRequest("field 'key' cannot be patched; use POST /api/v1/byok/{id}/rotate");
-        }
-        body.allowOnly(PATCH_FIELDS);
+        body.allowOnly(PATCH_FIELDS_WITH_KEY);
         var expected = Versions.expected(body.version("version"), ifMatch);
-        for (String flag : List.of("disabled", "is_fallback", "always_use", "position", "sort_order")) {
+        String rawKey = body.has("key") ? body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH) : null;
+        int settings = body.node().size() - (body.has("key") ? 1 : 0) - (body.has("version") ? 1 : 0);
+        if (rawKey != null && settings == 0) {
+            return rotate(caller, id, rawKey, expected);
+        }
+        for (String flag : List.of("disabled", "is_fallback", "always_use", "is_required", "is_byok_only", "position",
+                "sort_order")) {
             if (body.isNull(flag)) {
                 throw ApiException.badRequest("field '" + flag + "' cannot be null");
             }
@@ -156,30 +180,43 @@ public class ByokKeyService {
         var name = body.string("name", 200);
         var disabled = body.bool("disabled");
         var fallback = body.bool("is_fallback");
-        var alwaysUse = body.bool("always_use");
+        var alwaysUse = alwaysUse(body);
+        var byokOnly = body.bool("is_byok_only");
+        var declaredZdr = body.bool("declared_zdr");
         var models = models(body);
+        var userIds = userIds(body);
         var hashes = apiKeyHashes(body);
         var position = position(body);
         UUID accountId = caller.accountId();
-        return Panache.withTransaction(() -> Versions.lockAccount(accountId)
+        // After a rotation in this update, its version check has been made; the settings follow it unconditionally.
+        Uni<Optional<Long>> rotated = rawKey == null ? Uni.createFrom().item(expected)
+                : rotate(caller, id, rawKey, expected).map(done -> Optional.<Long>empty());
+        return rotated.flatMap(check -> Panache.withTransaction(() -> Versions.lockAccount(accountId)
                         .flatMap(v -> own(caller, id))
                         .flatMap(k -> {
-                            Versions.check(expected, k.version);
+                            Versions.check(check, k.version);
                             return idsOf(accountId, hashes.orElse(null)).flatMap(ids -> {
                                 if (body.has("name")) {
                                     k.name = name.orElse(null);
                                 }
                                 disabled.ifPresent(d -> k.enabled = !d);
                                 alwaysUse.ifPresent(a -> k.alwaysUse = a);
+                                byokOnly.ifPresent(b -> k.byokOnly = b);
+                                if (body.has("declared_zdr")) {
+                                    k.declaredZdr = declaredZdr.orElse(null);
+                                }
                                 if (body.has("allowed_models")) {
                                     k.allowedModels = models.orElse(null);
+                                }
+                                if (body.has("allowed_user_ids")) {
+                                    k.allowedUserIds = userIds.orElse(null);
                                 }
                                 if (body.has("allowed_api_key_hashes")) {
                                     k.allowedApiKeyIds = ids;
                                 }
                                 String oldSection = k.section;
                                 String newSection = fallback.map(f -> f ? ByokKey.FALLBACK : ByokKey.PRIORITIZED).orElse(oldSection);
-                                checkAlwaysUse(k, newSection);
+                                checkFlags(k, newSection);
                                 k.updatedAt = Instant.now();
                                 Uni<Void> moved = Uni.createFrom().voidItem();
                                 if (!newSection.equals(oldSection) || position.isPresent()) {
@@ -191,7 +228,7 @@ public class ByokKeyService {
                                         .flatMap(v -> hashById(accountId))
                                         .map(h -> ByokKeyJson.of(k, h));
                             });
-                        }))
+                        })))
                 .call(v -> changes.accountChanged(accountId, KeyChange.Kind.BYOK_KEY, id, null));
     }
 
@@ -199,7 +236,10 @@ public class ByokKeyService {
     public Uni<ByokKeyJson> rotate(Caller caller, UUID id, JsonFields body, String ifMatch) {
         body.allowOnly(Set.of("key", "version"));
         var expected = Versions.expected(body.version("version"), ifMatch);
-        String rawKey = body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH);
+        return rotate(caller, id, body.requiredString("key", ProviderKeyFormats.MAX_KEY_LENGTH), expected);
+    }
+
+    private Uni<ByokKeyJson> rotate(Caller caller, UUID id, String rawKey, Optional<Long> expected) {
         UUID accountId = caller.accountId();
         return Panache.withSession(() -> own(caller, id))
                 .flatMap(k -> {
@@ -282,15 +322,43 @@ public class ByokKeyService {
         }
     }
 
-    private static void checkAlwaysUse(ByokKey k) {
-        checkAlwaysUse(k, k.section);
+    /** Always-use (is_required) and is_byok_only are flags of prioritized keys; a fallback key can have neither. */
+    private static void checkFlags(ByokKey k, String section) {
+        if (k.alwaysUse && ByokKey.FALLBACK.equals(section)) {
+            throw ApiException.badRequest("field 'always_use' (is_required) applies to prioritized keys only; a"
+                    + " fallback key (is_fallback = true) cannot be always-use");
+        }
+        if (k.byokOnly && ByokKey.FALLBACK.equals(section)) {
+            throw ApiException.badRequest("field 'is_byok_only' applies to prioritized keys only; it cannot be"
+                    + " combined with is_fallback = true");
+        }
     }
 
-    private static void checkAlwaysUse(ByokKey k, String section) {
-        if (k.alwaysUse && ByokKey.FALLBACK.equals(section)) {
-            throw ApiException.badRequest("field 'always_use' applies to prioritized keys only; a fallback key"
-                    + " (is_fallback = true) cannot be always-use");
+    /**
+     * "Always use for this provider": Keyway's {@code always_use} or OpenRouter's {@code is_required}, the same flag
+     * under two names. Both may be sent when they agree.
+     */
+    static Optional<Boolean> alwaysUse(JsonFields body) {
+        Optional<Boolean> alwaysUse = body.bool("always_use");
+        Optional<Boolean> required = body.bool("is_required");
+        if (alwaysUse.isPresent() && required.isPresent() && !alwaysUse.equals(required)) {
+            throw ApiException.badRequest("fields 'always_use' and 'is_required' are the same flag and must agree");
         }
+        return alwaysUse.isPresent() ? alwaysUse : required;
+    }
+
+    private static Set<String> withKey(Set<String> fields) {
+        Set<String> all = new java.util.HashSet<>(fields);
+        all.add("key");
+        return Set.copyOf(all);
+    }
+
+    private static Optional<List<String>> userIds(JsonFields body) {
+        Optional<List<String>> users = body.stringList("allowed_user_ids", MAX_FILTER_ENTRIES, 256);
+        if (users.isPresent() && users.get().isEmpty()) {
+            throw ApiException.badRequest("field 'allowed_user_ids' must not be empty; use null for every user");
+        }
+        return users;
     }
 
     private static Optional<List<String>> models(JsonFields body) {

@@ -103,7 +103,8 @@ public class RoutingViewService {
                         Read r = done.get(i++);
                         if (r.secret() != null) {
                             byok.add(new RoutingView.ByokKey(k.id.toString(), k.provider, k.section, k.position, k.alwaysUse,
-                                    k.allowedModels, k.allowedApiKeyIds, new RoutingView.Credential(r.secret())));
+                                    k.allowedModels, k.allowedApiKeyIds, new RoutingView.Credential(r.secret()),
+                                    k.byokOnly, k.declaredZdr, k.allowedUserIds));
                         }
                     }
                     List<RoutingView.PooledCredential> pooled = new ArrayList<>();

@@ -25,10 +25,14 @@ import java.util.Set;
  *   allow_fallbacks=false keeps only the order entries (or the first provider when no order is given)
  *   byok_first : every provider's PRIORITIZED keys → every provider's pooled credential → every provider's FALLBACK keys
  *   order_first: per provider in order: PRIORITIZED keys, pooled, FALLBACK keys
- *   a provider with a matching always-use key in phase 1 gets no pooled and no fallback attempt
+ *   a provider with a matching always-use (is_required) key in phase 1 gets no pooled and no fallback attempt
+ *   a provider with any is_byok_only key of the account gets no pooled attempt, for every model
  * </pre>
- * Keys match when their model filter and API-key filter both allow the request (null = no restriction), and a
- * credential (key or pooled) is planned only where it can serve the model ({@link Credentials#usable}).
+ * Keys match when their model, API-key and end-user ({@code allowed_user_ids}, against the request's {@code user})
+ * filters all allow the request (null = no restriction), and a credential (key or pooled) is planned only where it
+ * can serve the model ({@link Credentials#usable}). With {@code provider.zdr}, a key declared ZDR
+ * ({@code declared_zdr: true}) keeps an endpoint that is not ZDR, for that key alone; a key declared not ZDR is never
+ * used; an undeclared key follows its endpoint.
  * Pure logic: no I/O, so every rule has a unit test.
  * <p>
  * Runs on every request, so it is written to allocate little: plain loops, a filter that removes nothing returns its
@@ -67,7 +71,9 @@ public class Router {
         }
 
         /** False when the request (and the account) set nothing this step filters on: it would keep every endpoint. */
-        boolean applies(ProviderPreferences prefs, RoutingView view) {
+        boolean applies(Request r) {
+            ProviderPreferences prefs = r.prefs();
+            RoutingView view = r.view();
             return switch (this) {
                 case PROVIDER_PREFERENCES -> view.ignoredProviders() != null || prefs.ignore() != null
                         || prefs.only() != null;
@@ -80,23 +86,35 @@ public class Router {
             };
         }
 
-        boolean keeps(ModelEndpoint e, CatalogModel model, ProviderPreferences prefs, Set<String> requestParameters,
-                      RoutingView view) {
+        boolean keeps(ModelEndpoint e, CatalogModel model, Request r) {
+            ProviderPreferences prefs = r.prefs();
+            RoutingView view = r.view();
             return switch (this) {
                 case PROVIDER_PREFERENCES -> !matchesAny(view.ignoredProviders(), e.provider())
                         && !matchesAny(prefs.ignore(), e.provider())
                         && (prefs.only() == null || matchesAny(prefs.only(), e.provider()));
-                case DATA_POLICY -> meetsDataPolicy(e, prefs);
+                case DATA_POLICY -> meetsDataPolicy(e, prefs) || keptByDeclaredZdr(e, model, r);
                 case QUANTIZATION -> hasQuantization(e, prefs.quantizations());
-                case REQUIRE_PARAMETERS -> supportsAll(model, e, requestParameters);
+                case REQUIRE_PARAMETERS -> supportsAll(model, e, r.requestParameters());
                 case MAX_PRICE -> withinMaxPrice(e, prefs);
                 case ALLOW_FALLBACKS -> matchesAny(prefs.order(), e.provider());
             };
         }
     }
 
+    /** What one plan is made for: the request's preferences, parameters, caller and end user, the account's view. */
+    private record Request(ProviderPreferences prefs, Set<String> requestParameters, String apiKeyId, String user,
+                           RoutingView view, Credentials credentials) {
+    }
+
+    /**
+     * @param apiKeyId the calling API key's id (BYOK keys' API-key filter)
+     * @param user     the request's {@code user}, or null (BYOK keys' {@code allowed_user_ids} filter)
+     */
     public RoutingPlan plan(List<CatalogModel> models, ProviderPreferences prefs, Set<String> requestParameters,
-                            String apiKeyId, RoutingView view, Credentials credentials, EndpointStats stats) {
+                            String apiKeyId, String user, RoutingView view, Credentials credentials,
+                            EndpointStats stats) {
+        Request r = new Request(prefs, requestParameters, apiKeyId, user, view, credentials);
         List<ModelRoute> routes = new ArrayList<>(models.size());
         List<NoAllowedProviders> unroutable = new ArrayList<>();
         List<String> requested = prefs.only() != null ? prefs.only() : prefs.order() != null ? prefs.order() : List.of();
@@ -105,8 +123,8 @@ public class Router {
             List<ModelEndpoint> allowed = model.endpoints();
             Step failed = null;
             for (Step step : Step.FILTERS) {
-                if (step.applies(prefs, view)) {
-                    allowed = keep(step, allowed, model, prefs, requestParameters, view);
+                if (step.applies(r)) {
+                    allowed = keep(step, allowed, model, r);
                 }
                 if (allowed.isEmpty()) {
                     failed = step;
@@ -118,9 +136,9 @@ public class Router {
                 continue;
             }
             List<ModelEndpoint> ordered = order(model, allowed, prefs, stats);
-            if (Step.ALLOW_FALLBACKS.applies(prefs, view)) {
+            if (Step.ALLOW_FALLBACKS.applies(r)) {
                 ordered = prefs.order() != null
-                        ? keep(Step.ALLOW_FALLBACKS, ordered, model, prefs, requestParameters, view)
+                        ? keep(Step.ALLOW_FALLBACKS, ordered, model, r)
                         : ordered.subList(0, 1);
                 if (ordered.isEmpty()) {
                     unroutable.add(new NoAllowedProviders(model.id(), providers(model), requested,
@@ -128,7 +146,7 @@ public class Router {
                     continue;
                 }
             }
-            List<Attempt> attempts = attempts(model, ordered, apiKeyId, view, credentials);
+            List<Attempt> attempts = attempts(model, ordered, r);
             if (attempts.isEmpty()) {
                 unroutable.add(new NoAllowedProviders(model.id(), providers(model), requested, "no_credentials"));
                 continue;
@@ -139,13 +157,11 @@ public class Router {
     }
 
     /** The endpoints {@code step} keeps, in their order; {@code endpoints} itself when it keeps them all. */
-    private static List<ModelEndpoint> keep(Step step, List<ModelEndpoint> endpoints, CatalogModel model,
-                                            ProviderPreferences prefs, Set<String> requestParameters,
-                                            RoutingView view) {
+    private static List<ModelEndpoint> keep(Step step, List<ModelEndpoint> endpoints, CatalogModel model, Request r) {
         List<ModelEndpoint> kept = null;
         for (int i = 0, n = endpoints.size(); i < n; i++) {
             ModelEndpoint e = endpoints.get(i);
-            boolean keeps = step.keeps(e, model, prefs, requestParameters, view);
+            boolean keeps = step.keeps(e, model, r);
             if (kept != null) {
                 if (keeps) {
                     kept.add(e);
@@ -232,13 +248,14 @@ public class Router {
         return Double.isNaN(ms) ? Double.MAX_VALUE : ms;
     }
 
-    private static List<Attempt> attempts(CatalogModel model, List<ModelEndpoint> ordered, String apiKeyId,
-                                          RoutingView view, Credentials credentials) {
+    private static List<Attempt> attempts(CatalogModel model, List<ModelEndpoint> ordered, Request r) {
+        RoutingView view = r.view();
+        Credentials credentials = r.credentials();
         int n = ordered.size();
         EndpointKeys[] keys = new EndpointKeys[n];
         int expected = n; // one pooled credential per provider, plus the keys
         for (int i = 0; i < n; i++) {
-            keys[i] = keys(view, model, ordered.get(i), apiKeyId, credentials);
+            keys[i] = keys(model, ordered.get(i), r);
             expected += keys[i].prioritized().size() + keys[i].fallback().size();
         }
         List<Attempt> plan = new ArrayList<>(expected);
@@ -247,7 +264,9 @@ public class Router {
                 ModelEndpoint e = ordered.get(i);
                 addPrioritized(plan, model, e, keys[i], credentials);
                 if (!keys[i].alwaysUse()) {
-                    addPooled(plan, model, e, view, credentials);
+                    if (keys[i].pooledAllowed()) {
+                        addPooled(plan, model, e, view, credentials);
+                    }
                     addFallback(plan, model, e, keys[i], credentials);
                 }
             }
@@ -256,7 +275,7 @@ public class Router {
                 addPrioritized(plan, model, ordered.get(i), keys[i], credentials);
             }
             for (int i = 0; i < n; i++) {
-                if (!keys[i].alwaysUse()) {
+                if (!keys[i].alwaysUse() && keys[i].pooledAllowed()) {
                     addPooled(plan, model, ordered.get(i), view, credentials);
                 }
             }
@@ -308,23 +327,27 @@ public class Router {
     }
 
     /**
-     * An endpoint's BYOK keys that allow this model and API key, per section, each section by position.
-     * {@code alwaysUse}: one of its PRIORITIZED keys is "Always use for this provider" (keys depend only on the
-     * endpoint's provider, so this is per provider).
+     * An endpoint's BYOK keys that allow this request, per section, each section by position. {@code alwaysUse}: one
+     * of its PRIORITIZED keys is "Always use for this provider" (is_required). {@code pooledAllowed}: the platform's
+     * pooled credential may be tried here — not when the account has an is_byok_only key for the provider (whatever
+     * that key's filters), nor when {@code provider.zdr} kept a non-ZDR endpoint only for keys declared ZDR. Keys
+     * depend only on the endpoint's provider, so these are per provider.
      */
-    private record EndpointKeys(List<ByokKey> prioritized, List<ByokKey> fallback, boolean alwaysUse) {
-        static final EndpointKeys NONE = new EndpointKeys(List.of(), List.of(), false);
+    private record EndpointKeys(List<ByokKey> prioritized, List<ByokKey> fallback, boolean alwaysUse,
+                                boolean pooledAllowed) {
+        static final EndpointKeys NONE = new EndpointKeys(List.of(), List.of(), false, true);
     }
 
-    private static EndpointKeys keys(RoutingView view, CatalogModel model, ModelEndpoint e, String apiKeyId,
-                                     Credentials credentials) {
-        List<ByokKey> all = view.byokKeys();
+    private static EndpointKeys keys(CatalogModel model, ModelEndpoint e, Request r) {
+        boolean endpointMeetsZdr = !r.prefs().zdr() || Boolean.TRUE.equals(e.zdr());
+        List<ByokKey> all = r.view().byokKeys();
         if (all == null || all.isEmpty()) {
-            return EndpointKeys.NONE;
+            return endpointMeetsZdr ? EndpointKeys.NONE : new EndpointKeys(List.of(), List.of(), false, false);
         }
         List<ByokKey> prioritized = null;
         List<ByokKey> fallback = null;
         boolean alwaysUse = false;
+        boolean byokOnly = false;
         for (int i = 0, n = all.size(); i < n; i++) {
             ByokKey k = all.get(i);
             if (!sameProvider(k.provider(), e.provider())) {
@@ -334,9 +357,8 @@ public class Router {
             if (!isPrioritized && !FALLBACK.equalsIgnoreCase(k.section())) {
                 continue;
             }
-            if ((k.allowedModels() != null && !k.allowedModels().contains(model.id()))
-                    || (k.allowedApiKeyIds() != null && !k.allowedApiKeyIds().contains(apiKeyId))
-                    || credentials.usable(k.id(), model, e) == null) {
+            byokOnly |= k.byokOnly();
+            if (!allows(k, model, e, r)) {
                 continue;
             }
             if (isPrioritized) {
@@ -352,10 +374,51 @@ public class Router {
                 fallback.add(k);
             }
         }
-        if (prioritized == null && fallback == null) {
+        boolean pooledAllowed = !byokOnly && endpointMeetsZdr;
+        if (prioritized == null && fallback == null && pooledAllowed) {
             return EndpointKeys.NONE;
         }
-        return new EndpointKeys(byPosition(prioritized), byPosition(fallback), alwaysUse);
+        return new EndpointKeys(byPosition(prioritized), byPosition(fallback), alwaysUse, pooledAllowed);
+    }
+
+    /**
+     * A key's filters (model, API key, end user) all allow the request, its credential can serve the model, and under
+     * {@code provider.zdr} its ZDR declaration allows it: never when declared false, and on an endpoint that is not
+     * ZDR only when declared true.
+     */
+    private static boolean allows(ByokKey k, CatalogModel model, ModelEndpoint e, Request r) {
+        if ((k.allowedModels() != null && !k.allowedModels().contains(model.id()))
+                || (k.allowedApiKeyIds() != null && !k.allowedApiKeyIds().contains(r.apiKeyId()))
+                || (k.allowedUserIds() != null && (r.user() == null || !k.allowedUserIds().contains(r.user())))) {
+            return false;
+        }
+        if (r.prefs().zdr() && (Boolean.FALSE.equals(k.declaredZdr())
+                || (!Boolean.TRUE.equals(e.zdr()) && !Boolean.TRUE.equals(k.declaredZdr())))) {
+            return false;
+        }
+        return r.credentials().usable(k.id(), model, e) != null;
+    }
+
+    /**
+     * {@code provider.zdr} and an endpoint that is not ZDR: kept when it meets the rest of the data policy and the
+     * account has a key for it declared ZDR that allows this request (only such keys are then planned there).
+     */
+    private static boolean keptByDeclaredZdr(ModelEndpoint e, CatalogModel model, Request r) {
+        if (!r.prefs().zdr() || (r.prefs().denyDataCollection() && !Boolean.FALSE.equals(e.collectsData()))) {
+            return false;
+        }
+        List<ByokKey> all = r.view().byokKeys();
+        if (all == null) {
+            return false;
+        }
+        for (int i = 0, n = all.size(); i < n; i++) {
+            ByokKey k = all.get(i);
+            if (Boolean.TRUE.equals(k.declaredZdr()) && sameProvider(k.provider(), e.provider())
+                    && allows(k, model, e, r)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stable: keys of equal position keep the routing view's order. */

@@ -67,7 +67,11 @@ class RouterTests {
     }
 
     private RoutingPlan plan(List<CatalogModel> models, ProviderPreferences prefs, RoutingView view) {
-        return router.plan(models, prefs, Set.of(), "api-1", view, TOKENS, EndpointStats.NONE);
+        return plan(models, prefs, view, null);
+    }
+
+    private RoutingPlan plan(List<CatalogModel> models, ProviderPreferences prefs, RoutingView view, String user) {
+        return router.plan(models, prefs, Set.of(), "api-1", user, view, TOKENS, EndpointStats.NONE);
     }
 
     static ProviderPreferences prefs(List<String> order, List<String> only, List<String> ignore, boolean fallbacks) {
@@ -130,7 +134,7 @@ class RouterTests {
         var forOther = new ByokKey("k", "cheap", "PRIORITIZED", 0, false, null, List.of("api-2"), new Credential("s"));
         var v = view(Router.BYOK_FIRST, List.of(), List.of(forOther), List.of(pooled("cheap")));
         assertEquals(List.of("m/b:pool-cheap"), ids(plan(List.of(B), ProviderPreferences.NONE, v)));
-        var forCaller = router.plan(List.of(B), ProviderPreferences.NONE, Set.of(), "api-2", v, TOKENS, EndpointStats.NONE);
+        var forCaller = router.plan(List.of(B), ProviderPreferences.NONE, Set.of(), "api-2", null, v, TOKENS, EndpointStats.NONE);
         assertEquals(List.of("m/b:k", "m/b:pool-cheap"), ids(forCaller));
     }
 
@@ -168,7 +172,7 @@ class RouterTests {
                 return Double.NaN;
             }
         };
-        var plan = router.plan(List.of(A), ProviderPreferences.NONE, Set.of(), "api-1", v, TOKENS, cheapFailing);
+        var plan = router.plan(List.of(A), ProviderPreferences.NONE, Set.of(), "api-1", null, v, TOKENS, cheapFailing);
         assertEquals(List.of("m/a:pool-mid", "m/a:pool-pricey", "m/a:pool-cheap"), ids(plan));
     }
 
@@ -223,8 +227,8 @@ class RouterTests {
     void requireParametersKeepsOnlyEndpointsSupportingEveryRequestParameter() {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
         var prefs = new ProviderPreferences(null, null, null, true, null, true, null, null, null);
-        assertTrue(router.plan(List.of(A), prefs, Set.of("temperature"), "api-1", v, TOKENS, EndpointStats.NONE).routable());
-        var plan = router.plan(List.of(A), prefs, Set.of("tools"), "api-1", v, TOKENS, EndpointStats.NONE);
+        assertTrue(router.plan(List.of(A), prefs, Set.of("temperature"), "api-1", null, v, TOKENS, EndpointStats.NONE).routable());
+        var plan = router.plan(List.of(A), prefs, Set.of("tools"), "api-1", null, v, TOKENS, EndpointStats.NONE);
         assertEquals("require_parameters", plan.unroutable().get(0).failedStep());
     }
 
@@ -266,7 +270,7 @@ class RouterTests {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
         var stats = latencies(Double.NaN, 40, 10, false);
         for (String by : List.of("latency", "throughput")) {
-            var plan = router.plan(List.of(A), sort(by), Set.of(), "api-1", v, TOKENS, stats);
+            var plan = router.plan(List.of(A), sort(by), Set.of(), "api-1", null, v, TOKENS, stats);
             assertEquals(List.of("m/a:pool-pricey", "m/a:pool-mid", "m/a:pool-cheap"), ids(plan), by);
         }
     }
@@ -274,7 +278,7 @@ class RouterTests {
     @Test
     void sortByPriceIsCheapestFirstEvenForAnEndpointThatFailedRecently() {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
-        var plan = router.plan(List.of(A), sort("price"), Set.of(), "api-1", v, TOKENS, latencies(1, 2, 3, true));
+        var plan = router.plan(List.of(A), sort("price"), Set.of(), "api-1", null, v, TOKENS, latencies(1, 2, 3, true));
         assertEquals(List.of("m/a:pool-cheap", "m/a:pool-mid", "m/a:pool-pricey"), ids(plan));
     }
 
@@ -282,7 +286,7 @@ class RouterTests {
     void sortAppliesAfterTheProviderOrderEntries() {
         var v = view(Router.BYOK_FIRST, List.of(), List.of(), ALL_POOLED);
         var prefs = new ProviderPreferences(List.of("cheap"), null, null, true, "latency", false, null, null, null);
-        var plan = router.plan(List.of(A), prefs, Set.of(), "api-1", v, TOKENS, latencies(50, 40, 10, false));
+        var plan = router.plan(List.of(A), prefs, Set.of(), "api-1", null, v, TOKENS, latencies(50, 40, 10, false));
         assertEquals(List.of("m/a:pool-cheap", "m/a:pool-pricey", "m/a:pool-mid"), ids(plan));
     }
 
@@ -386,9 +390,108 @@ class RouterTests {
                 key("k3", "cheap", "FALLBACK", 1)), List.of(pooled("cheap")));
         Credentials onlyK2AndPool = (id, model, endpoint) ->
                 id.equals("k2") || id.equals("pool-cheap") ? new TokenCredential("secret-" + id) : null;
-        var plan = router.plan(List.of(B), ProviderPreferences.NONE, Set.of(), "api-1", v, onlyK2AndPool,
+        var plan = router.plan(List.of(B), ProviderPreferences.NONE, Set.of(), "api-1", null, v, onlyK2AndPool,
                 EndpointStats.NONE);
         assertEquals(List.of("m/b:k2", "m/b:pool-cheap"), ids(plan));
         assertEquals("secret-k2", ((TokenCredential) plan.routes().get(0).attempts().get(0).credential()).token());
+    }
+
+    // OpenRouter's BYOK flags (DESIGN.md §2): is_required, is_byok_only, declared_zdr, allowed_user_ids.
+
+    /** A key with OpenRouter's flags: is_required (= always use), is_byok_only, declared_zdr, allowed_user_ids. */
+    static ByokKey flagged(String id, String provider, String section, List<String> models, boolean required,
+                           boolean byokOnly, Boolean declaredZdr, List<String> users) {
+        return new ByokKey(id, provider, section, 0, required, models, null, new Credential("secret-" + id), byokOnly,
+                declaredZdr, users);
+    }
+
+    @Test
+    void isRequiredRemovesPooledCapacityOnlyForTheModelsTheKeyAppliesTo() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                flagged("req", "cheap", "PRIORITIZED", List.of("m/a"), true, false, null, null)), ALL_POOLED);
+        assertEquals(List.of("m/a:req", "m/a:pool-mid", "m/a:pool-pricey"),
+                ids(plan(List.of(A), ProviderPreferences.NONE, v)));
+        assertEquals(List.of("m/b:pool-cheap"), ids(plan(List.of(B), ProviderPreferences.NONE, v)),
+                "a model outside the key's allowed_models still uses shared capacity of the provider");
+        var attempts = plan(List.of(A), ProviderPreferences.NONE, v).routes().get(0).attempts();
+        assertTrue(attempts.get(0).endsAlwaysUseGroup(), "its failure is returned as-is");
+    }
+
+    @Test
+    void isByokOnlyRemovesPooledCapacityOfItsProviderForEveryModel() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                flagged("only", "cheap", "PRIORITIZED", List.of("m/a"), false, true, null, null)), ALL_POOLED);
+        assertEquals(List.of("m/a:only", "m/a:pool-mid", "m/a:pool-pricey"),
+                ids(plan(List.of(A), ProviderPreferences.NONE, v)));
+        var other = plan(List.of(B), ProviderPreferences.NONE, v);
+        assertFalse(other.routable(), "m/b (outside allowed_models) is only at cheap: no shared capacity there");
+        assertEquals("no_credentials", other.unroutable().get(0).failedStep());
+    }
+
+    @Test
+    void isByokOnlyRemovesPooledCapacityEvenForAnotherApiKeyOrUserAndInOrderFirst() {
+        var keyFiltered = new ByokKey("only", "cheap", "PRIORITIZED", 0, false, null, List.of("api-other"),
+                new Credential("secret-only"), true, null, List.of("someone-else"));
+        for (String precedence : List.of(Router.BYOK_FIRST, Router.ORDER_FIRST)) {
+            var v = view(precedence, List.of(), List.of(keyFiltered), ALL_POOLED);
+            assertEquals(List.of("m/a:pool-mid", "m/a:pool-pricey"), ids(plan(List.of(A), ProviderPreferences.NONE, v)),
+                    precedence);
+        }
+    }
+
+    @Test
+    void isByokOnlyKeyFailureMovesOnToTheNextProviderAndIsNotReturnedAsIs() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                flagged("only", "cheap", "PRIORITIZED", null, false, true, null, null),
+                key("fb-cheap", "cheap", "FALLBACK", 0)), ALL_POOLED);
+        var attempts = plan(List.of(A), ProviderPreferences.NONE, v).routes().get(0).attempts();
+        assertEquals(List.of("m/a:only", "m/a:pool-mid", "m/a:pool-pricey", "m/a:fb-cheap"),
+                ids(plan(List.of(A), ProviderPreferences.NONE, v)), "the account's fallback keys are still its keys");
+        assertFalse(attempts.get(0).alwaysUse());
+        assertFalse(attempts.get(0).endsAlwaysUseGroup());
+    }
+
+    @Test
+    void allowedUserIdsMatchTheRequestsUser() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                flagged("alice-key", "cheap", "PRIORITIZED", null, false, false, null, List.of("alice"))),
+                List.of(pooled("cheap")));
+        assertEquals(List.of("m/b:alice-key", "m/b:pool-cheap"), ids(plan(List.of(B), ProviderPreferences.NONE, v, "alice")));
+        assertEquals(List.of("m/b:pool-cheap"), ids(plan(List.of(B), ProviderPreferences.NONE, v, "bob")));
+        assertEquals(List.of("m/b:pool-cheap"), ids(plan(List.of(B), ProviderPreferences.NONE, v, null)),
+                "a request without user does not match a user allowlist");
+    }
+
+    @Test
+    void declaredZdrTrueKeyServesAZdrRequestOnAnEndpointThatIsNotZdrWithoutSharedCapacity() {
+        // P: cheap is not ZDR, mid is ZDR, pricey undeclared
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                flagged("zdr-cheap", "cheap", "PRIORITIZED", null, false, false, true, null)), ALL_POOLED);
+        assertEquals(List.of("m/p:zdr-cheap", "m/p:pool-mid"), ids(plan(List.of(P), dataPolicy(true, false, null), v)));
+    }
+
+    @Test
+    void declaredZdrFalseKeyNeverServesAZdrRequestEvenOnAZdrEndpoint() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                flagged("no-zdr", "mid", "PRIORITIZED", null, false, false, false, null)), ALL_POOLED);
+        assertEquals(List.of("m/p:pool-mid"), ids(plan(List.of(P), dataPolicy(true, false, null), v)));
+        assertEquals(List.of("m/p:no-zdr", "m/p:pool-cheap", "m/p:pool-mid", "m/p:pool-pricey"),
+                ids(plan(List.of(P), ProviderPreferences.NONE, v)), "without provider.zdr the declaration does not matter");
+    }
+
+    @Test
+    void undeclaredZdrKeyFollowsItsEndpointsPolicy() {
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                flagged("plain-cheap", "cheap", "PRIORITIZED", null, false, false, null, null),
+                flagged("plain-mid", "mid", "PRIORITIZED", null, false, false, null, null)), ALL_POOLED);
+        assertEquals(List.of("m/p:plain-mid", "m/p:pool-mid"), ids(plan(List.of(P), dataPolicy(true, false, null), v)));
+    }
+
+    @Test
+    void declaredZdrDoesNotLiftTheDataCollectionFilter() {
+        // cheap collects data: a ZDR declaration answers provider.zdr, not data_collection "deny"
+        var v = view(Router.BYOK_FIRST, List.of(), List.of(
+                flagged("zdr-cheap", "cheap", "PRIORITIZED", null, false, false, true, null)), ALL_POOLED);
+        assertEquals(List.of("m/p:pool-mid"), ids(plan(List.of(P), dataPolicy(true, true, null), v)));
     }
 }
