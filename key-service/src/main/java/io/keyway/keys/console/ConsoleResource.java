@@ -55,7 +55,7 @@ public class ConsoleResource {
         return c;
     }
 
-    /** Without a trailing slash, so that the console appends "/api/v1/..." as it is. */
+    /** Without a trailing slash, so that the console appends each API path to it as it is. */
     static String base(String url) {
         String u = url.trim();
         while (u.endsWith("/")) {
