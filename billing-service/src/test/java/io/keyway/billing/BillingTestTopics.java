@@ -23,13 +23,16 @@ public class BillingTestTopics implements QuarkusTestResourceLifecycleManager {
         String dlq = "keyway.test.usage-dlq." + run;
         String state = "keyway.test.account-state." + run;
         String charges = "keyway.test.charges." + run;
+        String keyUsage = "keyway.test.api-key-usage." + run;
         createTopics(List.of(new NewTopic(usage, 4, (short) 1), new NewTopic(dlq, 1, (short) 1),
-                new NewTopic(state, 4, (short) 1), new NewTopic(charges, 4, (short) 1)));
+                new NewTopic(state, 4, (short) 1), new NewTopic(charges, 4, (short) 1),
+                new NewTopic(keyUsage, 4, (short) 1)));
         return Map.of(
                 "keyway.billing.usage-topic", usage,
                 "keyway.billing.dead-letter-topic", dlq,
                 "keyway.billing.account-state-topic", state,
-                "keyway.billing.charges-topic", charges);
+                "keyway.billing.charges-topic", charges,
+                "keyway.billing.api-key-usage-topic", keyUsage);
     }
 
     /**

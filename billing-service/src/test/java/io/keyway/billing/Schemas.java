@@ -8,6 +8,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
+import io.keyway.contracts.AccountApiKeyUsage;
 import io.keyway.contracts.AccountState;
 import io.keyway.contracts.Charge;
 
@@ -17,6 +18,7 @@ final class Schemas {
     static final ObjectMapper JSON = new ObjectMapper();
     static final JsonSchema ACCOUNT_STATE = load(AccountState.SCHEMA_RESOURCE);
     static final JsonSchema CHARGE = load(Charge.SCHEMA_RESOURCE);
+    static final JsonSchema API_KEY_USAGE = load(AccountApiKeyUsage.SCHEMA_RESOURCE);
 
     private Schemas() {
     }

@@ -45,6 +45,10 @@ public interface BillingConfig {
     @WithDefault("keyway.account-state.v1")
     String accountStateTopic();
 
+    /** Per-API-key usage of each account, for key-service's /api/v1/keys (compacted, like the account state). */
+    @WithDefault("keyway.api-key-usage.v1")
+    String apiKeyUsageTopic();
+
     @WithDefault("keyway.charges.v1")
     String chargesTopic();
 

@@ -2,8 +2,10 @@ package io.keyway.billing.service;
 
 import io.keyway.billing.client.KeyDirectory;
 import io.keyway.billing.config.BillingConfig.AllowanceKind;
+import io.keyway.contracts.AccountApiKeyUsage;
 import io.keyway.contracts.AccountState;
 import io.keyway.contracts.ApiKeyResolution;
+import io.keyway.contracts.ApiKeyUsage;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
@@ -26,13 +28,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +46,11 @@ import org.jboss.logging.Logger;
  * it, so states of one account leave in the order they were read and their {@code sequence} never goes backwards on
  * the topic. Marks made while a publish runs coalesce into the next one: the published state always includes every
  * committed change. A crash between a commit and its publish is healed by the republish at start.
+ * <p>
+ * With each state goes the account's usage per API key ({@link AccountApiKeyUsage}, on its own compacted topic for
+ * key-service's {@code /api/v1/keys}), read in the same snapshot and carrying the same sequence. It is sent after the
+ * state and never holds it up: a usage message that failed is sent again with the next round, one too large for the
+ * broker is logged and skipped (key-service keeps showing the account's previous figures).
  */
 @ApplicationScoped
 public class AccountStatePublisher {
@@ -118,11 +128,16 @@ public class AccountStatePublisher {
                 it.remove();
             }
             try {
+                Snapshot snapshot = snapshot(round, Instant.now());
                 List<Future<RecordMetadata>> sends = new ArrayList<>();
-                for (AccountState state : read(round, Instant.now())) {
+                for (AccountState state : snapshot.states()) {
                     sends.add(outbound.sendState(state));
                 }
                 BillingOutbound.await(sends, Duration.ofSeconds(30));
+                List<String> again = publishKeyUsage(snapshot.keyUsage());
+                if (!again.isEmpty()) {
+                    throw new IllegalStateException(again.size() + " per-API-key usage messages were not acknowledged");
+                }
             } catch (Exception e) {
                 LOG.warnf("publishing %d account states failed, will retry: %s", round.size(), e.toString());
                 marked.addAll(round);
@@ -136,13 +151,23 @@ public class AccountStatePublisher {
         }
     }
 
+    /** What one read publishes: accounts' states and their usage per API key, from one database snapshot. */
+    public record Snapshot(List<AccountState> states, List<AccountApiKeyUsage> keyUsage) {
+    }
+
     /** The committed state of each account that has one, as of {@code now}. */
     public List<AccountState> read(Collection<String> accounts, Instant now) throws SQLException {
+        return snapshot(accounts, now).states();
+    }
+
+    /** The committed state and per-API-key usage of each account that has one, as of {@code now}. */
+    public Snapshot snapshot(Collection<String> accounts, Instant now) throws SQLException {
         String[] ids = accounts.toArray(String[]::new);
         LocalDate today = now.atOffset(ZoneOffset.UTC).toLocalDate();
         String month = YearMonth.from(today).toString();
         Map<String, AccountState> states = new HashMap<>();
         Map<String, List<AccountState.ApiKeySpend>> keySpend = new HashMap<>();
+        Map<String, List<ApiKeyUsage>> keyUsage = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one snapshot for both queries
@@ -184,6 +209,12 @@ public class AccountStatePublisher {
                     ps.setArray(col, c.createArrayOf("text", ids));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
+                            // every key with spend, limit or not: OpenRouter's usage* and byok_usage* of the key
+                            keyUsage.computeIfAbsent(rs.getString(2), a -> new ArrayList<>()).add(new ApiKeyUsage(
+                                    rs.getString(1), Money.wire(rs.getBigDecimal(9)), Money.wire(rs.getBigDecimal(3)),
+                                    Money.wire(rs.getBigDecimal(5)), Money.wire(rs.getBigDecimal(7)),
+                                    Money.wire(rs.getBigDecimal(10)), Money.wire(rs.getBigDecimal(4)),
+                                    Money.wire(rs.getBigDecimal(6)), Money.wire(rs.getBigDecimal(8))));
                             Optional<ApiKeyResolution> key = limitsOf(rs.getString(1));
                             if (key.isEmpty() || key.get().limit() == null) {
                                 continue;
@@ -220,12 +251,44 @@ public class AccountStatePublisher {
             }
         }
         List<AccountState> result = new ArrayList<>(states.size());
+        List<AccountApiKeyUsage> usage = new ArrayList<>(states.size());
         for (AccountState s : states.values()) {
             result.add(new AccountState(s.schemaVersion(), s.accountId(), s.balance(), s.month(), s.byokRequestsThisMonth(),
                     s.byokFeesThisMonth(), s.byokListCostThisMonth(), s.byokTerms(),
                     keySpend.getOrDefault(s.accountId(), List.of()), s.sequence(), s.updatedAt()));
+            usage.add(new AccountApiKeyUsage(AccountApiKeyUsage.SCHEMA_VERSION, s.accountId(), today,
+                    keyUsage.getOrDefault(s.accountId(), List.of()), s.sequence(), s.updatedAt()));
         }
-        return result;
+        return new Snapshot(result, usage);
+    }
+
+    /** Sends the usage messages; the accounts whose message should be sent again (too large ones are not). */
+    private List<String> publishKeyUsage(List<AccountApiKeyUsage> usage) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(usage.size());
+        for (AccountApiKeyUsage u : usage) {
+            sends.add(outbound.sendKeyUsage(u));
+        }
+        List<String> again = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (int i = 0; i < sends.size(); i++) {
+            AccountApiKeyUsage u = usage.get(i);
+            try {
+                sends.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RecordTooLargeException) {
+                    LOG.warnf("usage of the %d API keys of account %s is too large for one message; not published",
+                            u.apiKeys().size(), u.accountId());
+                } else {
+                    again.add(u.accountId());
+                }
+            } catch (TimeoutException e) {
+                again.add(u.accountId());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                again.add(u.accountId());
+            }
+        }
+        return again;
     }
 
     private static AccountState.ByokTerms wire(FeeSchedule.Terms terms) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.keyway.billing.config.BillingConfig;
+import io.keyway.contracts.AccountApiKeyUsage;
 import io.keyway.contracts.AccountState;
 import io.keyway.contracts.Charge;
 import io.smallrye.common.annotation.Identifier;
@@ -29,8 +30,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Everything billing-service writes to Kafka: charges, account states and dead letters. One idempotent producer
- * (acks=all), so a retried send is not written twice. Sends of one account keep their order (same key, same partition).
+ * Everything billing-service writes to Kafka: charges, account states, per-API-key usage and dead letters. One
+ * idempotent producer (acks=all), so a retried send is not written twice. Sends of one account keep their order (same
+ * key, same partition).
  */
 @ApplicationScoped
 public class BillingOutbound {
@@ -95,6 +97,10 @@ public class BillingOutbound {
 
     public Future<RecordMetadata> sendState(AccountState state) {
         return producer.send(new ProducerRecord<>(config.accountStateTopic(), state.accountId(), bytes(state)));
+    }
+
+    public Future<RecordMetadata> sendKeyUsage(AccountApiKeyUsage usage) {
+        return producer.send(new ProducerRecord<>(config.apiKeyUsageTopic(), usage.accountId(), bytes(usage)));
     }
 
     /** Waits until every send is acknowledged by the broker; throws when one failed. */

@@ -43,6 +43,22 @@ public interface GatewayConfig {
     @WithDefault("10000")
     int generationCacheSize();
 
+    /**
+     * Where this installation processes requests, as OpenRouter's {@code data_region} names it ({@code global},
+     * {@code europe} or {@code us}); shown in {@code /api/v1/generation}. The operator states it: Keyway runs where
+     * it is installed and does not route by region.
+     */
+    @WithDefault("global")
+    DataRegion dataRegion();
+
+    enum DataRegion {
+        GLOBAL, EUROPE, US;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     Upstream upstream();
 
     ByokFee byokFee();
@@ -79,6 +95,25 @@ public interface GatewayConfig {
         /** How long an open breaker skips its endpoint or credential before one trial call. */
         @WithDefault("30S")
         Duration breakerOpenDuration();
+
+        /**
+         * Largest whole (non-streamed) answer read from an upstream, in bytes. A larger one fails the attempt as a
+         * retryable upstream failure, so that a broken upstream cannot fill the gateway's memory.
+         */
+        @WithDefault("33554432")
+        int maxBodyBytes();
+
+        /** Largest upstream error body read (errors are small; the rest of a larger one is not read). */
+        @WithDefault("262144")
+        int maxErrorBodyBytes();
+
+        /** Longest server-sent-events line of a streamed answer (one event's data), in bytes. */
+        @WithDefault("8388608")
+        int maxSseLineBytes();
+
+        /** Most bytes a stream may send before its first event (comments, blank lines, event names). */
+        @WithDefault("1048576")
+        int maxBytesBeforeFirstEvent();
     }
 
     /**

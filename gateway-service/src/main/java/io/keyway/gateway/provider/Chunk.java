@@ -23,6 +23,11 @@ public interface Chunk {
     /** The first choice's finish reason in OpenAI's words, or null. */
     String finishReason();
 
+    /** The provider's own finish reason (OpenRouter's {@code native_finish_reason}); an OpenAI-shaped upstream's is its own. */
+    default String nativeFinishReason() {
+        return finishReason();
+    }
+
     /** The first choice's delta carries {@code role}. */
     boolean announcesRole();
 

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * {@link #probe} says whether a payload starts it; SSE comments, blank lines and {@code event:} lines never do, so an
  * upstream that fails after only those is still a failure before the first byte, and the next attempt is tried. The
  * bytes read while probing are kept and handed to {@link #data} once {@link #start} is called. Runs on the request's
- * event loop.
+ * event loop. Bounded: at most {@code Limits.beforeFirstEvent} bytes before the answer begins (a retryable failure),
+ * and lines of at most {@code Limits.sseLine} bytes once it has (the stream ends with an error chunk).
  */
 public abstract class SseAnswerStream extends UpstreamAnswerStream {
 
@@ -44,6 +45,11 @@ public abstract class SseAnswerStream extends UpstreamAnswerStream {
             }
             received = received == null ? buf : Buffer.buffer(received.length() + buf.length())
                     .appendBuffer(received).appendBuffer(buf);
+            if (received.length() > head.limits().beforeFirstEvent()) {
+                begun.tryFail(head.tooLarge("stream prefix without an event", head.limits().beforeFirstEvent()));
+                head.abort();
+                return;
+            }
             try {
                 if (probeLines()) {
                     upstream.pause(); // before completing: the listeners may start the stream, which resumes it
@@ -143,6 +149,12 @@ public abstract class SseAnswerStream extends UpstreamAnswerStream {
         }
         if (!done() && lineStart < end) {
             int rest = end - lineStart;
+            if (rest > head.limits().sseLine()) {
+                // A line without end: the answer has begun, so the stream ends with an error chunk.
+                head.tooLarge("server-sent-events line", head.limits().sseLine());
+                fail("upstream stream line longer than " + head.limits().sseLine() + " bytes");
+                return;
+            }
             if (carry.length < rest) {
                 carry = new byte[Math.max(rest, 2 * carry.length)];
             }

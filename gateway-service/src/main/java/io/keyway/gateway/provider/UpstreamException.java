@@ -3,10 +3,13 @@ package io.keyway.gateway.provider;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
-/** An upstream call that produced no HTTP answer: connect error, reset, timeout. Always retryable (DESIGN.md §2). */
+/**
+ * An upstream call that produced no usable HTTP answer: connect error, reset, timeout, or an answer larger than the
+ * gateway reads ({@code TOO_LARGE}). Always retryable (DESIGN.md §2).
+ */
 public class UpstreamException extends RuntimeException {
 
-    public enum Kind { CONNECT, TIMEOUT, RESET }
+    public enum Kind { CONNECT, TIMEOUT, RESET, TOO_LARGE }
 
     private final Kind kind;
 

@@ -3,6 +3,7 @@ package io.keyway.gateway.provider;
 import io.keyway.gateway.config.GatewayConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -31,6 +32,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.jboss.logging.Logger;
 
 /**
  * The HTTP side every adapter shares: pooled keep-alive connections, one pool per event loop, the connect and idle
@@ -39,6 +41,8 @@ import javax.net.ssl.X509TrustManager;
  */
 @ApplicationScoped
 public class UpstreamHttp {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamHttp.class);
 
     public static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
     public static final CharSequence ACCEPT = HttpHeaders.createOptimized("Accept");
@@ -74,6 +78,19 @@ public class UpstreamHttp {
     private final HttpClient shared;
     private final long idleTimeoutMs;
     private final SSLContext sslContext;
+    private final Limits limits;
+
+    /**
+     * How much of an upstream's answer the gateway reads at most (bytes): a whole answer, an error body, one SSE line,
+     * and what a stream sends before its first event. A breach fails the attempt as retryable ({@code TOO_LARGE}).
+     */
+    public record Limits(int body, int errorBody, int sseLine, int beforeFirstEvent) {
+
+        static Limits of(GatewayConfig.Upstream upstream) {
+            return new Limits(upstream.maxBodyBytes(), upstream.maxErrorBodyBytes(), upstream.maxSseLineBytes(),
+                    upstream.maxBytesBeforeFirstEvent());
+        }
+    }
 
     public UpstreamHttp(Vertx vertx, GatewayConfig config) {
         var upstream = config.upstream();
@@ -92,6 +109,7 @@ public class UpstreamHttp {
         this.perEventLoop = ThreadLocal.withInitial(this::newClient);
         this.shared = newClient();
         this.idleTimeoutMs = upstream.firstByteTimeout().toMillis();
+        this.limits = Limits.of(upstream);
     }
 
     private HttpClient newClient() {
@@ -118,8 +136,8 @@ public class UpstreamHttp {
     public record Exchange(Future<Head> head, Runnable cancel) {
     }
 
-    /** A response head whose body is paused: the adapter reads it whole or as a stream. */
-    public record Head(HttpClientRequest request, HttpClientResponse response) {
+    /** A response head whose body is paused: the adapter reads it whole or as a stream, within {@code limits}. */
+    public record Head(HttpClientRequest request, HttpClientResponse response, Limits limits) {
 
         public int status() {
             return response.statusCode();
@@ -130,11 +148,56 @@ public class UpstreamHttp {
             request.reset();
         }
 
-        /** The whole body (for JSON answers and error bodies). */
+        /**
+         * The whole body (for JSON answers and error bodies), at most {@link Limits#body} bytes (an error status:
+         * {@link Limits#errorBody}); a larger one ends the exchange and fails with {@code TOO_LARGE}.
+         */
         public Future<Buffer> body() {
-            Future<Buffer> body = response.body().recover(t -> Future.failedFuture(UpstreamException.of(t)));
+            int limit = status() >= 400 ? limits.errorBody() : limits.body();
+            String declared = response.getHeader("Content-Length");
+            long length = declared != null && declared.length() < 19 && isDigits(declared) ? Long.parseLong(declared) : -1;
+            if (length > limit) {
+                UpstreamException tooLarge = tooLarge("body of " + declared + " bytes", limit);
+                abort();
+                return Future.failedFuture(tooLarge);
+            }
+            Promise<Buffer> whole = Promise.promise();
+            Buffer read = Buffer.buffer(length >= 0 ? (int) length : 4096);
+            response.handler(buf -> {
+                if (whole.future().isComplete()) {
+                    return;
+                }
+                if (read.length() + buf.length() > limit) {
+                    whole.tryFail(tooLarge("body", limit)); // first: the reset below fails the response too
+                    abort();
+                } else {
+                    read.appendBuffer(buf);
+                }
+            });
+            response.exceptionHandler(t -> whole.tryFail(UpstreamException.of(t)));
+            response.endHandler(v -> whole.tryComplete(read));
             response.resume();
-            return body;
+            return whole.future();
+        }
+
+        /**
+         * The failure of an answer over a limit, logged once per breach with the upstream's host and the setting (never
+         * with the body). The caller fails its attempt with it, then ends the exchange ({@link #abort}).
+         */
+        public UpstreamException tooLarge(String what, int limit) {
+            LOG.warnf("upstream %s sent a %s larger than the %d bytes the gateway reads (keyway.gateway.upstream.*"
+                    + " limits); the attempt failed as retryable", request.getHost(), what, limit);
+            return new UpstreamException(UpstreamException.Kind.TOO_LARGE,
+                    "upstream answer too large: " + what + " over " + limit + " bytes");
+        }
+
+        private static boolean isDigits(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            return !s.isEmpty();
         }
     }
 
@@ -149,7 +212,7 @@ public class UpstreamHttp {
             sent.set(req);
             return req.send(body).map(resp -> {
                 resp.pause(); // the adapter decides how to read the body
-                return new Head(req, resp);
+                return new Head(req, resp, limits);
             });
         }).recover(t -> Future.failedFuture(UpstreamException.of(t)));
         return new Exchange(head, () -> {

@@ -65,7 +65,8 @@ public class ChatCompletionsRoute {
 
     void handle(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
-        flow.start(ctx.request().getHeader("Authorization"), body == null ? new byte[0] : body.getBytes())
+        flow.start(ctx.request().getHeader("Authorization"), ctx.request().getHeader("HTTP-Referer"),
+                        body == null ? new byte[0] : body.getBytes())
                 .onComplete(outcome -> {
                     if (outcome.succeeded()) {
                         respond(ctx, outcome.result());

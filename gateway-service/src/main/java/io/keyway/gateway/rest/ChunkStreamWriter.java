@@ -117,6 +117,7 @@ final class ChunkStreamWriter implements AnswerSink {
         }
         if (c.finishReason() != null) {
             g.finishReason(c.finishReason());
+            g.nativeFinishReason(c.nativeFinishReason());
         }
         if (clientGone || out.ended()) {
             return;

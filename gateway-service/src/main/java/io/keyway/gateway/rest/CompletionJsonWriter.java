@@ -46,6 +46,7 @@ public class CompletionJsonWriter {
     public void write(HttpServerResponse response, Success success, Completion completion, Generation g) {
         accounting.served(g, success.attempt(), providerName(success), completion.usage());
         g.finishReason(completion.finishReason());
+        g.nativeFinishReason(completion.nativeFinishReason());
         ByteArrayBuilder out = new ByteArrayBuilder(1024);
         out.append('{');
         if (completion.hasMembers()) {

@@ -2,6 +2,7 @@ package io.keyway.gateway.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.service.ApiKeyResolver;
 import io.keyway.gateway.service.GatewayError;
 import io.keyway.gateway.service.Generations;
@@ -17,7 +18,8 @@ import jakarta.ws.rs.core.MediaType;
 /**
  * {@code GET /api/v1/generation?id=}: one recent request of the caller's account with every attempt (provider,
  * credential kind, status, latency) — the BYOK debugging view. From the latest requests of this instance, kept in
- * memory ({@link Generations}).
+ * memory ({@link Generations}). The answer is OpenRouter's whole generation object (its SDK validates every member):
+ * Keyway's values where it has them, null where it has no such thing (docs/decisions.md lists which).
  */
 @Path("/api/v1/generation")
 @Produces(MediaType.APPLICATION_JSON)
@@ -26,11 +28,14 @@ public class GenerationResource {
     private final ApiKeyResolver apiKeys;
     private final Generations generations;
     private final ObjectMapper json;
+    private final String dataRegion;
 
-    public GenerationResource(ApiKeyResolver apiKeys, Generations generations, ObjectMapper json) {
+    public GenerationResource(ApiKeyResolver apiKeys, Generations generations, ObjectMapper json,
+                              GatewayConfig config) {
         this.apiKeys = apiKeys;
         this.generations = generations;
         this.json = json;
+        this.dataRegion = config.dataRegion().wireName();
     }
 
     @GET
@@ -41,28 +46,58 @@ public class GenerationResource {
             }
             Kept g = generations.find(id).filter(x -> x.accountId().equals(caller.accountId()))
                     .orElseThrow(() -> new GatewayError(404, "Generation " + id + " not found"));
-            return json.createObjectNode().set("data", describe(json, g));
+            return json.createObjectNode().set("data", describe(g));
         });
     }
 
+    /**
+     * OpenRouter's members for things Keyway does not have: apps, moderation, media and web-search counts, presets,
+     * its auto-router, service tiers, workspaces, and the upstream's own request id (not kept).
+     */
+    private static final String[] NONE = {"app_id", "moderation_latency", "native_tokens_completion_images",
+        "num_fetches", "num_input_audio_prompt", "num_media_completion", "num_media_prompt", "num_search_results",
+        "preset_id", "router", "service_tier", "upstream_id", "user_agent", "web_search_engine", "workspace_id"};
+
+    private static void putCount(ObjectNode d, String field, long count) {
+        if (count < 0) {
+            d.putNull(field);
+        } else {
+            d.put(field, count);
+        }
+    }
+
     /** One generation as {@code /generation} shows it; {@code /generations} lists the same objects. */
-    static ObjectNode describe(ObjectMapper json, Kept g) {
+    ObjectNode describe(Kept g) {
         ObjectNode d = json.createObjectNode();
         d.put("id", g.publicId());
         d.put("model", g.model());
         d.put("provider_name", g.providerName());
         d.put("is_byok", g.byok());
         d.put("total_cost", g.cost());
+        d.put("usage", g.cost());
         d.put("upstream_inference_cost", g.listCost());
+        // Keyway's catalog has no cache prices, so it computes no cache discount (the cached tokens are shown).
+        d.putNull("cache_discount");
         d.put("tokens_prompt", g.promptTokens());
         d.put("tokens_completion", g.completionTokens());
         d.put("native_tokens_prompt", g.promptTokens());
         d.put("native_tokens_completion", g.completionTokens());
+        putCount(d, "native_tokens_cached", g.cachedTokens());
+        putCount(d, "native_tokens_reasoning", g.reasoningTokens());
+        for (String none : NONE) {
+            d.putNull(none);
+        }
         d.put("latency", g.firstByteMs() >= 0 ? g.firstByteMs() : g.latencyMs());
         d.put("generation_time", g.latencyMs());
         d.put("streamed", g.streamed());
         d.put("cancelled", g.cancelled());
         d.put("finish_reason", g.finishReason());
+        d.put("native_finish_reason", g.nativeFinishReason());
+        d.put("api_type", "completions");
+        d.put("data_region", dataRegion);
+        d.put("external_user", g.user());
+        d.put("http_referer", g.referer());
+        d.put("origin", g.referer() == null ? "" : g.referer());
         d.put("status", g.httpStatus());
         d.put("api_key_id", g.apiKeyId());
         d.put("created_at", g.createdAt().toString());

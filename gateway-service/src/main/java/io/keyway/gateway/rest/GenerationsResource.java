@@ -29,11 +29,15 @@ public class GenerationsResource {
     private final ApiKeyResolver apiKeys;
     private final Generations generations;
     private final ObjectMapper json;
+    /** Writes each entry, so that the list and {@code GET /generation} show a request alike. */
+    private final GenerationResource one;
 
-    public GenerationsResource(ApiKeyResolver apiKeys, Generations generations, ObjectMapper json) {
+    public GenerationsResource(ApiKeyResolver apiKeys, Generations generations, ObjectMapper json,
+                               GenerationResource one) {
         this.apiKeys = apiKeys;
         this.generations = generations;
         this.json = json;
+        this.one = one;
     }
 
     @GET
@@ -44,7 +48,7 @@ public class GenerationsResource {
             ObjectNode body = json.createObjectNode();
             var data = body.putArray("data");
             generations.latest(caller.accountId(), onlyKey, size)
-                    .forEach(g -> data.add(GenerationResource.describe(json, g)));
+                    .forEach(g -> data.add(one.describe(g)));
             return body;
         });
     }

@@ -80,21 +80,26 @@ public class ChatCompletionFlow {
      * Completes with the served request, or fails with {@link Refused} (an unexpected fault of Keyway's own is a 500).
      * Call on the request's event loop.
      */
-    public Future<Served> start(String authorization, byte[] body) {
+    /**
+     * @param referer the request's {@code HTTP-Referer} header (OpenRouter's app attribution), or null; kept for
+     *                {@code /generation}
+     */
+    public Future<Served> start(String authorization, String referer, byte[] body) {
         Promise<Served> result = Promise.promise();
         Context context = Vertx.currentContext();
         CompletableFuture<Caller> auth = apiKeys.resolve(authorization);
         if (auth.isDone()) {
-            guarded(result, () -> authenticated(result, context, auth, body)); // warm cache: no hand-over
+            guarded(result, () -> authenticated(result, context, auth, referer, body)); // warm cache: no hand-over
         } else {
             // A cache miss completes on the key-service client's thread: continue on this request's own context.
             auth.whenComplete((c, f) -> onContext(context,
-                    () -> guarded(result, () -> authenticated(result, context, auth, body))));
+                    () -> guarded(result, () -> authenticated(result, context, auth, referer, body))));
         }
         return result.future();
     }
 
-    private void authenticated(Promise<Served> result, Context context, CompletableFuture<Caller> auth, byte[] body) {
+    private void authenticated(Promise<Served> result, Context context, CompletableFuture<Caller> auth, String referer,
+                               byte[] body) {
         Caller caller;
         try {
             caller = auth.join();
@@ -111,6 +116,7 @@ public class ChatCompletionFlow {
         }
         Generation generation = new Generation(caller.accountId(), caller.apiKeyId(),
                 request.models().get(0).id(), request.stream());
+        generation.attribution(request.user(), referer);
         try {
             credits.require(caller);
         } catch (GatewayError e) {

@@ -42,6 +42,13 @@ public final class Generation {
     public boolean success;
     public boolean cancelled;
     private String finishReason;
+    private String nativeFinishReason;
+    /** The request's {@code user} and {@code HTTP-Referer}, each cut to {@link #MAX_ATTRIBUTION} characters; or null. */
+    private String user;
+    private String referer;
+    /** Cached prompt tokens and reasoning tokens the upstream reported; -1 when it reported no usage. */
+    public long cachedTokens = -1;
+    public long reasoningTokens = -1;
     public long latencyMs;
     public long firstByteMs = -1;
 
@@ -75,8 +82,36 @@ public final class Generation {
         return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1).provider();
     }
 
+    static final int MAX_ATTRIBUTION = 256;
+
     public String finishReason() {
         return finishReason;
+    }
+
+    /** The provider's own finish reason, before Keyway's normalization to OpenAI's words; or null. */
+    public String nativeFinishReason() {
+        return nativeFinishReason;
+    }
+
+    public void nativeFinishReason(String reason) {
+        nativeFinishReason = reason == null || reason.equals(finishReason) ? finishReason : reason;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String referer() {
+        return referer;
+    }
+
+    public void attribution(String user, String referer) {
+        this.user = cut(user);
+        this.referer = cut(referer);
+    }
+
+    private static String cut(String s) {
+        return s == null || s.length() <= MAX_ATTRIBUTION ? s : s.substring(0, MAX_ATTRIBUTION);
     }
 
     /** Keeps OpenAI's finish reasons as shared constants: {@link Generations} keeps the reference a while. */

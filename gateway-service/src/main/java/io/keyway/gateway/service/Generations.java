@@ -42,7 +42,8 @@ public class Generations {
     public record Kept(UUID id, Instant createdAt, String accountId, String apiKeyId, String model,
                        String providerName, boolean byok, BigDecimal cost, BigDecimal listCost, long promptTokens,
                        long completionTokens, long latencyMs, long firstByteMs, boolean streamed, boolean cancelled,
-                       String finishReason, int httpStatus, List<AttemptRecord> attempts) {
+                       String finishReason, int httpStatus, List<AttemptRecord> attempts, String nativeFinishReason,
+                       String user, String referer, long cachedTokens, long reasoningTokens) {
 
         public String publicId() {
             return "gen-" + id;
@@ -154,6 +155,11 @@ public class Generations {
         boolean streamed;
         boolean cancelled;
         String finishReason;
+        String nativeFinishReason;
+        String user;
+        String referer;
+        long cachedTokens;
+        long reasoningTokens;
         int httpStatus;
         int attemptCount;
         String[] attemptModel = new String[1];
@@ -185,6 +191,11 @@ public class Generations {
             streamed = g.streamed;
             cancelled = g.cancelled;
             finishReason = g.finishReason();
+            nativeFinishReason = g.nativeFinishReason();
+            user = g.user();
+            referer = g.referer();
+            cachedTokens = g.cachedTokens;
+            reasoningTokens = g.reasoningTokens;
             httpStatus = g.httpStatus;
             List<AttemptRecord> attempts = g.attempts();
             int n = attempts.size();
@@ -247,7 +258,8 @@ public class Generations {
             }
             return new Kept(id, Instant.ofEpochSecond(createdSecond, createdNano), accountId, apiKeyId, model,
                     providerName, byok, cost.get(), listCost.get(), promptTokens, completionTokens, latencyMs,
-                    firstByteMs, streamed, cancelled, finishReason, httpStatus, List.copyOf(attempts));
+                    firstByteMs, streamed, cancelled, finishReason, httpStatus, List.copyOf(attempts),
+                    nativeFinishReason, user, referer, cachedTokens, reasoningTokens);
         }
     }
 

@@ -32,6 +32,8 @@ public class UsageAccounting {
         g.providerName = providerName;
         g.promptTokens = usage == null ? 0 : usage.promptTokens();
         g.completionTokens = usage == null ? 0 : usage.completionTokens();
+        g.cachedTokens = usage == null ? -1 : usage.cachedTokens();
+        g.reasoningTokens = usage == null ? -1 : usage.reasoningTokens();
         g.listCost = attempt.endpoint().pricing().listCost(g.promptTokens, g.completionTokens);
         g.cost = cost.charged(g.accountId, attempt.byok(), g.listCost);
     }

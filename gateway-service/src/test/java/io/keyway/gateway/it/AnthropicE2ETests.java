@@ -178,4 +178,31 @@ class AnthropicE2ETests extends GatewayE2E {
         String body = chat(key[0], body(CLAUDE)).then().statusCode(401).extract().asString();
         assertFalse(body.contains(secret.substring(10)), body);
     }
+
+    @Test
+    void generationCarriesOpenRoutersWholeObjectWithTheProvidersNativeFinishReasonAndAttribution() {
+        var key = accountWithKeys("ok");
+        for (boolean stream : new boolean[] {false, true}) {
+            String answer = io.restassured.RestAssured.given().header("Authorization", "Bearer " + key.key())
+                    .header("HTTP-Referer", "https://app.example.test/chat").contentType(io.restassured.http.ContentType.JSON)
+                    .body(Map.of("model", CLAUDE, "user", "end-user-7", "stream", stream,
+                            "messages", List.of(Map.of("role", "user", "content", "Say hello"))))
+                    .post("/api/v1/chat/completions").then().statusCode(200).extract().asString();
+            String id = stream ? Answers.read(answer.lines().filter(l -> l.startsWith("data: {")).findFirst()
+                    .orElseThrow().substring(6)).get("id").asText() : Answers.read(answer).get("id").asText();
+            JsonNode g = Answers.read(io.restassured.RestAssured.given().header("Authorization", "Bearer " + key.key())
+                    .get("/api/v1/generation?id=" + id).then().statusCode(200).extract().asString()).get("data");
+            assertEquals("stop", g.get("finish_reason").asText(), "OpenAI's word");
+            assertEquals("end_turn", g.get("native_finish_reason").asText(), "Anthropic's own stop_reason");
+            assertEquals("end-user-7", g.get("external_user").asText());
+            assertEquals("https://app.example.test/chat", g.get("http_referer").asText());
+            assertEquals("completions", g.get("api_type").asText());
+            assertEquals("global", g.get("data_region").asText());
+            assertEquals(3, g.get("native_tokens_cached").asInt());
+            assertEquals(stream, g.get("streamed").asBoolean());
+            for (String member : List.of("cache_discount", "app_id", "moderation_latency", "upstream_id", "workspace_id")) {
+                assertTrue(g.has(member) && g.get(member).isNull(), member + " is present and null");
+            }
+        }
+    }
 }

@@ -428,6 +428,19 @@ class ChatCompletionsApiTests extends GatewayE2E {
     }
 
     @Test
+    void apiKeyPastItsExpiresAtIs401EvenWhileItsResolutionIsCached() {
+        var account = seed.account();
+        var key = seed.apiKey(account, Map.of("expires_at", java.time.Instant.now().plusSeconds(8).toString()));
+        seed.topUp(account, "10.00");
+        seed.pooled(CHEAP, secret("ok"));
+        await().atMost(Duration.ofSeconds(7)).pollInterval(Duration.ofMillis(100)).until(() ->
+                chat(key, body(MODEL, "provider", Map.of("only", List.of(CHEAP)))).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() ->
+                chat(key, body(MODEL)).statusCode() == 401);
+        chat(key, body(MODEL)).then().statusCode(401).body("error.message", equalTo("API key has expired"));
+    }
+
+    @Test
     void apiKeyThatReachedItsSpendLimitGets402WithKeyLimitSource() {
         var account = seed.account();
         var key = seed.apiKey(account, Map.of("limit", new BigDecimal("0.00001")));

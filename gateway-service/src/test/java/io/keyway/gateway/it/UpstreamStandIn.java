@@ -27,8 +27,14 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code bare-…}: an answer with only what OpenAI requires of a server: no {@code usage}, and in a stream no
  *     assistant {@code role} chunk and no usage chunk even when asked for (upstreams that do less than OpenAI);</li>
  * <li>{@code splitstream-…}: streams {@link #SPLIT_TEXT} with every event cut in two (inside a multi-byte character
- *     where there is one), the pieces written 5 ms apart so that no line arrives in one read.</li>
+ *     where there is one), the pieces written 5 ms apart so that no line arrives in one read;</li>
+ * <li>{@code hugebody-…} / {@code hugeerror-…}: a 200 answer / a 500 error whose body is {@link #HUGE_BYTES} of
+ *     JSON-looking bytes, chunked (no length announced), written as fast as the reader takes them;</li>
+ * <li>{@code endlessline-…}: a stream whose first event begins the answer, then one {@code data:} line that never
+ *     ends (up to {@link #HUGE_BYTES});</li>
+ * <li>{@code prefixflood-…}: a stream that sends {@link #HUGE_BYTES} of SSE comments before any event.</li>
  * </ul>
+ * The huge answers stop as soon as the reader closes the connection.
  * Every call is recorded ({@link #calls()}) with the credential it carried, so tests can see which key was tried;
  * {@link #abandoned()} counts slow streams whose connection the caller closed before their end.
  */
@@ -86,6 +92,21 @@ public final class UpstreamStandIn implements AutoCloseable {
                 req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("error", new JsonObject().put("message", "stand-in status " + status)
                                 .put("type", "standin_error").put("code", status)).encode());
+            } else if (behaviour.equals("hugebody") || behaviour.equals("hugeerror")) {
+                var res = req.response().setStatusCode(behaviour.equals("hugebody") ? 200 : 500).setChunked(true)
+                        .putHeader("Content-Type", "application/json");
+                res.write("{\"id\":\"chatcmpl-huge\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"");
+                flood(req, res, "a", HUGE_BYTES);
+            } else if (behaviour.equals("endlessline")) {
+                var res = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+                res.write("data: {\"id\":\"chatcmpl-huge\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                        + "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+                        + "\"finish_reason\":null}]}\n\n");
+                res.write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"");
+                flood(req, res, "a", HUGE_BYTES);
+            } else if (behaviour.equals("prefixflood")) {
+                var res = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+                flood(req, res, ": keep-alive\n", HUGE_BYTES);
             } else if (behaviour.equals("splitstream")) {
                 splitStream(req.response(), body.getString("model"));
             } else if (behaviour.startsWith("slowstream")) {
@@ -111,6 +132,36 @@ public final class UpstreamStandIn implements AutoCloseable {
                 answer(req, body, stream, includeUsage, behaviour.equals("midstream"));
             }
         });
+    }
+
+    /** 100 MB: the size of the huge answers. */
+    public static final int HUGE_BYTES = 100 * 1024 * 1024;
+
+    /**
+     * Writes {@code unit} repeated up to {@code total} bytes in 64 KiB writes, as fast as the reader takes them (the
+     * write queue's back-pressure), and stops when the reader closes the connection.
+     */
+    private void flood(HttpServerRequest req, io.vertx.core.http.HttpServerResponse res, String unit, long total) {
+        io.vertx.core.buffer.Buffer block = io.vertx.core.buffer.Buffer.buffer(unit.repeat(Math.max(1, 65536 / unit.length())));
+        long[] written = {0};
+        boolean[] closed = {false};
+        req.connection().closeHandler(v -> closed[0] = true);
+        Runnable[] pump = {null};
+        pump[0] = () -> {
+            while (!closed[0] && written[0] < total && !res.writeQueueFull()) {
+                res.write(block);
+                written[0] += block.length();
+            }
+            if (closed[0]) {
+                return;
+            }
+            if (written[0] >= total) {
+                res.end();
+            } else {
+                res.drainHandler(v -> pump[0].run());
+            }
+        };
+        pump[0].run();
     }
 
     private void answer(HttpServerRequest req, JsonObject body, boolean stream, boolean includeUsage, boolean dieMidway) {

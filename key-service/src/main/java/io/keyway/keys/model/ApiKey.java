@@ -45,6 +45,14 @@ public class ApiKey extends PanacheEntityBase {
     @Column(name = "include_byok_in_limit", nullable = false)
     public boolean includeByokInLimit;
 
+    /** OpenRouter's {@code creator_user_id}: the tenant's user who created the key (free-form, null = not given). */
+    @Column(name = "creator_user_id")
+    public String creatorUserId;
+
+    /** OpenRouter's {@code external_user}: the tenant's end user the key was made for ({@code external.user}). */
+    @Column(name = "external_user")
+    public String externalUser;
+
     @Column(name = "expires_at")
     public Instant expiresAt;
 

@@ -1,6 +1,8 @@
 package io.keyway.keys.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.contracts.ApiKeyResolution;
 import io.keyway.contracts.KeyChange;
@@ -26,18 +28,24 @@ public class ApiKeyService {
 
     static final Set<String> LIMIT_RESETS = Set.of("daily", "weekly", "monthly");
     static final Set<String> CREATE_FIELDS = Set.of("name", "limit", "limit_reset", "include_byok_in_limit",
-            "expires_at", "workspace_id", "creator_user_id");
+            "expires_at", "workspace_id", "creator_user_id", "external");
+    /** OpenRouter's {@code external} object on create; {@code api_key} (a partner-supplied key) is refused. */
+    static final Set<String> EXTERNAL_FIELDS = Set.of("user", "api_key");
+    /** Longest {@code creator_user_id} and {@code external.user} (ids of the tenant's own systems). */
+    static final int OWNER_ID_MAX = 200;
     static final Set<String> PATCH_FIELDS = Set.of("name", "disabled", "limit", "limit_reset", "include_byok_in_limit",
             "expires_at", "version");
 
     private final AuditLog audit;
     private final ChangeFeed changes;
     private final ObjectMapper json;
+    private final ApiKeyUsages usages;
 
-    public ApiKeyService(AuditLog audit, ChangeFeed changes, ObjectMapper json) {
+    public ApiKeyService(AuditLog audit, ChangeFeed changes, ObjectMapper json, ApiKeyUsages usages) {
         this.audit = audit;
         this.changes = changes;
         this.json = json;
+        this.usages = usages;
     }
 
     public Uni<Idempotency.Outcome> create(Caller caller, JsonFields body) {
@@ -50,6 +58,9 @@ public class ApiKeyService {
         k.limitReset = body.oneOf("limit_reset", LIMIT_RESETS).orElse(null);
         k.includeByokInLimit = body.bool("include_byok_in_limit").orElse(false);
         k.expiresAt = futureInstant(body);
+        k.creatorUserId = body.string("creator_user_id", OWNER_ID_MAX).orElse(null);
+        k.externalUser = externalUser(body);
+        workspaceOfCaller(caller, body);
         k.createdAt = Instant.now();
         k.updatedAt = k.createdAt;
         String plaintext = KeyMaterial.newApiKey();
@@ -62,7 +73,7 @@ public class ApiKeyService {
                 .call(s -> changes.accountChanged(k.accountId, KeyChange.Kind.API_KEY, k.id, k.hash))
                 .map(settings -> {
                     ObjectNode out = json.createObjectNode();
-                    out.set("data", json.valueToTree(ApiKeyJson.of(k)));
+                    out.set("data", json.valueToTree(shown(k)));
                     return new Idempotency.Outcome(201, out, plaintext, settings.defaultSecretStore, k.accountId);
                 });
     }
@@ -71,11 +82,11 @@ public class ApiKeyService {
         String query = includeDisabled ? "accountId = ?1" : "accountId = ?1 and disabled = false";
         return Panache.withSession(() -> ApiKey.<ApiKey>find(query, Sort.by("createdAt").and("id"), caller.accountId())
                 .range(offset, offset + limit - 1).list())
-                .map(keys -> keys.stream().map(ApiKeyJson::of).toList());
+                .map(keys -> keys.stream().map(this::shown).toList());
     }
 
     public Uni<ApiKeyJson> get(Caller caller, String hash) {
-        return Panache.withSession(() -> own(caller, hash)).map(ApiKeyJson::of);
+        return Panache.withSession(() -> own(caller, hash)).map(this::shown);
     }
 
     public Uni<ApiKeyJson> patch(Caller caller, String hash, JsonFields body, String ifMatch) {
@@ -112,7 +123,7 @@ public class ApiKeyService {
                                     .flatMap(v -> k.<ApiKey>persistAndFlush());
                         }))
                 .call(k -> changes.accountChanged(k.accountId, KeyChange.Kind.API_KEY, k.id, k.hash))
-                .map(ApiKeyJson::of);
+                .map(this::shown);
     }
 
     /** Deletes the key and removes it from every BYOK key's API-key filter of the account. */
@@ -159,6 +170,47 @@ public class ApiKeyService {
                     }
                     return k;
                 });
+    }
+
+    /** The key as the API shows it, with its usage from billing (in memory, no call). */
+    private ApiKeyJson shown(ApiKey k) {
+        return ApiKeyJson.of(k, usages.of(k.accountId, k.id));
+    }
+
+    /**
+     * {@code external.user} of OpenRouter's create body: the tenant's end user the key is for. Its {@code api_key}, a
+     * key a partner supplies for Keyway to accept, is not supported: Keyway makes every key itself.
+     */
+    private static String externalUser(JsonFields body) {
+        JsonNode external = body.node().get("external");
+        if (external == null || external.isNull()) {
+            return null;
+        }
+        if (!external.isObject()) {
+            throw ApiException.badRequest("field 'external' must be an object with 'user'");
+        }
+        external.fieldNames().forEachRemaining(f -> {
+            if (!EXTERNAL_FIELDS.contains(f)) {
+                throw ApiException.badRequest("unknown field 'external." + f + "'");
+            }
+        });
+        if (external.hasNonNull("api_key")) {
+            throw ApiException.badRequest("field 'external.api_key' is not supported: Keyway generates every API key "
+                    + "itself; leave it out and use the key in the answer");
+        }
+        // the nested field under its dotted name, so that the shared checks name it in their errors
+        ObjectNode user = JsonNodeFactory.instance.objectNode().set("external.user", external.get("user"));
+        return new JsonFields(user).requiredString("external.user", OWNER_ID_MAX);
+    }
+
+    /** Each account is one workspace until workspaces exist: a {@code workspace_id} must be the account's id. */
+    private static void workspaceOfCaller(Caller caller, JsonFields body) {
+        body.string("workspace_id", OWNER_ID_MAX).ifPresent(w -> {
+            if (!w.equals(caller.accountId().toString())) {
+                throw ApiException.badRequest("field 'workspace_id' must be this account's id (each account is one "
+                        + "workspace; the keys answer shows it as workspace_id)");
+            }
+        });
     }
 
     private static Instant futureInstant(JsonFields body) {

@@ -549,13 +549,7 @@ class BedrockAdapterTests {
     }
 
     static <T> T stub(Class<T> type, Map<String, Object> answers) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> {
-            Object answer = answers.get(m.getName());
-            if (answer == null) {
-                throw new UnsupportedOperationException(type.getSimpleName() + "." + m.getName());
-            }
-            return answer;
-        }));
+        return io.keyway.gateway.service.ConfigStub.of(type, answers);
     }
 
     static Completion lastWhole;

@@ -409,13 +409,7 @@ class VertexAdapterTests {
 
     /** A configuration interface answering the named methods; any other throws, so a new setting read is noticed. */
     static <T> T stub(Class<T> type, Map<String, Object> answers) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            Object answer = answers.get(method.getName());
-            if (answer == null) {
-                throw new UnsupportedOperationException(type.getSimpleName() + "." + method.getName());
-            }
-            return answer;
-        }));
+        return io.keyway.gateway.service.ConfigStub.of(type, answers);
     }
 
     static VertexCredential credential(String serviceAccountJson) {
