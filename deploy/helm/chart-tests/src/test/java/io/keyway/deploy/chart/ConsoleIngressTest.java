@@ -1,18 +1,26 @@
 package io.keyway.deploy.chart;
 
+import static io.keyway.deploy.chart.RenderedChart.Component.BILLING;
+import static io.keyway.deploy.chart.RenderedChart.Component.GATEWAY;
+import static io.keyway.deploy.chart.RenderedChart.Component.KEY_SERVICE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The web console is served by key-service at /console/ (docs/decisions.md, "Console"): the Ingress sends it there, on
- * the same host as the three APIs, so the browser calls them on one origin.
+ * the same host as the three APIs, so the browser calls them on one origin and no service allows CORS. Without the
+ * Ingress, {@code console.*} tells key-service where the others are and lets those two allow the console's origin only.
  */
 class ConsoleIngressTest {
 
@@ -45,5 +53,37 @@ class ConsoleIngressTest {
         String expected = path.contains("statements") ? RenderedChart.Component.BILLING.resourceName() + ":8082"
                 : RenderedChart.Component.GATEWAY.resourceName() + ":8080";
         assertEquals(expected, backendOf(path));
+    }
+
+    private static List<String> consoleEnv(RenderedChart chart, RenderedChart.Component c) {
+        return chart.configEnv(c).keySet().stream().filter(n -> n.startsWith("KEYWAY_CONSOLE_")).sorted().toList();
+    }
+
+    @Test
+    void onTheIngressOriginNoServiceAllowsCorsAndTheConsoleUsesItsOwnOrigin() {
+        for (var c : RenderedChart.Component.values()) {
+            assertEquals(List.of(), consoleEnv(chart, c), c::toString);
+        }
+    }
+
+    @Test
+    void withoutTheIngressTheGatewayAndBillingAllowOnlyTheConsolesOriginAndKeyServiceKnowsWhereTheyAre() {
+        RenderedChart apart = KeywayChart.render(Map.of("console.origin", "https://keys.example.com",
+                "console.gatewayUrl", "https://gateway.example.com", "console.billingUrl", "https://billing.example.com"));
+        for (var c : List.of(GATEWAY, BILLING)) {
+            assertEquals("true", apart.configEnv(c).get("KEYWAY_CONSOLE_CORS"), c::toString);
+            assertEquals("https://keys.example.com", apart.configEnv(c).get("KEYWAY_CONSOLE_ORIGIN"), c::toString);
+        }
+        assertEquals("https://gateway.example.com", apart.configEnv(KEY_SERVICE).get("KEYWAY_CONSOLE_GATEWAY_URL"));
+        assertEquals("https://billing.example.com", apart.configEnv(KEY_SERVICE).get("KEYWAY_CONSOLE_BILLING_URL"));
+        assertEquals(List.of("KEYWAY_CONSOLE_BILLING_URL", "KEYWAY_CONSOLE_GATEWAY_URL"), consoleEnv(apart, KEY_SERVICE),
+                "key-service serves the console: it allows no CORS");
+    }
+
+    @Test
+    void anOriginWithAPathIsRefused() {
+        String message = assertThrows(IllegalStateException.class, () -> KeywayChart.renderText(
+                Map.of("console.origin", "https://keys.example.com/console/"))).getMessage();
+        assertTrue(message.contains("console") && message.contains("origin"), message);
     }
 }
