@@ -335,11 +335,14 @@
   }
 
   /** DESIGN.md §2 in a sentence, for one provider's keys as they stand. */
-  function orderLine(provider, list, precedence) {
+  function orderLine(provider, list, precedence, apiKeyList) {
     const live = list.filter((k) => !k.disabled);
     const prio = live.filter((k) => !k.is_fallback).sort((a, b) => a.sort_order - b.sort_order);
     const fall = live.filter((k) => k.is_fallback).sort((a, b) => a.sort_order - b.sort_order);
-    const name = (k) => `“${k.name || k.label}”` + (k.allowed_models ? ` (only ${k.allowed_models.join(', ')})` : '');
+    const keyName = (hash) => (apiKeyList.find((a) => a.hash === hash) || { name: hash.substring(0, 8) }).name;
+    const only = (k) => [k.allowed_models ? k.allowed_models.join(', ') : null,
+      k.allowed_api_key_hashes ? 'API keys ' + k.allowed_api_key_hashes.map(keyName).join(', ') : null].filter(Boolean);
+    const name = (k) => `“${k.name || k.label}”` + (only(k).length ? ` (only ${only(k).join('; ')})` : '');
     const models = (state.catalog.providers.find((p) => p.slug === provider) || { models: [] }).models;
     const on = `${models.length ? models.join(', ') : 'Requests'} on ${providerName(provider)}`;
     const always = prio.find((k) => k.always_use);
@@ -426,7 +429,7 @@
     for (const [provider, list] of [...byProvider.entries()].sort((a, b) => providerName(a[0]).localeCompare(providerName(b[0])))) {
       const card = h('section', { class: 'card provider', 'data-provider': provider, 'aria-labelledby': `p-${provider}` },
         h('h2', { id: `p-${provider}` }, providerName(provider), ' ', h('span', { class: 'muted' }, `(${provider})`)),
-        h('p', { class: 'order', 'data-role': 'order' }, orderLine(provider, list, precedence)));
+        h('p', { class: 'order', 'data-role': 'order' }, orderLine(provider, list, precedence, apiKeyList)));
       for (const fallback of [false, true]) {
         const inSection = list.filter((k) => k.is_fallback === fallback).sort((a, b) => a.sort_order - b.sort_order);
         card.append(h('h3', {}, fallback ? 'Fallback' : 'Prioritized'));
@@ -683,8 +686,10 @@
   pages.credits = async function () {
     const monthParam = new URLSearchParams(location.hash.split('?')[1] || '').get('month');
     const month = /^\d{4}-\d{2}$/.test(monthParam || '') ? monthParam : thisMonth();
+    // the catalog only names providers here: without the gateway, slugs are shown
     const [credits, statement, daily] = await Promise.all([
-      billing('/api/v1/credits'), billing(`/api/v1/statements/${month}`), billing(`/api/v1/statements/${month}/daily`)]);
+      billing('/api/v1/credits'), billing(`/api/v1/statements/${month}`), billing(`/api/v1/statements/${month}/daily`),
+      catalog().catch(() => null)]);
     const c = credits.data;
     const s = statement.data;
     const balance = Number(c.total_credits) - Number(c.total_usage);

@@ -150,7 +150,13 @@ class ConsoleBrowserE2ETests extends GatewayE2E {
         addKey(BEDROCK, "bedrock api key", BedrockKeys.apiKey("ok"), "local");
         addKey(VERTEX, "vertex service account", KeywayServices.googleTokens.mint("keyway-console-" + System.nanoTime()).json(), "local");
 
+        // a key moves to the Fallback section, after platform capacity
+        keyItem("bedrock api key").findElement(By.cssSelector("[data-role=section]")).click();
+        browser.waitForText("section[data-provider='" + BEDROCK + "'] [data-role=order]",
+                "then platform capacity (when the operator offers it), then your fallback key “bedrock api key”");
+
         JsonPath keys = byokList(account);
+        assertTrue(keys.getBoolean("data.find { it.name == 'bedrock api key' }.is_fallback"));
         assertEquals(java.util.Set.of("token key", "azure deployments", "bedrock sigv4", "bedrock api key",
                 "vertex service account"), java.util.Set.copyOf(keys.getList("data.name")));
         assertEquals("aws", keys.getString("data.find { it.name == 'azure deployments' }.secret_store"));
@@ -181,6 +187,7 @@ class ConsoleBrowserE2ETests extends GatewayE2E {
         Seed.Account account = seed.account();
         String first = seed.byok(account, MID, secret("ok"), Map.of("name", "first"));
         seed.byok(account, MID, secret("ok"), Map.of("name", "second"));
+        Seed.ApiKey ci = seed.apiKey(account);
         signIn(account, "providers");
         String order = browser.find("section[data-provider='" + MID + "'] [data-role=order]").getText();
         assertTrue(order.contains("your key “first”, then your key “second”, then platform capacity"), order);
@@ -193,6 +200,18 @@ class ConsoleBrowserE2ETests extends GatewayE2E {
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 byokList(account).getBoolean("data.find { it.name == 'second' }.always_use"));
         browser.waitForText("section[data-provider='" + MID + "'] [data-role=order]", "always use");
+
+        // the API-key filter: only requests made with the picked API key may use "second"
+        keyItem("second").findElement(By.cssSelector("[data-role=filters]")).click();
+        WebElement editor = browser.find("li[data-key-name='second'] .editor");
+        editor.findElement(By.xpath(".//label[contains(., 'All API keys')]/input")).click();
+        new Select(editor.findElement(By.cssSelector("select[name=allowed_api_key_hashes]"))).selectByValue(ci.hash());
+        editor.findElement(By.cssSelector("button[type=submit]")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> List.of(ci.hash())
+                .equals(byokList(account).getList("data.find { it.name == 'second' }.allowed_api_key_hashes")));
+        String name = given().baseUri(KeywayServices.keyServiceUrl).header("Authorization", "Bearer " + account.managementKey())
+                .get("/api/v1/keys/" + ci.hash()).then().statusCode(200).extract().path("data.name");
+        browser.waitForText("section[data-provider='" + MID + "'] [data-role=order]", "(only API keys " + name + ")");
 
         // changed behind the page's back: the next write from the page is refused, and said so in words
         seed.patchByok(account, first, Map.of("name", "first renamed elsewhere"));
