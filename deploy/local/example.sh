@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The working example request of `./keyway run`, against the local upstream STAND-IN (not a real provider):
 #   example.sh up      start the stand-in on 127.0.0.1:8090 (the default catalog's provider "local-standin"),
-#                      seed an example account once (account, API key, pooled credential, $5 of credits),
-#                      send one chat completion through the gateway and print it with the curl command
+#                      seed an example account once (account, management key, API key, pooled credential, a BYOK
+#                      key, $5 of credits), send one chat completion through the gateway (served with the BYOK key:
+#                      usage.is_byok true) and print it with the curl command and how to open the console
 #   example.sh down    stop the stand-in (by PID)
 #   example.sh status
-# The example account's API key is kept in .keyway/run/example.env (local only, 0600), so a second `up` reuses it.
+# The example account's API key and management key are kept in .keyway/run/example.env (local only, 0600), so a second
+# `up` reuses them.
 source "$(dirname "$0")/lib.sh"
 
 R="$KEYWAY_STATE/run"
@@ -14,6 +16,7 @@ PORT=8090 # fixed: the default catalog (gateway-service/src/main/resources/catal
 PIDF="$R/upstream-standin.pid"
 ENVF="$R/example.env"
 GATEWAY="${KEYWAY_GATEWAY_URL:-http://127.0.0.1:${KEYWAY_GATEWAY_PORT:-8080}}"
+CONSOLE="${KEYWAY_KEYS_URL:-http://127.0.0.1:${KEYWAY_KEYS_PORT:-8081}}/console/"
 REQUEST='{"model":"keyway/standin-echo","messages":[{"role":"user","content":"Hello Keyway"}]}'
 
 standin_up() {
@@ -36,16 +39,21 @@ seed() {
   if [ -f "$ENVF" ]; then
     # shellcheck disable=SC1090
     source "$ENVF"
-    if key_works "$KEYWAY_EXAMPLE_API_KEY"; then say "example account: reusing $KEYWAY_EXAMPLE_ACCOUNT_ID"; return 0; fi
+    # an account seeded before the console (no management key kept, no BYOK key) is replaced by a new one
+    if [ -n "${KEYWAY_EXAMPLE_MANAGEMENT_KEY:-}" ] && key_works "$KEYWAY_EXAMPLE_API_KEY"; then
+      say "example account: reusing $KEYWAY_EXAMPLE_ACCOUNT_ID"; return 0
+    fi
   fi
   local out
   out="$("$KEYWAY_ROOT/deploy/local/upstream-standin/seed-example.sh")" || die "example: seeding failed"
   KEYWAY_EXAMPLE_ACCOUNT_ID="$(sed -n 's/^Example account \([^ ]*\) .*/\1/p' <<<"$out")"
   KEYWAY_EXAMPLE_API_KEY="$(grep -o 'Bearer sk-kw-v1-[0-9a-f]*' <<<"$out" | head -1 | cut -d' ' -f2)"
+  KEYWAY_EXAMPLE_MANAGEMENT_KEY="$(grep -o 'sk-kw-mgmt-v1-[0-9a-f]*' <<<"$out" | head -1)"
   [ -n "$KEYWAY_EXAMPLE_API_KEY" ] || die "example: the seeding script printed no API key"
-  (umask 077; printf 'KEYWAY_EXAMPLE_ACCOUNT_ID=%s\nKEYWAY_EXAMPLE_API_KEY=%s\n' \
-    "$KEYWAY_EXAMPLE_ACCOUNT_ID" "$KEYWAY_EXAMPLE_API_KEY" >"$ENVF")
-  say "example account: created $KEYWAY_EXAMPLE_ACCOUNT_ID with \$5 of credits"
+  [ -n "$KEYWAY_EXAMPLE_MANAGEMENT_KEY" ] || die "example: the seeding script printed no management key"
+  (umask 077; printf 'KEYWAY_EXAMPLE_ACCOUNT_ID=%s\nKEYWAY_EXAMPLE_API_KEY=%s\nKEYWAY_EXAMPLE_MANAGEMENT_KEY=%s\n' \
+    "$KEYWAY_EXAMPLE_ACCOUNT_ID" "$KEYWAY_EXAMPLE_API_KEY" "$KEYWAY_EXAMPLE_MANAGEMENT_KEY" >"$ENVF")
+  say "example account: created $KEYWAY_EXAMPLE_ACCOUNT_ID with \$5 of credits and a BYOK key for local-standin"
 }
 
 request() {
@@ -60,12 +68,17 @@ request() {
   [ "$code" = 200 ] || { cat "$body" >&2 2>/dev/null || true; die "example request: HTTP $code"; }
   say "example request answered:"
   cat "$body"; echo
+  grep -q '"is_byok":true' "$body" && say "served with the example account's own (BYOK) key: usage.is_byok is true"
   cat <<MSG
 
 Try it yourself (the example API key is in $ENVF):
   source $ENVF
   curl -s $GATEWAY/api/v1/chat/completions -H "Authorization: Bearer \$KEYWAY_EXAMPLE_API_KEY" \\
     -H 'Content-Type: application/json' -d '$REQUEST'
+
+Console: $CONSOLE
+  Sign in with the example account's management key, KEYWAY_EXAMPLE_MANAGEMENT_KEY in $ENVF:
+  grep MANAGEMENT_KEY $ENVF
 MSG
 }
 

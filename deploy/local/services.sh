@@ -11,6 +11,12 @@ SERVICES=(key-service:${KEYWAY_KEYS_PORT:-8081} billing-service:${KEYWAY_BILLING
 # gateway's GET /api/v1/key calls billing).
 export KEYWAY_KEYS_URL="${KEYWAY_KEYS_URL:-http://127.0.0.1:${KEYWAY_KEYS_PORT:-8081}}"
 export KEYWAY_BILLING_URL="${KEYWAY_BILLING_URL:-http://127.0.0.1:${KEYWAY_BILLING_PORT:-8082}}"
+# The console (key-service, /console/) on three ports: it is told where the gateway and billing are, and they allow
+# CORS for key-service's origin only (docs/decisions.md, "Console").
+export KEYWAY_CONSOLE_GATEWAY_URL="${KEYWAY_CONSOLE_GATEWAY_URL:-http://127.0.0.1:${KEYWAY_GATEWAY_PORT:-8080}}"
+export KEYWAY_CONSOLE_BILLING_URL="${KEYWAY_CONSOLE_BILLING_URL:-$KEYWAY_BILLING_URL}"
+export KEYWAY_CONSOLE_CORS="${KEYWAY_CONSOLE_CORS:-true}"
+export KEYWAY_CONSOLE_ORIGIN="${KEYWAY_CONSOLE_ORIGIN:-$KEYWAY_KEYS_URL}"
 
 ready() { curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$1/q/health/ready"; }
 
@@ -30,6 +36,13 @@ up() {
     # a 96 MB serial-GC heap, two malloc arenas, freed native memory returned every 5 s, heap and code cache on
     # transparent huge pages where the kernel offers them (madvise); KEYWAY_GATEWAY_JVM replaces its JVM flags.
     profile=(-Dquarkus.profile=prod,local)
+    # key-service also offers the aws secret store, against the local moto (KEYWAY_AWS_ENDPOINT), which takes any
+    # credentials: these are moto's, not AWS's.
+    [ "$name" = key-service ] && profile+=(
+      "-Dkeyway.keys.secrets.aws.enabled=${KEYWAY_SECRETS_AWS_ENABLED:-true}"
+      -Dquarkus.secretsmanager.aws.credentials.type=static
+      -Dquarkus.secretsmanager.aws.credentials.static-provider.access-key-id=keyway-local-moto
+      -Dquarkus.secretsmanager.aws.credentials.static-provider.secret-access-key=keyway-local-moto)
     if [ "$name" = gateway-service ]; then
       read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:--Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages}"
       MALLOC_ARENA_MAX=2 nohup java "${jvm[@]}" "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &

@@ -4,7 +4,9 @@
 #   1. an account and its management key (key-service admin API),
 #   2. an API key for inference (management API),
 #   3. a pooled credential for the catalog provider "local-standin" (the stand-in ignores its value),
-#   4. $5 of credits (billing-service admin API),
+#   4. the account's own BYOK key for "local-standin" (prioritized: tried before the pooled credential, so the example
+#      answer says usage.is_byok: true),
+#   5. $5 of credits (billing-service admin API),
 # then prints a curl command for a chat completion with model "keyway/standin-echo".
 set -euo pipefail
 KEYS="${KEYWAY_KEYS_URL:-http://127.0.0.1:${KEYWAY_KEYS_PORT:-8081}}"
@@ -25,12 +27,17 @@ if ! curl -sf "$KEYS/admin/v1/pooled-credentials" -H "Authorization: Bearer $ADM
     -H "Idempotency-Key: $(idem)" -H 'Content-Type: application/json' \
     -d '{"provider":"local-standin","key":"standin-not-a-secret","name":"local stand-in"}'
 fi
+curl -sf -o /dev/null -X POST "$KEYS/api/v1/byok" -H "Authorization: Bearer $mgmt" -H "Idempotency-Key: $(idem)" \
+  -H 'Content-Type: application/json' \
+  -d '{"provider":"local-standin","key":"example-byok-key-not-a-secret","name":"example BYOK key"}'
 curl -sf -o /dev/null -X POST "$BILLING/admin/v1/accounts/$account_id/credits" -H "Authorization: Bearer $ADMIN" \
   -H "Idempotency-Key: $(idem)" -H 'Content-Type: application/json' -d '{"amount":"5.00","description":"local example"}'
 
 cat <<MSG
-Example account $account_id with \$5 of credits. Try (the answer comes from the local upstream stand-in):
+Example account $account_id with \$5 of credits and a BYOK key. Try (the answer comes from the local upstream stand-in):
 
 curl -s $GATEWAY/api/v1/chat/completions -H "Authorization: Bearer $api_key" -H 'Content-Type: application/json' \\
   -d '{"model":"keyway/standin-echo","messages":[{"role":"user","content":"Hello Keyway"}]}'
+
+Management key (sign in to the console with it): $mgmt
 MSG

@@ -66,7 +66,8 @@ public class GenerationResource {
         }
     }
 
-    private ObjectNode describe(Kept g) {
+    /** One generation as {@code /generation} shows it; {@code /generations} lists the same objects. */
+    ObjectNode describe(Kept g) {
         ObjectNode d = json.createObjectNode();
         d.put("id", g.publicId());
         d.put("model", g.model());

@@ -56,16 +56,29 @@ public class ApiKeyResolver {
     }
 
     /**
+     * As {@link #authenticate}, but a management key is accepted too (read-only views of the whole account, such as
+     * the console's activity list); {@link Caller#key()}{@code .management()} tells which it was.
+     */
+    public Uni<Caller> authenticateAccount(String authorizationHeader) {
+        return Uni.createFrom().completionStage(() -> resolve(authorizationHeader, true))
+                .onFailure(CompletionException.class).transform(Throwable::getCause);
+    }
+
+    /**
      * As {@link #authenticate}, without a reactive pipeline: a cached answer (the usual case) gives an already
      * completed future, so the request continues on its own thread without any hand-over.
      */
     public CompletableFuture<Caller> resolve(String authorizationHeader) {
+        return resolve(authorizationHeader, false);
+    }
+
+    private CompletableFuture<Caller> resolve(String authorizationHeader, boolean managementToo) {
         String key = bearer(authorizationHeader);
         if (key == null) {
             return CompletableFuture.failedFuture(
                     new GatewayError(401, "Missing Authorization header with a Bearer API key"));
         }
-        if (!wellFormed(key)) {
+        if (!wellFormed(key) && !(managementToo && wellFormedManagementKey(key))) {
             return CompletableFuture.failedFuture(new GatewayError(401, "Invalid API key format"));
         }
         String hash = sha256Hex(key);
@@ -73,7 +86,7 @@ public class ApiKeyResolver {
                 cache.get(hash, (h, executor) -> keyService.resolveApiKey(h).subscribeAsCompletionStage());
         if (found.isDone() && !found.isCompletedExceptionally()) {
             try {
-                return CompletableFuture.completedFuture(caller(found.join(), hash, key));
+                return CompletableFuture.completedFuture(caller(found.join(), hash, key, managementToo));
             } catch (GatewayError e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -87,13 +100,13 @@ public class ApiKeyResolver {
                 }
                 throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
             }
-            return caller(r, hash, key);
+            return caller(r, hash, key, managementToo);
         });
     }
 
-    private static Caller caller(Optional<ApiKeyResolution> found, String hash, String key) {
+    private static Caller caller(Optional<ApiKeyResolution> found, String hash, String key, boolean managementToo) {
         ApiKeyResolution r = found.orElseThrow(() -> new GatewayError(401, "User not found."));
-        if (r.management()) {
+        if (r.management() && !managementToo) {
             throw new GatewayError(401, "Management keys cannot be used for inference");
         }
         if (r.disabled()) {
@@ -133,10 +146,16 @@ public class ApiKeyResolver {
 
     /** {@code sk-kw-v1-<64 lowercase hex>} without a regex (every request checks it). */
     static boolean wellFormed(String key) {
-        if (key.length() != 73 || !key.startsWith("sk-kw-v1-")) {
-            return false;
-        }
-        for (int i = 9; i < 73; i++) {
+        return key.length() == 73 && key.startsWith("sk-kw-v1-") && hex(key, 9);
+    }
+
+    /** A management key: {@code sk-kw-mgmt-v1-} and 64 lowercase hex digits. */
+    static boolean wellFormedManagementKey(String key) {
+        return key.length() == 78 && key.startsWith("sk-kw-mgmt-v1-") && hex(key, 14);
+    }
+
+    private static boolean hex(String key, int from) {
+        for (int i = from; i < key.length(); i++) {
             char c = key.charAt(i);
             if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
                 return false;

@@ -114,6 +114,25 @@ public class Generations {
         return Optional.empty();
     }
 
+    /**
+     * The newest kept generations of {@code accountId} (of one API key when {@code apiKeyId} is not null), newest
+     * first, at most {@code limit} — for the console's activity list. Walks the ring back from the newest slot.
+     */
+    public List<Kept> latest(String accountId, String apiKeyId, int limit) {
+        List<Kept> out = new ArrayList<>(Math.min(limit, 64));
+        long newest = written.get() - 1;
+        int count = (int) Math.min(newest + 1, slots.length);
+        int i = (int) (Math.max(newest, 0) % slots.length);
+        for (int k = 0; k < count && out.size() < limit; k++) {
+            Kept kept = slots[i].readIf(accountId, apiKeyId);
+            if (kept != null) {
+                out.add(kept);
+            }
+            i = i == 0 ? slots.length - 1 : i - 1;
+        }
+        return out;
+    }
+
     /** One ring position. Every field is written and read under {@link #lock}. */
     private static final class Slot {
         final StampedLock lock = new StampedLock();
@@ -211,18 +230,36 @@ public class Generations {
                 if (idHigh != id.getMostSignificantBits() || idLow != id.getLeastSignificantBits()) {
                     return null;
                 }
-                List<AttemptRecord> attempts = new ArrayList<>(attemptCount);
-                for (int a = 0; a < attemptCount; a++) {
-                    attempts.add(new AttemptRecord(attemptModel[a], attemptProvider[a], attemptCredential[a],
-                            attemptKeyId[a], attemptStatus[a], attemptOutcome[a], attemptLatency[a]));
-                }
-                return new Kept(id, Instant.ofEpochSecond(createdSecond, createdNano), accountId, apiKeyId, model,
-                        providerName, byok, cost.get(), listCost.get(), promptTokens, completionTokens, latencyMs,
-                        firstByteMs, streamed, cancelled, finishReason, httpStatus, List.copyOf(attempts),
-                        nativeFinishReason, user, referer, cachedTokens, reasoningTokens);
+                return copy(id);
             } finally {
                 lock.unlockRead(stamp);
             }
+        }
+
+        /** A copy when the slot holds a request of this account (and API key, when given); null otherwise. */
+        Kept readIf(String account, String apiKey) {
+            long stamp = lock.readLock();
+            try {
+                if (position < 0 || !account.equals(accountId) || (apiKey != null && !apiKey.equals(apiKeyId))) {
+                    return null;
+                }
+                return copy(new UUID(idHigh, idLow));
+            } finally {
+                lock.unlockRead(stamp);
+            }
+        }
+
+        /** Called under the read lock. */
+        private Kept copy(UUID id) {
+            List<AttemptRecord> attempts = new ArrayList<>(attemptCount);
+            for (int a = 0; a < attemptCount; a++) {
+                attempts.add(new AttemptRecord(attemptModel[a], attemptProvider[a], attemptCredential[a],
+                        attemptKeyId[a], attemptStatus[a], attemptOutcome[a], attemptLatency[a]));
+            }
+            return new Kept(id, Instant.ofEpochSecond(createdSecond, createdNano), accountId, apiKeyId, model,
+                    providerName, byok, cost.get(), listCost.get(), promptTokens, completionTokens, latencyMs,
+                    firstByteMs, streamed, cancelled, finishReason, httpStatus, List.copyOf(attempts),
+                    nativeFinishReason, user, referer, cachedTokens, reasoningTokens);
         }
     }
 

@@ -77,6 +77,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     public static VertexStandIn vertex;
     public static String keyServiceUrl;
     public static String billingUrl;
+    /** The gateway under test, on a port chosen here so that key-service's console can be told where it is. */
+    public static String gatewayUrl;
 
     private Process keyService;
     private Process billing;
@@ -103,12 +105,22 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             Path dir = Files.createDirectories(Path.of("target/keyway-it"));
             int keysPort = freePort();
             int billingPort = freePort();
+            int gatewayPort = freePort();
             keyServiceUrl = "http://127.0.0.1:" + keysPort;
             billingUrl = "http://127.0.0.1:" + billingPort;
+            gatewayUrl = "http://127.0.0.1:" + gatewayPort;
             String kafka = System.getProperty("keyway.test.kafka", "127.0.0.1:19092");
+            // the console (served by key-service) on three ports, as locally: it is told where the gateway and
+            // billing are, and they allow CORS for key-service's origin only (ConsoleCorsE2ETests)
             keyService = launch(KEY_SERVICE_JAR, dir.resolve("key-service.log"), Map.of(
                     "KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it",
-                    "KEYWAY_KEYS_PORT", String.valueOf(keysPort)), kafka,
+                    "KEYWAY_KEYS_PORT", String.valueOf(keysPort),
+                    "KEYWAY_CONSOLE_GATEWAY_URL", gatewayUrl,
+                    "KEYWAY_CONSOLE_BILLING_URL", billingUrl,
+                    // the aws store against the local moto, as `./keyway run` offers it (moto takes any credentials)
+                    "KEYWAY_SECRETS_AWS_ENABLED", "true",
+                    "AWS_ACCESS_KEY_ID", "keyway-local-moto",
+                    "AWS_SECRET_ACCESS_KEY", "keyway-local-moto"), kafka,
                     // the one-machine profile: key-service's public dev master key (the _it data is sealed with it);
                     // the key formats of this run's native providers follow their adapters
                     List.of("-Dquarkus.profile=prod,local",
@@ -120,7 +132,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), Map.of(
                     "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
                     "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
-                    "KEYWAY_KEYS_URL", keyServiceUrl), kafka,
+                    "KEYWAY_KEYS_URL", keyServiceUrl,
+                    "KEYWAY_CONSOLE_CORS", "true",
+                    "KEYWAY_CONSOLE_ORIGIN", keyServiceUrl), kafka,
                     Stream.concat(Stream.of("-Dkeyway.billing.consumer.group-id=billing-gateway-it-" + RUN),
                             billingArgs.stream()).toList());
             awaitReady(keyServiceUrl, keyService, "key-service", "target/keyway-it");
@@ -135,6 +149,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                     "keyway.gateway.service-token", GATEWAY_TOKEN,
                     "keyway.gateway.upstream.first-byte-timeout", "2S",
                     "keyway.gateway.upstream.breaker-failure-threshold", "1000"));
+            config.put("quarkus.http.test-port", String.valueOf(gatewayPort));
+            config.put("quarkus.http.cors.enabled", "true");
+            config.put("quarkus.http.cors.origins", keyServiceUrl);
             if (NATIVE_PROVIDERS) { // an older gateway build does not know the setting (its config mapping refuses it)
                 config.put("keyway.gateway.upstream.trust-certificates",
                         StandInTls.loopback().certificatePemPath().toAbsolutePath().toString());

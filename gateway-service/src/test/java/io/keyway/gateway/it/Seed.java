@@ -51,12 +51,12 @@ public final class Seed {
         return new ApiKey(created.getString("key"), hash, id);
     }
 
-    /** A BYOK key; {@code options} are the agreed /api/v1/byok fields (is_fallback, always_use, disabled, …). */
+    /** A BYOK key; {@code options} are the agreed /api/v1/byok fields (name, is_fallback, always_use, disabled, …). */
     public String byok(Account account, String provider, String secret, Map<String, Object> options) {
         Map<String, Object> body = new HashMap<>(options);
         body.put("provider", provider);
         body.put("key", secret);
-        body.put("name", "it-byok-" + secret.substring(0, Math.min(12, secret.length())));
+        body.putIfAbsent("name", "it-byok-" + secret.substring(0, Math.min(12, secret.length())));
         return given().baseUri(KeywayServices.keyServiceUrl).contentType(ContentType.JSON)
                 .header("Authorization", "Bearer " + account.managementKey())
                 .header("Idempotency-Key", UUID.randomUUID().toString())
