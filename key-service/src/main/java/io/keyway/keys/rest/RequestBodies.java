@@ -29,7 +29,9 @@ public class RequestBodies {
     private final KeyServiceConfig config;
 
     public RequestBodies(ObjectMapper json, KeyServiceConfig config) {
-        this.json = json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+        // Amounts are decimals: a number with a fraction is read as BigDecimal, never through double.
+        this.json = json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         this.config = config;
     }
 
