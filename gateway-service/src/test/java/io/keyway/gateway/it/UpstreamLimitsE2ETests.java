@@ -12,6 +12,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gateway reads a bounded amount of any upstream answer ({@code keyway.gateway.upstream.max-*}, defaults: 32 MiB
@@ -30,29 +32,18 @@ class UpstreamLimitsE2ETests extends GatewayE2E {
                 .statusCode(200).extract().path("data.provider_responses[" + attempt + "].outcome");
     }
 
-    @Test
-    void aHundredMegabyteAnswerFailsItsAttemptAsRetryableAndTheNextCredentialServes() {
+    /** {@code hugebody}: a 100 MB answer; {@code hugeerror}: a 500 with a 100 MB error body. */
+    @ParameterizedTest
+    @ValueSource(strings = {"hugebody", "hugeerror"})
+    void aHundredMegabyteBodyFailsItsAttemptAsRetryableAndTheNextCredentialServes(String behaviour) {
         var key = new Seed.ApiKey[1];
         var account = fundedAccount(key);
-        String huge = secret("hugebody");
+        String huge = secret(behaviour);
         seed.byok(account, CHEAP, huge, Map.of());
         String pool = secret("ok");
         seed.pooled(CHEAP, pool);
         String id = chat(key[0], body(MODEL, "provider", ONLY_CHEAP)).then().statusCode(200)
                 .body("usage.is_byok", equalTo(false)).extract().path("id");
-        assertEquals(List.of(huge, pool), called());
-        assertEquals("too_large", attemptOutcome(key[0], id, 0));
-    }
-
-    @Test
-    void aHundredMegabyteErrorBodyFailsItsAttemptAsRetryableAndTheNextCredentialServes() {
-        var key = new Seed.ApiKey[1];
-        var account = fundedAccount(key);
-        String huge = secret("hugeerror");
-        seed.byok(account, CHEAP, huge, Map.of());
-        String pool = secret("ok");
-        seed.pooled(CHEAP, pool);
-        String id = chat(key[0], body(MODEL, "provider", ONLY_CHEAP)).then().statusCode(200).extract().path("id");
         assertEquals(List.of(huge, pool), called());
         assertEquals("too_large", attemptOutcome(key[0], id, 0));
     }
