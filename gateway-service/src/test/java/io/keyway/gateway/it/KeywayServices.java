@@ -122,8 +122,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                     "AWS_ACCESS_KEY_ID", "keyway-local-moto",
                     "AWS_SECRET_ACCESS_KEY", "keyway-local-moto"), kafka,
                     // the one-machine profile: key-service's public dev master key (the _it data is sealed with it);
-                    // the key formats of this run's native providers follow their adapters
-                    List.of("-Dquarkus.profile=prod,local",
+                    // the key formats of this run's native providers follow their adapters; the stand-ins that
+                    // tenant keys name (Azure endpoints, Google's token endpoint) are on loopback, allowed here only
+                    List.of("-Dquarkus.profile=prod,local", "-Dkeyway.tenant-urls.allowed-networks=127.0.0.0/8",
                             "-Dkeyway.keys.provider-adapters." + AZURE + "=azure",
                             "-Dkeyway.keys.provider-adapters." + ANTHROPIC + "=anthropic",
                             "-Dkeyway.keys.provider-adapters." + BEDROCK + "=amazon-bedrock",
