@@ -47,6 +47,10 @@ public class CompletionExecutor {
                    UpstreamError.Blame blame, boolean timedOut) {
     }
 
+    /** The gateway's own total timeout (one shared instance: it has no stack trace and tells it from the others). */
+    private static final UpstreamException TOTAL_TIMEOUT =
+            new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout");
+
     private final ModelCatalog catalog;
     private final ProviderAdapters adapters;
     private final CircuitBreakers breakers;
@@ -114,9 +118,8 @@ public class CompletionExecutor {
         UpstreamCall call = adapter.call(new UpstreamRequest(provider, attempt.model(), attempt.endpoint(),
                 attempt.credential(), request.upstreamBody(), request.stream()));
         // The total timeout covers a whole answer's head and body; a stream's writer keeps its own timer.
-        UpstreamException totalTimeout = new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout");
         LoopTimeout timer = request.stream() ? null : LoopTimeout.start(totalTimeoutMs, () -> {
-            if (done.tryFail(totalTimeout)) {
+            if (done.tryFail(TOTAL_TIMEOUT)) {
                 call.cancel(); // end the exchange, free the connection
             }
         });
@@ -149,7 +152,7 @@ public class CompletionExecutor {
                     f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms));
             failures.add(failure);
             Culprit culprit = Culprit.of(failure.requestError(), failure.blame(), failure.timedOut(),
-                    f == totalTimeout || failure.status() == 408, attempt.byok(), adapter.hostFromCredential());
+                    f == TOTAL_TIMEOUT || failure.status() == 408, attempt.byok(), adapter.hostFromCredential());
             count(culprit, endpointPermit, credentialPermit);
             if (failure.requestError()) {
                 result.fail(upstreamError(failure, failure.status(), generation));
