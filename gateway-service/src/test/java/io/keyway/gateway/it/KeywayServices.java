@@ -83,6 +83,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     private Process keyService;
     private Process billing;
     private final List<String> billingArgs;
+    /** Gateway settings a test class gives as {@code @WithTestResource} init args, over the ones set here. */
+    private final Map<String, String> gatewayOverrides = new HashMap<>();
 
     public KeywayServices() {
         this(List.of());
@@ -91,6 +93,16 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     /** With extra JVM arguments for billing-service (the benchmark skips the usage events of earlier runs). */
     public KeywayServices(List<String> billingArgs) {
         this.billingArgs = List.copyOf(billingArgs);
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        initArgs.forEach((name, value) -> {
+            if (!name.startsWith("keyway.gateway.")) {
+                throw new IllegalArgumentException("KeywayServices takes gateway settings only, not " + name);
+            }
+            gatewayOverrides.put(name, value);
+        });
     }
 
     @Override
@@ -149,7 +161,10 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                     "keyway.gateway.catalog-path", catalog.toAbsolutePath().toString(),
                     "keyway.gateway.service-token", GATEWAY_TOKEN,
                     "keyway.gateway.upstream.first-byte-timeout", "2S",
-                    "keyway.gateway.upstream.breaker-failure-threshold", "1000"));
+                    // breakers that do not open: tests share endpoints, and many fail some on purpose
+                    "keyway.gateway.upstream.breaker-failure-threshold", "1000",
+                    "keyway.gateway.upstream.breaker-minimum-calls", "1000",
+                    "keyway.gateway.upstream.breaker-window-size", "1000"));
             config.put("quarkus.http.test-port", String.valueOf(gatewayPort));
             config.put("quarkus.http.cors.enabled", "true");
             config.put("quarkus.http.cors.origins", keyServiceUrl);
@@ -157,6 +172,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                 config.put("keyway.gateway.upstream.trust-certificates",
                         StandInTls.loopback().certificatePemPath().toAbsolutePath().toString());
             }
+            config.putAll(gatewayOverrides);
             return config;
         } catch (Exception e) {
             stop();

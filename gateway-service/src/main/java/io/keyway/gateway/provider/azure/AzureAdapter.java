@@ -70,6 +70,12 @@ public class AzureAdapter implements ProviderAdapter {
         return ((AzureCredential) credential).forModel(model.id()).isPresent();
     }
 
+    /** Each key's deployments name their own {@code endpoint_url}: a tenant's resource, not Azure at large. */
+    @Override
+    public boolean hostFromCredential() {
+        return true;
+    }
+
     @Override
     public UpstreamCall call(UpstreamRequest request) {
         Deployment deployment = ((AzureCredential) request.credential()).forModel(request.model().id()).orElse(null);
