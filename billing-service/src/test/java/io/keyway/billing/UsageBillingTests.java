@@ -87,6 +87,36 @@ class UsageBillingTests {
         assertEquals(0, new BigDecimal("-0.02").compareTo(db.balance(account)));
     }
 
+    /**
+     * Events are keyed by account, so one account's events are on one partition, applied one batch after another.
+     * When the usage topic gains partitions, an account's new events hash to another partition while its older ones
+     * may still wait on the old one, and two consumers apply them at once. The month's counter is then the only
+     * order: here another consumer's transaction has counted the month's first BYOK request (its row inserted, not
+     * yet committed) when this event is applied; the allowance of one free request must be used once.
+     */
+    @Test
+    void freeAllowanceIsGivenOnceWhenTwoConsumersApplyOneAccountsFirstByokRequestsOfAMonthAtOnce() throws Exception {
+        String account = newAccount();
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"byok_free_requests\": 1, \"byok_fee_rate\": \"0.05\"}")
+                .put("/admin/v1/accounts/{a}/fee-schedule", account).then().statusCode(200);
+        String event = id();
+        try (java.sql.Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (var ps = other.prepareStatement("INSERT INTO byok_monthly_usage (account_id, month, requests, list_cost, "
+                    + "fees) VALUES (?, '2026-11', 1, 1.00, 0)")) {
+                ps.setString(1, account);
+                ps.executeUpdate();
+            }
+            send(account, byok(event, account, "2026-11-20T10:00:00Z", "1.00"));
+            Thread.sleep(2_000); // the consumer reaches the counter while the other transaction holds it
+            other.commit();
+        }
+        awaitApplied(event);
+        assertEquals(2L, db.byokNumber(event), "the other consumer's request was the month's first");
+        assertEquals(0, new BigDecimal("0.05").compareTo(db.charge(event)), "the one free request is used: 5% of 1.00");
+    }
+
     @Test
     void nonByokRequestIsChargedItsListCostExactly() {
         String account = newAccount();

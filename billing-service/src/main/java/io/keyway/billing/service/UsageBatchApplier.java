@@ -364,6 +364,17 @@ public class UsageBatchApplier {
             accounts[i] = key.substring(0, sep);
             months[i++] = key.substring(sep + 1);
         }
+        // The month's counter row exists before it is locked: a row another consumer has inserted but not committed
+        // makes this insert wait for that commit, and the lock below then reads its count. Without this, two
+        // consumers applying one account's first BYOK requests of a month at once (an account's events on two
+        // partitions after the usage topic gained partitions) would each count from zero and both give free requests.
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO byok_monthly_usage (account_id, month, requests, "
+                + "list_cost, fees) SELECT account_id, month, 0, 0, 0 FROM unnest(?::text[], ?::text[]) AS k(account_id, "
+                + "month) ORDER BY account_id, month ON CONFLICT (account_id, month) DO NOTHING")) {
+            ps.setArray(1, c.createArrayOf("text", accounts));
+            ps.setArray(2, c.createArrayOf("text", months));
+            ps.executeUpdate();
+        }
         try (PreparedStatement ps = c.prepareStatement("SELECT u.account_id, u.month, u.requests, u.list_cost "
                 + "FROM byok_monthly_usage u JOIN unnest(?::text[], ?::text[]) AS k(account_id, month) "
                 + "ON u.account_id = k.account_id AND u.month = k.month ORDER BY u.account_id, u.month FOR UPDATE OF u")) {
