@@ -36,7 +36,7 @@ public class RoutingViews {
     public RoutingViews(KeyServiceClient keyService, GatewayConfig config, ModelCatalog catalog,
                         ProviderAdapters adapters, MeterRegistry registry) {
         this(keyService, config, catalog, adapters, Ticker.systemTicker());
-        FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, cache, KeyServiceCache::staleKept)
+        FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, this, RoutingViews::staleKept)
                 .tag("cache", "routing_view").register(registry);
     }
 
@@ -86,6 +86,11 @@ public class RoutingViews {
             }
             return c.value().routing();
         });
+    }
+
+    /** Revalidations that found key-service unable to answer and kept the cached view. */
+    long staleKept() {
+        return cache.staleKept();
     }
 
     public void forget(String accountId) {
