@@ -25,8 +25,11 @@ public class KeyServiceProcess implements QuarkusTestResourceLifecycleManager {
     static final Duration TTL = Duration.ofSeconds(5);
     static final Path JAR_DIR = Path.of("../key-service/target/quarkus-app");
     static volatile String url;
+    /** The running one, for a test that stops key-service for a while ({@link #stopNow}, {@link #startAgain}). */
+    private static volatile KeyServiceProcess current;
     private Process process;
     private Path copy;
+    private int port;
 
     static boolean available() {
         return Files.isRegularFile(JAR_DIR.resolve("quarkus-run.jar"));
@@ -38,48 +41,13 @@ public class KeyServiceProcess implements QuarkusTestResourceLifecycleManager {
             return Map.of();
         }
         try {
-            int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
             copy = Files.createTempDirectory("billing-test-key-service");
             copyTree(JAR_DIR, copy);
-            Path log = copy.resolve("key-service.log");
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    // the one-machine profile: key-service's public dev master key (the _it data is sealed with it)
-                    "-Xmx256m", "-Dquarkus.profile=prod,local", "-jar", copy.resolve("quarkus-run.jar").toString());
-            pb.environment().put("KEYWAY_KEYS_PORT", String.valueOf(port));
-            pb.environment().put("KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:"
-                    + System.getenv().getOrDefault("KEYWAY_PG_PORT", "55432") + "/keyway_keys_it");
-            pb.redirectErrorStream(true).redirectOutput(log.toFile());
-            process = pb.start();
-            url = "http://127.0.0.1:" + port;
-            HttpClient http = HttpClient.newHttpClient();
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (true) {
-                try {
-                    var response = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding());
-                    if (response.statusCode() == 200) {
-                        break;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("key-service did not become ready; see " + log);
-                }
-                Thread.sleep(300);
-            }
-            // warm up the internal API billing calls (a cold JVM on a busy machine can exceed billing's 2 s timeout)
-            for (int i = 0; i < 5; i++) {
-                http.send(HttpRequest.newBuilder(URI.create(url + "/internal/v1/api-keys/" + "0".repeat(64)))
-                        .header("Authorization", "Bearer local-billing-token").build(),
-                        HttpResponse.BodyHandlers.discarding());
-                http.send(HttpRequest.newBuilder(URI.create(url + "/internal/v1/api-keys/by-id/"
-                        + java.util.UUID.randomUUID())).header("Authorization", "Bearer local-billing-token").build(),
-                        HttpResponse.BodyHandlers.discarding());
-            }
+            current = this;
+            launch();
             // short, so a test can watch an entry expire; long enough that back-to-back calls fall within it
             return Map.of("keyway.billing.key-service-url", url, "keyway.billing.key-cache-ttl", TTL.toSeconds() + "s");
         } catch (IOException e) {
@@ -87,6 +55,55 @@ public class KeyServiceProcess implements QuarkusTestResourceLifecycleManager {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops key-service (billing then finds it unreachable), until {@link #startAgain}. */
+    static void stopNow() {
+        current.stop();
+    }
+
+    /** Starts key-service again on the same port, with the same data; returns when it is ready. */
+    static void startAgain() throws IOException, InterruptedException {
+        current.launch();
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        Path log = copy.resolve("key-service.log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // the one-machine profile: key-service's public dev master key (the _it data is sealed with it)
+                "-Xmx256m", "-Dquarkus.profile=prod,local", "-jar", copy.resolve("quarkus-run.jar").toString());
+        pb.environment().put("KEYWAY_KEYS_PORT", String.valueOf(port));
+        pb.environment().put("KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:"
+                + System.getenv().getOrDefault("KEYWAY_PG_PORT", "55432") + "/keyway_keys_it");
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        process = pb.start();
+        url = "http://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                var response = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("key-service did not become ready; see " + log);
+            }
+            Thread.sleep(300);
+        }
+        // warm up the internal API billing calls (a cold JVM on a busy machine can exceed billing's 2 s timeout)
+        for (int i = 0; i < 5; i++) {
+            http.send(HttpRequest.newBuilder(URI.create(url + "/internal/v1/api-keys/" + "0".repeat(64)))
+                    .header("Authorization", "Bearer local-billing-token").build(),
+                    HttpResponse.BodyHandlers.discarding());
+            http.send(HttpRequest.newBuilder(URI.create(url + "/internal/v1/api-keys/by-id/"
+                    + java.util.UUID.randomUUID())).header("Authorization", "Bearer local-billing-token").build(),
+                    HttpResponse.BodyHandlers.discarding());
         }
     }
 

@@ -22,6 +22,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +30,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,6 +52,12 @@ import org.jboss.logging.Logger;
  * key-service's {@code /api/v1/keys}), read in the same snapshot and carrying the same sequence. It is sent after the
  * state and never holds it up: a usage message that failed is sent again with the next round, one too large for the
  * broker is logged and skipped (key-service keeps showing the account's previous figures).
+ * <p>
+ * A key's spend limit comes from key-service. Each answer is kept in {@code api_key_limits}, so that when key-service
+ * cannot be reached — at billing's start too — the last known limit is used. A key whose limit billing has never
+ * known is published with no limit and its whole spend since it was created, BYOK list cost included (the most it can
+ * count against any limit): the gateway, which takes the limit from the key itself, then refuses it rather than read
+ * its spend as 0 (issue 16); the account is published again, exactly, once key-service answers.
  */
 @ApplicationScoped
 public class AccountStatePublisher {
@@ -67,9 +74,10 @@ public class AccountStatePublisher {
     private final FeeSchedule fees;
     private final Set<String> marked = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final Map<String, Optional<ApiKeyResolution>> lastKnownKeys = new ConcurrentHashMap<>();
+    /** The limits written to {@code api_key_limits} by this process: a limit is written again only when it changes. */
+    private final Map<String, Optional<KeyLimit>> written = new ConcurrentHashMap<>();
     private volatile long keyServiceFailedAt = System.nanoTime() - KEY_SERVICE_PAUSE_NANOS;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "account-state-publisher");
         t.setDaemon(true);
         return t;
@@ -134,6 +142,13 @@ public class AccountStatePublisher {
                     sends.add(outbound.sendState(state));
                 }
                 BillingOutbound.await(sends, Duration.ofSeconds(30));
+                if (!snapshot.unsure().isEmpty()) {
+                    LOG.warnf("key-service cannot be reached and %d accounts have API keys whose spend limit billing has"
+                            + " never known: their whole spend is published until key-service answers",
+                            snapshot.unsure().size());
+                    List<String> unsure = List.copyOf(snapshot.unsure());
+                    thread.schedule(() -> changed(unsure), KEY_SERVICE_PAUSE_NANOS, TimeUnit.NANOSECONDS);
+                }
                 List<String> again = publishKeyUsage(snapshot.keyUsage());
                 if (!again.isEmpty()) {
                     throw new IllegalStateException(again.size() + " per-API-key usage messages were not acknowledged");
@@ -151,8 +166,27 @@ public class AccountStatePublisher {
         }
     }
 
-    /** What one read publishes: accounts' states and their usage per API key, from one database snapshot. */
-    public record Snapshot(List<AccountState> states, List<AccountApiKeyUsage> keyUsage) {
+    /**
+     * What one read publishes: accounts' states and their usage per API key, from one database snapshot; and the
+     * accounts with a key whose limit is unknown (key-service unreachable, no answer ever kept), to publish again.
+     */
+    public record Snapshot(List<AccountState> states, List<AccountApiKeyUsage> keyUsage, Set<String> unsure) {
+    }
+
+    /** A key's spend limit as key-service said it; a key without one (or no longer known) has none. */
+    record KeyLimit(BigDecimal limit, String limitReset, boolean includeByokInLimit) {
+
+        static Optional<KeyLimit> of(Optional<ApiKeyResolution> key) {
+            return key.filter(k -> k.limit() != null)
+                    .map(k -> new KeyLimit(k.limit(), k.limitReset(), k.includeByokInLimit()));
+        }
+    }
+
+    /** No limit known for a key, from key-service or kept. */
+    private static final class LimitUnknown extends Exception {
+        LimitUnknown() {
+            super(null, null, false, false);
+        }
     }
 
     /** The committed state of each account that has one, as of {@code now}. */
@@ -168,6 +202,8 @@ public class AccountStatePublisher {
         Map<String, AccountState> states = new HashMap<>();
         Map<String, List<AccountState.ApiKeySpend>> keySpend = new HashMap<>();
         Map<String, List<ApiKeyUsage>> keyUsage = new HashMap<>();
+        Set<String> unsure = new HashSet<>();
+        Map<String, Optional<KeyLimit>> learned = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // one snapshot for both queries
@@ -215,8 +251,17 @@ public class AccountStatePublisher {
                                     Money.wire(rs.getBigDecimal(5)), Money.wire(rs.getBigDecimal(7)),
                                     Money.wire(rs.getBigDecimal(10)), Money.wire(rs.getBigDecimal(4)),
                                     Money.wire(rs.getBigDecimal(6)), Money.wire(rs.getBigDecimal(8))));
-                            Optional<ApiKeyResolution> key = limitsOf(rs.getString(1));
-                            if (key.isEmpty() || key.get().limit() == null) {
+                            Optional<KeyLimit> key;
+                            try {
+                                key = limitOf(c, rs.getString(1), learned);
+                            } catch (LimitUnknown e) {
+                                unsure.add(rs.getString(2));
+                                keySpend.computeIfAbsent(rs.getString(2), a -> new ArrayList<>()).add(
+                                        new AccountState.ApiKeySpend(rs.getString(1), null, null, null,
+                                                Money.wire(rs.getBigDecimal(9).add(rs.getBigDecimal(10)))));
+                                continue;
+                            }
+                            if (key.isEmpty()) {
                                 continue;
                             }
                             String reset = key.get().limitReset();
@@ -250,6 +295,7 @@ public class AccountStatePublisher {
                 c.setAutoCommit(true);
             }
         }
+        keep(learned);
         List<AccountState> result = new ArrayList<>(states.size());
         List<AccountApiKeyUsage> usage = new ArrayList<>(states.size());
         for (AccountState s : states.values()) {
@@ -259,7 +305,7 @@ public class AccountStatePublisher {
             usage.add(new AccountApiKeyUsage(AccountApiKeyUsage.SCHEMA_VERSION, s.accountId(), today,
                     keyUsage.getOrDefault(s.accountId(), List.of()), s.sequence(), s.updatedAt()));
         }
-        return new Snapshot(result, usage);
+        return new Snapshot(result, usage, unsure);
     }
 
     /** Sends the usage messages; the accounts whose message should be sent again (too large ones are not). */
@@ -298,19 +344,69 @@ public class AccountStatePublisher {
                 terms.freeRequests(), Money.wire(terms.freeListCost()), Money.wire(terms.rate()));
     }
 
-    /** The key's limit from key-service; the last answer when key-service cannot be reached now. */
-    private Optional<ApiKeyResolution> limitsOf(String apiKeyId) {
-        if (System.nanoTime() - keyServiceFailedAt < KEY_SERVICE_PAUSE_NANOS) {
-            // key-service failed a moment ago: do not ask again for every key of every state
-            return lastKnownKeys.getOrDefault(apiKeyId, Optional.empty());
+    /**
+     * The key's limit from key-service, noted in {@code learned}; when key-service cannot be reached, the limit kept in
+     * {@code api_key_limits} (read in the caller's snapshot), else {@link LimitUnknown}.
+     */
+    private Optional<KeyLimit> limitOf(Connection c, String apiKeyId, Map<String, Optional<KeyLimit>> learned)
+            throws SQLException, LimitUnknown {
+        if (System.nanoTime() - keyServiceFailedAt >= KEY_SERVICE_PAUSE_NANOS) {
+            // (key-service failed a moment ago: do not ask again for every key of every state)
+            try {
+                Optional<KeyLimit> limit = KeyLimit.of(keys.byId(apiKeyId).await().atMost(Duration.ofSeconds(5)));
+                learned.put(apiKeyId, limit);
+                return limit;
+            } catch (RuntimeException e) {
+                keyServiceFailedAt = System.nanoTime();
+            }
         }
-        try {
-            Optional<ApiKeyResolution> key = keys.byId(apiKeyId).await().atMost(Duration.ofSeconds(5));
-            lastKnownKeys.put(apiKeyId, key);
-            return key;
-        } catch (RuntimeException e) {
-            keyServiceFailedAt = System.nanoTime();
-            return lastKnownKeys.getOrDefault(apiKeyId, Optional.empty());
+        Optional<KeyLimit> written = this.written.get(apiKeyId);
+        if (written != null) {
+            return written;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT spend_limit, limit_reset, include_byok_in_limit FROM api_key_limits WHERE api_key_id = ?")) {
+            ps.setString(1, apiKeyId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new LimitUnknown();
+                }
+                BigDecimal limit = rs.getBigDecimal(1);
+                return limit == null ? Optional.empty()
+                        : Optional.of(new KeyLimit(limit, rs.getString(2), rs.getBoolean(3)));
+            }
+        }
+    }
+
+    /** Keeps the limits key-service just gave that differ from what this process last wrote. */
+    private void keep(Map<String, Optional<KeyLimit>> learned) {
+        Map<String, Optional<KeyLimit>> changed = new HashMap<>();
+        learned.forEach((id, limit) -> {
+            if (!limit.equals(written.get(id))) {
+                changed.put(id, limit);
+            }
+        });
+        if (changed.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO api_key_limits (api_key_id, spend_limit, "
+                        + "limit_reset, include_byok_in_limit, learned_at) VALUES (?, ?, ?, ?, now()) "
+                        + "ON CONFLICT (api_key_id) DO UPDATE SET spend_limit = excluded.spend_limit, "
+                        + "limit_reset = excluded.limit_reset, include_byok_in_limit = excluded.include_byok_in_limit, "
+                        + "learned_at = excluded.learned_at")) {
+            for (var e : changed.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setBigDecimal(2, e.getValue().map(KeyLimit::limit).orElse(null));
+                ps.setString(3, e.getValue().map(KeyLimit::limitReset).orElse(null));
+                ps.setBoolean(4, e.getValue().map(KeyLimit::includeByokInLimit).orElse(false));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            written.putAll(changed);
+        } catch (SQLException e) {
+            // the states still go out with these limits; the copy is written again with the next answer
+            LOG.warnf("cannot keep %d API key limits for when key-service is unreachable: %s", changed.size(), e.toString());
         }
     }
 

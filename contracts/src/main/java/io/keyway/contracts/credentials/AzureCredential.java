@@ -3,7 +3,9 @@ package io.keyway.contracts.credentials;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -51,6 +53,16 @@ public record AzureCredential(List<Deployment> deployments) implements ProviderC
     @Override
     public List<String> secretParts() {
         return deployments.stream().map(Deployment::apiKey).distinct().toList();
+    }
+
+    @Override
+    public Map<String, URI> tenantUrls() {
+        Map<String, URI> urls = new LinkedHashMap<>();
+        for (int i = 0; i < deployments.size(); i++) {
+            String at = deployments.size() == 1 ? ProviderCredential.ROOT : ProviderCredential.ROOT + "[" + i + "]";
+            urls.put(at + ".endpoint_url", deployments.get(i).endpointUrl());
+        }
+        return urls;
     }
 
     static AzureCredential parse(String secret) {

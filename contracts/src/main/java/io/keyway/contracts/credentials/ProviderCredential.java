@@ -1,6 +1,8 @@
 package io.keyway.contracts.credentials;
 
+import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,6 +20,14 @@ public sealed interface ProviderCredential permits TokenCredential, AzureCredent
 
     /** Every secret string inside (tokens, api keys, secret access keys, private keys…), for scrubbing upstream error text and logs. */
     List<String> secretParts();
+
+    /**
+     * The URLs inside that a tenant chose (Azure's {@code endpoint_url}s, a Vertex key's {@code token_uri}), each under
+     * the name of its field, for {@link TenantNetworks} to check; none for the other formats.
+     */
+    default Map<String, URI> tenantUrls() {
+        return Map.of();
+    }
 
     /**
      * Parses and checks a stored secret in the given format; errors name the field at fault ("key.endpoint_url must be

@@ -1,11 +1,13 @@
 package io.keyway.contracts.credentials;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +47,11 @@ public record VertexCredential(String projectId, String clientEmail, String priv
     public List<String> secretParts() {
         String privateKey = privateKey();
         return privateKey == null ? List.of(serviceAccountJson) : List.of(privateKey, serviceAccountJson);
+    }
+
+    @Override
+    public Map<String, URI> tenantUrls() {
+        return Map.of(ProviderCredential.ROOT + ".token_uri", URI.create(tokenUri));
     }
 
     @Override

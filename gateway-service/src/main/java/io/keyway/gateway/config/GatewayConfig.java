@@ -114,13 +114,41 @@ public interface GatewayConfig {
          */
         Optional<String> trustCertificates();
 
-        /** Consecutive retryable failures that open an endpoint's or a credential's breaker. */
+        /**
+         * An endpoint's breaker opens when at least this share (percent) of its recent calls failed: of the last
+         * {@code breaker-window-size} calls within {@code breaker-window-duration}, once {@code breaker-minimum-calls}
+         * were seen. Only the failures that are the endpoint's count (see {@code CircuitBreakers}, {@code Culprit}).
+         */
+        @WithDefault("50")
+        int breakerFailureRate();
+
+        /** Calls an endpoint's window must hold before its failure rate can open its breaker. */
+        @WithDefault("10")
+        int breakerMinimumCalls();
+
+        /** Most recent calls an endpoint's failure rate is computed over. */
+        @WithDefault("20")
+        int breakerWindowSize();
+
+        /** Calls that ended longer ago than this no longer count (endpoints and credentials). */
+        @WithDefault("60S")
+        Duration breakerWindowDuration();
+
+        /** Consecutive failures of a credential (a BYOK key or a pooled credential) that open its breaker. */
         @WithDefault("5")
         int breakerFailureThreshold();
 
         /** How long an open breaker skips its endpoint or credential before one trial call. */
         @WithDefault("30S")
         Duration breakerOpenDuration();
+
+        /**
+         * A half-open breaker's trial call that has not answered within this time counts as failed, and the breaker
+         * opens again for {@code breaker-open-duration} (the call itself goes on), so one hung trial cannot hold the
+         * half-open slot.
+         */
+        @WithDefault("10S")
+        Duration breakerTrialTimeout();
 
         /**
          * Largest whole (non-streamed) answer read from an upstream, in bytes. A larger one fails the attempt as a

@@ -40,6 +40,15 @@ public interface ProviderAdapter {
     }
 
     /**
+     * Whether its calls go to a host the credential names (an Azure key's deployments) rather than the catalog's: that
+     * host's failures are then the credential's own, never the catalog endpoint's (one tenant's dead resource must not
+     * close the endpoint to every tenant).
+     */
+    default boolean hostFromCredential() {
+        return false;
+    }
+
+    /**
      * Starts one attempt. The call completes with the {@link Answer} — whole, or for streams once it has begun — or
      * fails with an {@link UpstreamError} (the provider answered with a failure) or an {@link UpstreamException} (no
      * answer: connect error, reset, timeout).

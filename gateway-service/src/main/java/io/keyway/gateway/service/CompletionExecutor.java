@@ -30,7 +30,8 @@ import java.util.List;
  *     408/429, 5xx, …): next attempt — unless the attempt ends an always-use group, then that key's failure is
  *     returned as-is and routing stops;</li>
  * <li>request error (what the adapter classifies as the request's own fault: 400, 413, 422): returned at once;</li>
- * <li>an attempt whose endpoint or credential breaker is open is skipped without a call;</li>
+ * <li>an attempt whose endpoint or credential breaker is open is skipped without a call; a failure counts
+ *     against the endpoint's breaker, the credential's, or neither, by {@link Culprit}'s rules;</li>
  * <li>an attempt whose credential key-service left out of the routing view (its secret store could not answer) is
  *     skipped without a call and recorded with the reason ({@code secret_store_unavailable}), so the tenant sees why
  *     its key was not used; like a key skipped by its breaker, an always-use key skipped so has failed.</li>
@@ -46,8 +47,12 @@ public class CompletionExecutor {
 
     /** One failed attempt, kept to build the final error. */
     record Failure(Attempt attempt, ProviderSpec provider, int status, String raw, boolean requestError,
-                   UpstreamError.Blame blame) {
+                   UpstreamError.Blame blame, boolean timedOut) {
     }
+
+    /** The gateway's own total timeout (one shared instance: it has no stack trace and tells it from the others). */
+    private static final UpstreamException TOTAL_TIMEOUT =
+            new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout");
 
     private final ModelCatalog catalog;
     private final ProviderAdapters adapters;
@@ -92,17 +97,18 @@ public class CompletionExecutor {
         }
         String endpointKey = CircuitBreakers.endpointKey(attempt.model().id(), attempt.provider());
         String credentialKey = CircuitBreakers.credentialKey(attempt.credentialId());
-        boolean endpointAllowed = breakers.allow(endpointKey);
-        if (!endpointAllowed || !breakers.allow(credentialKey)) {
-            if (endpointAllowed) {
-                breakers.release(endpointKey); // a half-open endpoint's trial was claimed but is not used
+        CircuitBreakers.Permit endpointPermit = breakers.allow(endpointKey);
+        CircuitBreakers.Permit credentialPermit = endpointPermit == null ? null : breakers.allow(credentialKey);
+        if (credentialPermit == null) {
+            if (endpointPermit != null) {
+                breakers.release(endpointPermit); // a half-open endpoint's trial was claimed but is not used
             }
             generation.record(record(attempt, 0, "circuit_open", 0));
             if (attempt.alwaysUse()) {
                 // An always-use key skipped by its breaker has failed as surely as one that was called.
                 failures.add(new Failure(attempt, provider, 503,
                         "not tried: the circuit breaker of this key or endpoint is open after recent failures", false,
-                        UpstreamError.Blame.ENDPOINT));
+                        UpstreamError.Blame.ENDPOINT, false));
             }
             if (attempt.endsAlwaysUseGroup()) {
                 Failure alwaysUse = alwaysUseFailure(attempt, failures);
@@ -121,7 +127,7 @@ public class CompletionExecutor {
                 attempt.credential(), request.upstreamBody(), request.stream()));
         // The total timeout covers a whole answer's head and body; a stream's writer keeps its own timer.
         LoopTimeout timer = request.stream() ? null : LoopTimeout.start(totalTimeoutMs, () -> {
-            if (done.tryFail(new UpstreamException(UpstreamException.Kind.TIMEOUT, "total timeout"))) {
+            if (done.tryFail(TOTAL_TIMEOUT)) {
                 call.cancel(); // end the exchange, free the connection
             }
         });
@@ -142,8 +148,8 @@ public class CompletionExecutor {
             long ms = (System.nanoTime() - start) / 1_000_000;
             if (outcome.succeeded()) {
                 generation.record(record(attempt, 200, "success", ms));
-                breakers.success(endpointKey, ms);
-                breakers.success(credentialKey, ms);
+                breakers.success(endpointPermit, ms);
+                breakers.success(credentialPermit, ms);
                 measurements.succeeded(attempt.model().id(), attempt.provider(), ms);
                 result.complete(outcome.result());
                 return;
@@ -153,14 +159,14 @@ public class CompletionExecutor {
             generation.record(record(attempt, failure.status(),
                     f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms));
             failures.add(failure);
+            Culprit culprit = Culprit.of(failure.requestError(), failure.blame(), failure.timedOut(),
+                    f == TOTAL_TIMEOUT || failure.status() == 408, attempt.byok(), adapter.hostFromCredential());
+            count(culprit, endpointPermit, credentialPermit);
             if (failure.requestError()) {
-                breakers.release(endpointKey);
-                breakers.release(credentialKey);
                 result.fail(upstreamError(failure, failure.status(), generation));
                 return;
             }
-            blame(failure, endpointKey, credentialKey);
-            if (failure.blame() == UpstreamError.Blame.ENDPOINT && failure.status() != 429) {
+            if (culprit == Culprit.ENDPOINT && failure.status() != 429) {
                 measurements.failed(attempt.model().id(), attempt.provider()); // the endpoint's uptime, not a key's
             }
             if (attempt.endsAlwaysUseGroup()) {
@@ -182,7 +188,7 @@ public class CompletionExecutor {
                          Promise<Success> result) {
         generation.record(record(attempt, 0, outcome, 0));
         if (attempt.alwaysUse()) {
-            failures.add(new Failure(attempt, provider, 503, raw, false, UpstreamError.Blame.ENDPOINT));
+            failures.add(new Failure(attempt, provider, 503, raw, false, UpstreamError.Blame.ENDPOINT, false));
         }
         if (attempt.endsAlwaysUseGroup()) {
             Failure alwaysUse = alwaysUseFailure(attempt, failures);
@@ -205,25 +211,29 @@ public class CompletionExecutor {
         return found;
     }
 
-    /** The adapter says whether a failure is the credential's (invalid, out of credit, limited) or the endpoint's. */
-    private void blame(Failure failure, String endpointKey, String credentialKey) {
-        if (failure.blame() == UpstreamError.Blame.CREDENTIAL) {
-            breakers.failure(credentialKey);
-            breakers.release(endpointKey);
+    /** A failure counts against one breaker at most; the other is released (its trial, if it held one, given back). */
+    private void count(Culprit culprit, CircuitBreakers.Permit endpoint, CircuitBreakers.Permit credential) {
+        if (culprit == Culprit.ENDPOINT) {
+            breakers.failure(endpoint);
         } else {
-            breakers.failure(endpointKey);
-            breakers.release(credentialKey);
+            breakers.release(endpoint);
+        }
+        if (culprit == Culprit.CREDENTIAL) {
+            breakers.failure(credential);
+        } else {
+            breakers.release(credential);
         }
     }
 
     private Failure failure(Attempt attempt, ProviderSpec provider, Throwable f) {
         if (f instanceof UpstreamError u) {
             return new Failure(attempt, provider, u.status(), forTenant(u.raw(), attempt, u.requestError()),
-                    u.requestError(), u.blame());
+                    u.requestError(), u.blame(), false);
         }
         UpstreamException u = UpstreamException.of(f);
-        int status = u.kind() == UpstreamException.Kind.TIMEOUT ? 504 : 502;
-        return new Failure(attempt, provider, status, "upstream " + u.getMessage(), false, UpstreamError.Blame.ENDPOINT);
+        boolean timedOut = u.kind() == UpstreamException.Kind.TIMEOUT;
+        return new Failure(attempt, provider, timedOut ? 504 : 502, "upstream " + u.getMessage(), false,
+                UpstreamError.Blame.ENDPOINT, timedOut);
     }
 
     private static int clientStatus(Failure f) {

@@ -89,6 +89,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     private String kafka;
     private Path dir;
     private final List<String> billingArgs;
+    /** Gateway settings a test class gives as {@code @WithTestResource} init args, over the ones set here. */
+    private final Map<String, String> gatewayOverrides = new HashMap<>();
 
     public KeywayServices() {
         this(List.of());
@@ -97,6 +99,16 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     /** With extra JVM arguments for billing-service (the benchmark skips the usage events of earlier runs). */
     public KeywayServices(List<String> billingArgs) {
         this.billingArgs = List.copyOf(billingArgs);
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        initArgs.forEach((name, value) -> {
+            if (!name.startsWith("keyway.gateway.")) {
+                throw new IllegalArgumentException("KeywayServices takes gateway settings only, not " + name);
+            }
+            gatewayOverrides.put(name, value);
+        });
     }
 
     @Override
@@ -140,7 +152,10 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                     "keyway.gateway.catalog-path", catalog.toAbsolutePath().toString(),
                     "keyway.gateway.service-token", GATEWAY_TOKEN,
                     "keyway.gateway.upstream.first-byte-timeout", "2S",
-                    "keyway.gateway.upstream.breaker-failure-threshold", "1000"));
+                    // breakers that do not open: tests share endpoints, and many fail some on purpose
+                    "keyway.gateway.upstream.breaker-failure-threshold", "1000",
+                    "keyway.gateway.upstream.breaker-minimum-calls", "1000",
+                    "keyway.gateway.upstream.breaker-window-size", "1000"));
             config.put("quarkus.http.test-port", String.valueOf(gatewayPort));
             config.put("quarkus.http.cors.enabled", "true");
             config.put("quarkus.http.cors.origins", keyServiceUrl);
@@ -148,6 +163,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                 config.put("keyway.gateway.upstream.trust-certificates",
                         StandInTls.loopback().certificatePemPath().toAbsolutePath().toString());
             }
+            config.putAll(gatewayOverrides);
             return config;
         } catch (Exception e) {
             stop();
@@ -171,8 +187,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                 "AWS_ACCESS_KEY_ID", "keyway-local-moto",
                 "AWS_SECRET_ACCESS_KEY", "keyway-local-moto"), kafka,
                 // the one-machine profile: key-service's public dev master key (the _it data is sealed with it);
-                // the key formats of this run's native providers follow their adapters
-                List.of("-Dquarkus.profile=prod,local",
+                // the key formats of this run's native providers follow their adapters; the stand-ins that
+                // tenant keys name (Azure endpoints, Google's token endpoint) are on loopback, allowed here only
+                List.of("-Dquarkus.profile=prod,local", "-Dkeyway.tenant-urls.allowed-networks=127.0.0.0/8",
                         "-Dkeyway.keys.provider-adapters." + AZURE + "=azure",
                         "-Dkeyway.keys.provider-adapters." + ANTHROPIC + "=anthropic",
                         "-Dkeyway.keys.provider-adapters." + BEDROCK + "=amazon-bedrock",

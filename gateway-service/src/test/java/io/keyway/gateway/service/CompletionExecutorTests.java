@@ -128,6 +128,8 @@ class CompletionExecutorTests {
                 "totalTimeout", total,
                 "maxPoolSize", 20,
                 "breakerFailureThreshold", threshold,
+                "breakerMinimumCalls", threshold,
+                "breakerWindowSize", threshold,
                 "breakerOpenDuration", open,
                 "trustCertificates", Optional.empty()));
         return ConfigStub.of(GatewayConfig.class,
@@ -244,7 +246,7 @@ class CompletionExecutorTests {
         withBreakers(1, Duration.ofMinutes(1));
         String au = secret("status429");
         String otherDead = secret("ok");
-        breakers.failure(CircuitBreakers.credentialKey(otherDead)); // known dead: skipped without a call
+        breakers.failure(breakers.allow(CircuitBreakers.credentialKey(otherDead))); // known dead: skipped without a call
         var out = run(List.of(alwaysUse("p1", au, 0), key("p1", otherDead, 1)), List.of(pooled("p2", secret("ok"))));
         assertEquals(429, out.error().status(), "the always-use failure is not hidden behind another provider");
         assertEquals(List.of(au), upstream.credentialsCalled());
@@ -295,14 +297,69 @@ class CompletionExecutorTests {
         assertEquals(List.of(p2), upstream.credentialsCalled(), "p1's endpoint is open: no credential goes there");
     }
 
+    /** Asks without side effects while breakers are open for a minute: a closed breaker's permit is not a trial. */
+    boolean open(String key) {
+        return breakers.allow(key) == null;
+    }
+
+    @Test
+    void byokKeysTimeoutsAndAuthAndRateLimitFailuresCountAgainstThatKeyNeverTheEndpoint() {
+        withBreakers(1, Duration.ofMinutes(1)); // one endpoint failure would open p1
+        String slow = secret("slow2000");
+        String unauthorized = secret("status401");
+        String limited = secret("status429");
+        String pool = secret("ok");
+        var out = run(List.of(key("p1", slow, 0), key("p1", unauthorized, 1), key("p1", limited, 2)),
+                List.of(pooled("p1", pool)));
+        assertEquals(List.of("timeout", "error", "error", "success"), out.outcomes(),
+                "p1 stays closed through the tenant's own failures: the pooled credential on p1 serves");
+        assertEquals(pool, out.success().attempt().credentialId());
+        assertFalse(open(CircuitBreakers.endpointKey(MODEL, "p1")));
+        assertTrue(open(CircuitBreakers.credentialKey(slow)) && open(CircuitBreakers.credentialKey(unauthorized))
+                && open(CircuitBreakers.credentialKey(limited)), "each key's own breaker counted its failure");
+        assertEquals(100.0, measurements.stats(MODEL, "p1").uptimeLast5m(), "nor is the endpoint's uptime lowered");
+    }
+
+    @Test
+    void byok5xxAndConnectErrorsCountAgainstTheEndpointBecauseAKeyCannotMakeTheProviderFail() {
+        withBreakers(1, Duration.ofMinutes(1));
+        run(List.of(key("p1", secret("status502"), 0), key("dead", secret("ok"), 0)),
+                List.of(pooled("p2", secret("ok"))));
+        assertTrue(open(CircuitBreakers.endpointKey(MODEL, "p1")));
+        assertTrue(open(CircuitBreakers.endpointKey(MODEL, "dead")));
+    }
+
+    @Test
+    void pooledFirstByteTimeoutCountsAgainstTheEndpoint() {
+        withBreakers(1, Duration.ofMinutes(1));
+        String slowPool = secret("slow2000");
+        var out = run(List.of(), List.of(pooled("p1", slowPool), pooled("p2", secret("ok"))));
+        assertEquals("timeout", out.outcomes().get(0));
+        assertTrue(open(CircuitBreakers.endpointKey(MODEL, "p1")), "a pooled call's silence is the provider's");
+        assertFalse(open(CircuitBreakers.credentialKey(slowPool)));
+    }
+
+    @Test
+    void anAnswerStillArrivingAtTheTotalTimeoutCountsAgainstABYOKKeyAndAgainstNothingForAPooledCredential() {
+        withConfig(config(null, 1, Duration.ofMinutes(1), Duration.ofMillis(400)));
+        // Five chunks 150 ms apart: never silent for the 1 s idle timeout, but longer than 400 ms in all.
+        String byok = secret("slowstream150");
+        String pool = secret("slowstream150");
+        var out = run(List.of(key("p1", byok, 0)), List.of(pooled("p1", pool), pooled("p2", secret("ok"))));
+        assertEquals(List.of("timeout", "timeout", "success"), out.outcomes());
+        assertFalse(open(CircuitBreakers.endpointKey(MODEL, "p1")), "the answer's length is the request's");
+        assertTrue(open(CircuitBreakers.credentialKey(byok)), "the tenant's own key counts its own timeouts");
+        assertFalse(open(CircuitBreakers.credentialKey(pool)), "the shared pooled credential does not");
+    }
+
     @Test
     void halfOpenEndpointTrialIsNotLostWhenTheCredentialBreakerIsOpen() throws Exception {
         withBreakers(1, Duration.ofMillis(300));
         String skipped = secret("ok");
         String trial = secret("ok");
-        breakers.failure(CircuitBreakers.endpointKey(MODEL, "p1"));
+        breakers.failure(breakers.allow(CircuitBreakers.endpointKey(MODEL, "p1")));
         Thread.sleep(350); // p1's endpoint is now half-open
-        breakers.failure(CircuitBreakers.credentialKey(skipped)); // this key is open for 300 ms more
+        breakers.failure(breakers.allow(CircuitBreakers.credentialKey(skipped))); // this key is open for 300 ms more
         var out = run(List.of(key("p1", skipped, 0), key("p1", trial, 1)), List.of());
         assertEquals(trial, out.success().attempt().credentialId(), "the endpoint's trial goes to the next key");
         assertEquals(List.of(trial), upstream.credentialsCalled());

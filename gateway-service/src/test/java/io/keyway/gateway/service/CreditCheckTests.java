@@ -67,4 +67,14 @@ class CreditCheckTests {
         state("5", 1, new ApiKeySpend("key-1", new BigDecimal("1"), "monthly", lastMonth, new BigDecimal("3")));
         assertDoesNotThrow(() -> check.require(caller("1", "monthly")));
     }
+
+    @Test
+    void aKeyWhoseLimitBillingCouldNotReadCountsItsWholeSpendAgainstTheKeysOwnLimit() {
+        // billing publishes such a key with no limit and no period (key-service unreachable): the gateway takes the
+        // limit from the key's resolution, so the whole spend counts, whatever the key's period
+        state("5", 1, new ApiKeySpend("key-1", null, null, null, new BigDecimal("2.5")));
+        var e = assertThrows(GatewayError.class, () -> check.require(caller("2", "daily")));
+        assertEquals(CreditCheck.KEY_LIMIT, e.metadata().get("limit_source").asText());
+        assertDoesNotThrow(() -> check.require(caller("3", "daily")));
+    }
 }

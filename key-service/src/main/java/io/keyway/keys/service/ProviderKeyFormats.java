@@ -8,21 +8,28 @@ import io.keyway.contracts.credentials.BedrockCredential;
 import io.keyway.contracts.credentials.CredentialFormat;
 import io.keyway.contracts.credentials.CredentialFormatException;
 import io.keyway.contracts.credentials.ProviderCredential;
+import io.keyway.contracts.credentials.TenantNetworks;
 import io.keyway.contracts.credentials.TokenCredential;
 import io.keyway.contracts.credentials.VertexCredential;
 import io.keyway.keys.config.KeyServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Checks a BYOK key or pooled credential when it is created or rotated, by the rules of DESIGN.md §3 that
  * {@link ProviderCredential#parse} states for every service. The format follows the provider's adapter, not its slug:
  * key-service has no catalog, so {@code keyway.keys.provider-adapters} names the adapter of each provider slug that
  * needs one ({@link #WELL_KNOWN_ADAPTERS} unless configured otherwise; any other slug takes one opaque token). Errors
- * are 400s naming the field at fault and never echo the secret.
+ * are 400s naming the field at fault and never echo the secret. A URL the tenant chose (Azure's {@code endpoint_url},
+ * Vertex's {@code token_uri}) may not name an internal address ({@link TenantNetworks}) unless the operator allows its
+ * range in {@code keyway.tenant-urls.allowed-networks}.
  */
 @ApplicationScoped
 public class ProviderKeyFormats {
@@ -49,18 +56,27 @@ public class ProviderKeyFormats {
 
     private final ObjectMapper json;
     private final Map<String, String> adapters;
+    private final TenantNetworks networks;
 
     @Inject
-    public ProviderKeyFormats(ObjectMapper json, KeyServiceConfig config) {
-        this(json, config.providerAdapters());
+    public ProviderKeyFormats(ObjectMapper json, KeyServiceConfig config,
+                              @ConfigProperty(name = "keyway.tenant-urls.allowed-networks")
+                              Optional<List<String>> allowedNetworks) {
+        this(json, config.providerAdapters(), TenantNetworks.allowing(allowedNetworks.orElse(List.of())));
     }
 
     /** {@code configuredAdapters}: provider slug → catalog adapter, over {@link #WELL_KNOWN_ADAPTERS}. */
-    public ProviderKeyFormats(ObjectMapper json, Map<String, String> configuredAdapters) {
+    public ProviderKeyFormats(ObjectMapper json, Map<String, String> configuredAdapters, TenantNetworks networks) {
         this.json = json;
         Map<String, String> merged = new HashMap<>(WELL_KNOWN_ADAPTERS);
         merged.putAll(configuredAdapters);
         this.adapters = Map.copyOf(merged);
+        this.networks = networks;
+    }
+
+    /** {@code configuredAdapters}: provider slug → catalog adapter; tenant URLs to public addresses only. */
+    public ProviderKeyFormats(ObjectMapper json, Map<String, String> configuredAdapters) {
+        this(json, configuredAdapters, TenantNetworks.PUBLIC_ONLY);
     }
 
     /** With the well-known adapters only. */
@@ -87,6 +103,12 @@ public class ProviderKeyFormats {
             credential = ProviderCredential.parse(formatOf(provider), key);
         } catch (CredentialFormatException e) {
             throw ApiException.badRequest("field '" + e.field() + "' " + e.problem());
+        }
+        for (Map.Entry<String, URI> url : credential.tenantUrls().entrySet()) {
+            String refusal = networks.refusalWithoutLookup(url.getValue());
+            if (refusal != null) {
+                throw ApiException.badRequest("field '" + url.getKey() + "' " + refusal);
+            }
         }
         if (credential instanceof TokenCredential token) {
             return tokenKey(token.token());

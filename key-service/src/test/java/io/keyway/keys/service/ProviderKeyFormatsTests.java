@@ -57,6 +57,29 @@ class ProviderKeyFormatsTests {
     }
 
     @Test
+    void tenantUrlsToLoopbackLinkLocalOrPrivateAddressesAreRefusedUnlessTheOperatorAllowsTheRange() {
+        String azureHost = "r.openai.azure.com";
+        for (String internal : new String[] {"127.0.0.1:8443", "localhost", "169.254.169.254", "10.1.2.3", "192.168.0.7",
+                "172.20.0.1", "[::1]", "[fd00::1]", "[::ffff:127.0.0.1]", "100.64.0.9", "0.0.0.0", "api.localhost"}) {
+            String message = rejected("azure", AZURE_OK.replace(azureHost, internal));
+            assertTrue(message.contains("'key.endpoint_url'") && message.contains("private address"), internal + ": " + message);
+        }
+        String list = "[" + AZURE_OK + "," + AZURE_OK.replace(azureHost, "10.0.0.5") + "]";
+        assertTrue(rejected("azure", list).contains("'key[1].endpoint_url'"));
+        assertTrue(rejected("google-vertex", VERTEX_OK + ",\"token_uri\":\"https://169.254.169.254/token\"}")
+                .contains("'key.token_uri'"));
+        // public addresses and names pass (a name is checked by the gateway each time it resolves it)
+        assertEquals("WXYZ", formats.check("azure", AZURE_OK.replace(azureHost, "20.30.40.50")).hint());
+        assertEquals("WXYZ", formats.check("azure", AZURE_OK).hint());
+
+        var allowing = new ProviderKeyFormats(new ObjectMapper(), java.util.Map.of(),
+                io.keyway.contracts.credentials.TenantNetworks.allowing(java.util.List.of("10.0.0.0/8", "127.0.0.0/8")));
+        assertEquals("WXYZ", allowing.check("azure", AZURE_OK.replace(azureHost, "10.9.8.7")).hint());
+        assertEquals("WXYZ", allowing.check("azure", AZURE_OK.replace(azureHost, "127.0.0.1:8443")).hint());
+        assertTrue(rejected(allowing, "azure", AZURE_OK.replace(azureHost, "192.168.1.1")).contains("'key.endpoint_url'"));
+    }
+
+    @Test
     void bedrockTakesAnApiKeyOrAccessKeysWithARegion() {
         assertEquals("9876", formats.check("amazon-bedrock", "bedrock-api-key-9876").hint());
         String keys = FakeCredentials.bedrockAccessKeys("s3cr3t-value", "9876");

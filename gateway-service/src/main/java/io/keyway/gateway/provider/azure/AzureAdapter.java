@@ -5,18 +5,25 @@ import io.keyway.contracts.credentials.AzureCredential.Deployment;
 import io.keyway.contracts.credentials.ProviderCredential;
 import io.keyway.gateway.model.CatalogModel;
 import io.keyway.gateway.model.ProviderSpec;
+import io.keyway.gateway.provider.Answer;
 import io.keyway.gateway.provider.ProviderAdapter;
+import io.keyway.gateway.provider.TenantAddresses;
 import io.keyway.gateway.provider.UpstreamCall;
 import io.keyway.gateway.provider.UpstreamError;
+import io.keyway.gateway.provider.UpstreamException;
 import io.keyway.gateway.provider.UpstreamHttp;
 import io.keyway.gateway.provider.UpstreamHttp.Target;
 import io.keyway.gateway.provider.UpstreamRequest;
 import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Azure OpenAI and Azure AI Foundry deployments (seed 002's key format): a key lists deployments, each serving one
@@ -26,7 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Foundry's {@code *.services.ai.azure.com/models/chat/completions} (the model is named in the body: the deployment's
  * {@code model_id}, which is sent in both forms). A key serves only the slugs it lists: the router leaves it out for
  * any other model ({@link #serves}). The wire format is OpenAI's ({@link OpenAiWire}); Azure's own additions (content
- * filter results) pass through.
+ * filter results) pass through. The endpoint is the tenant's choice, so the connection goes only to an address that
+ * {@link TenantAddresses} checked (never the operator's internal networks unless allowed).
  */
 @ApplicationScoped
 public class AzureAdapter implements ProviderAdapter {
@@ -37,11 +45,13 @@ public class AzureAdapter implements ProviderAdapter {
 
     private final UpstreamHttp http;
     private final OpenAiWire wire;
+    private final TenantAddresses addresses;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
-    public AzureAdapter(UpstreamHttp http, OpenAiWire wire) {
+    public AzureAdapter(UpstreamHttp http, OpenAiWire wire, TenantAddresses addresses) {
         this.http = http;
         this.wire = wire;
+        this.addresses = addresses;
     }
 
     @Override
@@ -60,6 +70,12 @@ public class AzureAdapter implements ProviderAdapter {
         return ((AzureCredential) credential).forModel(model.id()).isPresent();
     }
 
+    /** Each key's deployments name their own {@code endpoint_url}: a tenant's resource, not Azure at large. */
+    @Override
+    public boolean hostFromCredential() {
+        return true;
+    }
+
     @Override
     public UpstreamCall call(UpstreamRequest request) {
         Deployment deployment = ((AzureCredential) request.credential()).forModel(request.model().id()).orElse(null);
@@ -68,7 +84,33 @@ public class AzureAdapter implements ProviderAdapter {
                     + request.model().id(), false, UpstreamError.Blame.CREDENTIAL));
         }
         Target target = targets.computeIfAbsent(deployment.endpointUrl().toString(), Target::of);
-        RequestOptions options = http.post(target, request.stream()).putHeader(API_KEY, deployment.apiKey());
+        Future<SocketAddress> server = addresses.address(target.host(), target.port(), "endpoint_url");
+        if (server.isComplete()) { // the host's address is known: the usual case
+            return server.failed() ? UpstreamCall.failed(server.cause()) : send(request, deployment, target, server.result());
+        }
+        AtomicReference<UpstreamCall> sent = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Future<Answer> answer = server.compose(address -> {
+            if (cancelled.get()) {
+                return Future.failedFuture(new UpstreamException(
+                        UpstreamException.Kind.TIMEOUT, "cancelled"));
+            }
+            UpstreamCall call = send(request, deployment, target, address);
+            sent.set(call);
+            return call.answer();
+        });
+        return new UpstreamCall(answer, () -> {
+            cancelled.set(true);
+            UpstreamCall call = sent.get();
+            if (call != null) {
+                call.cancel();
+            }
+        });
+    }
+
+    private UpstreamCall send(UpstreamRequest request, Deployment deployment, Target target, SocketAddress address) {
+        RequestOptions options = http.post(target, request.stream()).setServer(address)
+                .putHeader(API_KEY, deployment.apiKey());
         var exchange = http.send(options, wire.body(request.body(), deployment.modelId(), request.stream()));
         return new UpstreamCall(exchange.head().compose(head -> wire.answer(head, request.stream())), exchange.cancel());
     }

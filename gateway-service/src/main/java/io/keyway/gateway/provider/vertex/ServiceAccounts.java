@@ -8,6 +8,7 @@ import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import io.keyway.contracts.credentials.VertexCredential;
+import io.keyway.gateway.provider.TenantAddresses;
 import io.keyway.gateway.provider.UpstreamError;
 import io.keyway.gateway.provider.UpstreamException;
 import io.vertx.core.Context;
@@ -16,6 +17,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,12 +50,15 @@ final class ServiceAccounts {
     private final Vertx vertx;
     private final ObjectMapper json;
     private final HttpTransportFactory transport;
+    /** The key's {@code token_uri} is the tenant's choice: checked before each exchange. */
+    private final TenantAddresses addresses;
     private final Map<VertexCredential, ServiceAccount> accounts = new ConcurrentHashMap<>();
 
     /** @param tls the TLS the gateway's upstream client uses (its trusted authorities), for the token endpoint */
-    ServiceAccounts(Vertx vertx, ObjectMapper json, SSLContext tls) {
+    ServiceAccounts(Vertx vertx, ObjectMapper json, SSLContext tls, TenantAddresses addresses) {
         this.vertx = vertx;
         this.json = json;
+        this.addresses = addresses;
         NetHttpTransport shared = new NetHttpTransport.Builder().setSslSocketFactory(tls.getSocketFactory()).build();
         this.transport = () -> shared;
     }
@@ -131,6 +136,9 @@ final class ServiceAccounts {
         private Future<Issued> exchange() {
             sweep();
             return vertx.<Issued>executeBlocking(() -> {
+                // Checked right before the library connects: it resolves the name through the JVM's DNS cache, the
+                // same answer this check just read.
+                addresses.check(URI.create(key.tokenUri()).getHost(), "token_uri");
                 if (credentials == null) {
                     credentials = read(key);
                 }

@@ -9,6 +9,7 @@ import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.UpstreamCall;
 import io.keyway.gateway.provider.UpstreamError;
 import io.keyway.gateway.provider.UpstreamException;
+import io.keyway.gateway.provider.TenantAddresses;
 import io.keyway.gateway.provider.UpstreamHttp;
 import io.keyway.gateway.provider.UpstreamHttp.Target;
 import io.keyway.gateway.provider.UpstreamRequest;
@@ -67,12 +68,12 @@ public class VertexAdapter implements ProviderAdapter {
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
     @Inject
-    public VertexAdapter(Vertx vertx, UpstreamHttp http, OpenAiWire wire, ObjectMapper json) {
+    public VertexAdapter(Vertx vertx, UpstreamHttp http, OpenAiWire wire, ObjectMapper json, TenantAddresses addresses) {
         this.http = http;
         this.wire = wire;
         this.json = json;
         this.anthropic = new AnthropicAnswers(json);
-        this.accounts = new ServiceAccounts(vertx, json, http.sslContext());
+        this.accounts = new ServiceAccounts(vertx, json, http.sslContext(), addresses);
     }
 
     @Override

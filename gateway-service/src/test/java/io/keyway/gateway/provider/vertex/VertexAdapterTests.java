@@ -25,6 +25,7 @@ import io.keyway.gateway.provider.Chunk;
 import io.keyway.gateway.provider.Completion;
 import io.keyway.gateway.provider.UpstreamError;
 import io.keyway.gateway.provider.UpstreamException;
+import io.keyway.gateway.provider.TenantAddresses;
 import io.keyway.gateway.provider.UpstreamHttp;
 import io.keyway.gateway.provider.UpstreamRequest;
 import io.keyway.gateway.provider.Usage;
@@ -353,6 +354,19 @@ class VertexAdapterTests {
         assertEquals(0, tokens.exchanges(key.clientEmail()));
     }
 
+    @Test
+    void aTokenUriOnAnInternalAddressIsRefusedAsTheKeysFailureWithoutAnExchange() throws Throwable {
+        VertexAdapter publicOnly = adapter(Optional.of(tls.certificatePemPath().toString()), Optional.empty());
+
+        Throwable failure = failure(call(publicOnly, provider(Map.of()), credential(key.json()), GEMINI, chat(), false));
+
+        UpstreamError refused = assertInstanceOf(UpstreamError.class, failure);
+        assertEquals(403, refused.status());
+        assertEquals(UpstreamError.Blame.CREDENTIAL, refused.blame());
+        assertTrue(refused.raw().contains("token_uri"), refused.raw());
+        assertEquals(0, tokens.exchanges(key.clientEmail()), "no exchange may reach an internal address");
+    }
+
     // ---- Vertex's failures ----
 
     @Test
@@ -397,14 +411,20 @@ class VertexAdapterTests {
 
     // ---- plumbing ----
 
+    /** An adapter for the stand-ins, which are on loopback: allowed as a tenant network. */
     static VertexAdapter adapter(Optional<String> trustCertificates) {
+        return adapter(trustCertificates, Optional.of(List.of("127.0.0.0/8")));
+    }
+
+    static VertexAdapter adapter(Optional<String> trustCertificates, Optional<List<String>> allowedNetworks) {
         GatewayConfig.Upstream upstream = stub(GatewayConfig.Upstream.class, Map.of(
                 "connectTimeout", Duration.ofSeconds(2),
                 "firstByteTimeout", Duration.ofSeconds(5),
                 "maxPoolSize", 20,
                 "trustCertificates", trustCertificates));
         GatewayConfig config = stub(GatewayConfig.class, Map.of("upstream", upstream));
-        return new VertexAdapter(vertx, new UpstreamHttp(vertx, config), new OpenAiWire(JSON), JSON);
+        return new VertexAdapter(vertx, new UpstreamHttp(vertx, config), new OpenAiWire(JSON), JSON,
+                new TenantAddresses(allowedNetworks));
     }
 
     /** A configuration interface answering the named methods; any other throws, so a new setting read is noticed. */
