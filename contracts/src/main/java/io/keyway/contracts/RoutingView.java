@@ -9,6 +9,11 @@ import java.util.List;
  * {@code GET /internal/v1/accounts/{accountId}/routing-view} (internal token; ETag = {@link #version}, so the
  * gateway revalidates with If-None-Match). The gateway caches it per account, filters locally (DESIGN.md §2)
  * and drops it on a {@link KeyChange}. Credentials are resolved from their secret store by key-service.
+ *
+ * <p>When a secret store cannot answer, the view is still served (a degraded view, not an outage): each credential
+ * whose secret could not be read stays in {@link #byokKeys} or {@link #pooled} with its routing metadata and a null
+ * credential, so that its flags (always use, byok only) still hold, and {@link #leftOut} names it and says why. Such
+ * a view's version differs from the full view's, so the gateway gets the full view once the store answers again.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RoutingView(
@@ -21,7 +26,50 @@ public record RoutingView(
         /** Enabled BYOK keys only, ordered by section (PRIORITIZED first) then position. */
         @JsonProperty("byok_keys") List<ByokKey> byokKeys,
         /** The platform's pooled credentials, per provider, in the operator's order. */
-        @JsonProperty("pooled") List<PooledCredential> pooled) {
+        @JsonProperty("pooled") List<PooledCredential> pooled,
+        /** Credentials above whose secret could not be read (credential null), and why; empty when none. */
+        @JsonProperty("left_out") List<LeftOut> leftOut) {
+
+    /** A view with every credential's secret in it. */
+    public RoutingView(String accountId, String version, String byokPrecedence, List<String> ignoredProviders,
+                       List<ByokKey> byokKeys, List<PooledCredential> pooled) {
+        this(accountId, version, byokPrecedence, ignoredProviders, byokKeys, pooled, List.of());
+    }
+
+    /** Why a credential of the view has no secret: its store could not answer (down, sealed, denied, timed out). */
+    public static final String SECRET_STORE_UNAVAILABLE = "secret_store_unavailable";
+
+    /**
+     * A credential of the view that cannot be used now.
+     *
+     * @param kind {@link #BYOK_KEY} or {@link #POOLED_CREDENTIAL}
+     * @param id   the BYOK key's or the pooled credential's id
+     * @param reason why, e.g. {@link RoutingView#SECRET_STORE_UNAVAILABLE}
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record LeftOut(
+            @JsonProperty("kind") String kind,
+            @JsonProperty("id") String id,
+            @JsonProperty("provider") String provider,
+            @JsonProperty("reason") String reason) {
+
+        public static final String BYOK_KEY = "byok_key";
+        public static final String POOLED_CREDENTIAL = "pooled_credential";
+    }
+
+    /** Why the credential with this id was left out, or null when it was not (allocates nothing). */
+    public String leftOutReason(String credentialId) {
+        if (leftOut == null) {
+            return null;
+        }
+        for (int i = 0, n = leftOut.size(); i < n; i++) {
+            LeftOut l = leftOut.get(i);
+            if (l.id().equals(credentialId)) {
+                return l.reason();
+            }
+        }
+        return null;
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ByokKey(

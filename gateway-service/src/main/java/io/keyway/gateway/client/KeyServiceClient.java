@@ -48,6 +48,11 @@ public class KeyServiceClient {
     }
 
     public static final String REQUESTS_METRIC = "keyway.key_service.requests";
+    /**
+     * Revalidations that found key-service unable to answer and kept serving a cached answer (tag {@code cache}:
+     * {@code api_key}, {@code routing_view}); rising while key-service is away.
+     */
+    public static final String STALE_KEPT_METRIC = "keyway.key_service.stale_kept";
 
     /** Empty when key-service does not know the hash (404). */
     public Uni<Optional<ApiKeyResolution>> resolveApiKey(String sha256Hex) {
@@ -111,7 +116,10 @@ public class KeyServiceClient {
         }
     }
 
-    /** key-service cannot be asked right now; the gateway answers 503. */
+    /**
+     * key-service cannot be asked right now (unreachable, timed out, an error status, an unreadable body): a cached
+     * answer is served within its stale window, otherwise the gateway answers 503. "Unknown" (404) is an answer.
+     */
     public static class KeyServiceUnavailable extends RuntimeException {
         public KeyServiceUnavailable(String message) {
             super(message, null, false, false);

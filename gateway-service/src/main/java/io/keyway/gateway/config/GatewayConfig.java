@@ -45,6 +45,22 @@ public interface GatewayConfig {
     @WithDefault("30S")
     Duration routingViewTtl();
 
+    /**
+     * How long past its TTL ({@code api-key-cache-ttl}, {@code routing-view-ttl}) a cached API-key answer or routing
+     * view is still served while key-service cannot answer (unreachable, timed out, an error status); after that,
+     * requests get a 503. An answer key-service gives (unknown, disabled, revoked) and a change-feed event take effect
+     * at once whatever this says. 0 = no stale answers.
+     */
+    @WithDefault("5M")
+    Duration keyServiceStaleWindow();
+
+    /**
+     * How soon a partial routing view (key-service left out keys whose secret store could not answer) is revalidated,
+     * so that those keys are back within seconds of their store.
+     */
+    @WithDefault("5S")
+    Duration partialRoutingViewTtl();
+
     /** Most cached entries of each cache (API keys, routing views). */
     @WithDefault("100000")
     int cacheMaxEntries();

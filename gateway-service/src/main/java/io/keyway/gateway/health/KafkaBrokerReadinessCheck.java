@@ -1,11 +1,15 @@
 package io.keyway.gateway.health;
 
-import jakarta.annotation.PreDestroy;
+import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.service.UsagePublisher;
 import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -14,8 +18,13 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready only when the Kafka cluster answers a describe-cluster call within a few seconds. Quarkus' own Kafka check
- * waits for the admin client's default timeout (a minute) when the broker is gone; a probe must answer sooner.
+ * The Kafka cluster as readiness sees it: a broker outage alone does not take the gateway out of service, because it
+ * can still serve and its usage publisher holds the events until the broker is back (docs/operations.md, "Kafka
+ * outage"). So the check is UP while the cluster answers a describe-cluster call within a few seconds, or while it
+ * does not and the usage-event buffer ({@code keyway.gateway.usage.max-pending}) still has room; it is DOWN once the
+ * broker is gone and the buffer is full, when every further request's usage event would be refused. The data says
+ * which (broker reachable or not, events pending). Quarkus' own Kafka check waits for the admin client's default
+ * timeout (a minute) when the broker is gone; a probe must answer sooner.
  */
 @Readiness
 @ApplicationScoped
@@ -24,13 +33,24 @@ public class KafkaBrokerReadinessCheck implements HealthCheck {
     static final int TIMEOUT_MS = 3000;
 
     private final Admin admin;
+    private final IntSupplier pending;
+    private final int maxPending;
 
     /**
      * @param kafka every {@code kafka.*} property (bootstrap servers and the security settings: SASL, TLS), so the
      *              check reaches a secured cluster exactly as the service's own clients do
      */
-    public KafkaBrokerReadinessCheck(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    @Inject
+    public KafkaBrokerReadinessCheck(@Identifier("default-kafka-broker") Map<String, Object> kafka,
+                                     UsagePublisher usage, GatewayConfig config) {
+        this(kafka, usage::pending, config.usage().maxPending());
+    }
+
+    /** @param pending usage events waiting for the broker; {@code maxPending} of them fill the buffer */
+    KafkaBrokerReadinessCheck(Map<String, Object> kafka, IntSupplier pending, int maxPending) {
         this.admin = Admin.create(adminConfig(kafka));
+        this.pending = pending;
+        this.maxPending = maxPending;
     }
 
     static Map<String, Object> adminConfig(Map<String, Object> kafka) {
@@ -49,17 +69,26 @@ public class KafkaBrokerReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         var check = HealthCheckResponse.named("Kafka broker");
+        String unreachable;
         try {
             var cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS));
             int nodes = cluster.nodes().get(TIMEOUT_MS + 500L, TimeUnit.MILLISECONDS).size();
-            return check.up().withData("nodes", nodes).build();
+            return check.up().withData("nodes", nodes).withData("usage_events_pending", pending.getAsInt()).build();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return check.down().withData("reason", "interrupted").build();
+            unreachable = "interrupted";
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return check.down().withData("reason", cause.getClass().getSimpleName() + ": " + cause.getMessage()).build();
+            unreachable = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         }
+        int waiting = pending.getAsInt();
+        check.withData("reason", "broker unreachable (" + unreachable + ")")
+                .withData("usage_events_pending", waiting)
+                .withData("usage_events_max_pending", maxPending);
+        if (waiting < maxPending) {
+            return check.up().withData("serving", "usage events are buffered until the broker is back").build();
+        }
+        return check.down().withData("serving", "usage event buffer full: further events are refused").build();
     }
 
     @PreDestroy

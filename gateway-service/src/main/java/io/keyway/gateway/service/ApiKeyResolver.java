@@ -1,12 +1,14 @@
 package io.keyway.gateway.service;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.keyway.contracts.ApiKeyResolution;
 import io.keyway.gateway.client.KeyServiceClient;
 import io.keyway.gateway.config.GatewayConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,9 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Who a presented API key belongs to. Answers (unknown keys too) are cached for at most
- * {@code keyway.gateway.api-key-cache-ttl} and dropped at once when key-service's change feed names the key or its
- * account, so a warm request asks nobody. Refuses with 401: malformed, unknown, disabled, expired and management keys.
+ * Who a presented API key belongs to. Answers (unknown keys too) are used for {@code keyway.gateway.api-key-cache-ttl},
+ * then asked for again in the background, and dropped at once when key-service's change feed names the key or its
+ * account, so a warm request asks nobody. While key-service cannot answer, a cached answer is served up to
+ * {@code key-service-stale-window} past its TTL ({@link KeyServiceCache}); an answer key-service gives (unknown,
+ * disabled, expired) takes effect at once. Refuses with 401: malformed, unknown, disabled, expired and management keys.
  */
 @ApplicationScoped
 public class ApiKeyResolver {
@@ -37,16 +41,19 @@ public class ApiKeyResolver {
         }
     }
 
-    private final KeyServiceClient keyService;
-    private final AsyncCache<String, Optional<ApiKeyResolution>> cache;
+    private final KeyServiceCache<Optional<ApiKeyResolution>> cache;
 
-    public ApiKeyResolver(KeyServiceClient keyService, GatewayConfig config) {
-        this.keyService = keyService;
-        this.cache = Caffeine.newBuilder()
-                .expireAfterWrite(config.apiKeyCacheTtl())
-                .maximumSize(config.cacheMaxEntries())
-                .executor(Runnable::run) // upkeep on the caller's thread: the loaders only start non-blocking calls
-                .buildAsync();
+    @Inject
+    public ApiKeyResolver(KeyServiceClient keyService, GatewayConfig config, MeterRegistry registry) {
+        this(keyService, config, Ticker.systemTicker());
+        FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, cache, KeyServiceCache::staleKept)
+                .tag("cache", "api_key").register(registry);
+    }
+
+    ApiKeyResolver(KeyServiceClient keyService, GatewayConfig config, Ticker ticker) {
+        this.cache = new KeyServiceCache<>("API-key resolutions",
+                hash -> keyService.resolveApiKey(hash).subscribeAsCompletionStage(),
+                config.apiKeyCacheTtl(), config.keyServiceStaleWindow(), config.cacheMaxEntries(), ticker);
     }
 
     /** Fails with a 401 {@link GatewayError} unless the header carries a live API (inference) key. */
@@ -82,25 +89,23 @@ public class ApiKeyResolver {
             return CompletableFuture.failedFuture(new GatewayError(401, "Invalid API key format"));
         }
         String hash = sha256Hex(key);
-        CompletableFuture<Optional<ApiKeyResolution>> found =
-                cache.get(hash, (h, executor) -> keyService.resolveApiKey(h).subscribeAsCompletionStage());
+        CompletableFuture<KeyServiceCache.Entry<Optional<ApiKeyResolution>>> found = cache.get(hash);
         if (found.isDone() && !found.isCompletedExceptionally()) {
             try {
-                return CompletableFuture.completedFuture(caller(found.join(), hash, key, managementToo));
+                return CompletableFuture.completedFuture(caller(found.join().value(), hash, key, managementToo));
             } catch (GatewayError e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
         return found.handle((r, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                Throwable cause = KeyServiceCache.unwrap(failure);
                 if (cause instanceof KeyServiceClient.KeyServiceUnavailable) {
                     throw new GatewayError(503, "Key resolution is unavailable, retry shortly");
                 }
                 throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
             }
-            return caller(r, hash, key, managementToo);
+            return caller(r.value(), hash, key, managementToo);
         });
     }
 
@@ -119,16 +124,16 @@ public class ApiKeyResolver {
     }
 
     public void forgetKey(String hash) {
-        cache.synchronous().invalidate(hash);
+        cache.forget(hash);
     }
 
     public void forgetAccount(String accountId) {
-        cache.synchronous().asMap().entrySet()
-                .removeIf(e -> e.getValue().map(r -> accountId.equals(r.accountId())).orElse(false));
+        cache.entries().entrySet()
+                .removeIf(e -> e.getValue().value().map(r -> accountId.equals(r.accountId())).orElse(false));
     }
 
     public void forgetUnknown() {
-        cache.synchronous().asMap().entrySet().removeIf(e -> e.getValue().isEmpty());
+        cache.entries().entrySet().removeIf(e -> e.getValue().value().isEmpty());
     }
 
     static String bearer(String header) {

@@ -31,7 +31,10 @@ import java.util.List;
  *     returned as-is and routing stops;</li>
  * <li>request error (what the adapter classifies as the request's own fault: 400, 413, 422): returned at once;</li>
  * <li>an attempt whose endpoint or credential breaker is open is skipped without a call; a failure counts
- *     against the endpoint's breaker, the credential's, or neither, by {@link Culprit}'s rules.</li>
+ *     against the endpoint's breaker, the credential's, or neither, by {@link Culprit}'s rules;</li>
+ * <li>an attempt whose credential key-service left out of the routing view (its secret store could not answer) is
+ *     skipped without a call and recorded with the reason ({@code secret_store_unavailable}), so the tenant sees why
+ *     its key was not used; like a key skipped by its breaker, an always-use key skipped so has failed.</li>
  * </ul>
  * When every attempt fails the last failure is returned with every attempt in {@code metadata.attempts}.
  */
@@ -86,9 +89,14 @@ public class CompletionExecutor {
             return;
         }
         Attempt attempt = attempts.get(index);
+        ProviderSpec provider = catalog.provider(attempt.provider());
+        if (attempt.leftOutReason() != null) {
+            skipped(attempt, provider, attempt.leftOutReason(), "not tried: the secret store holding this key cannot"
+                    + " be read right now", attempts, index, request, generation, failures, result);
+            return;
+        }
         String endpointKey = CircuitBreakers.endpointKey(attempt.model().id(), attempt.provider());
         String credentialKey = CircuitBreakers.credentialKey(attempt.credentialId());
-        ProviderSpec provider = catalog.provider(attempt.provider());
         CircuitBreakers.Permit endpointPermit = breakers.allow(endpointKey);
         CircuitBreakers.Permit credentialPermit = endpointPermit == null ? null : breakers.allow(credentialKey);
         if (credentialPermit == null) {
@@ -171,6 +179,27 @@ public class CompletionExecutor {
         });
     }
 
+    /**
+     * An attempt not called ({@code outcome} says why): recorded with status 0; an always-use key so skipped has failed,
+     * and when it ends its group, its failure is returned as-is.
+     */
+    private void skipped(Attempt attempt, ProviderSpec provider, String outcome, String raw, List<Attempt> attempts,
+                         int index, ChatRequest request, Generation generation, List<Failure> failures,
+                         Promise<Success> result) {
+        generation.record(record(attempt, 0, outcome, 0));
+        if (attempt.alwaysUse()) {
+            failures.add(new Failure(attempt, provider, 503, raw, false, UpstreamError.Blame.ENDPOINT, false));
+        }
+        if (attempt.endsAlwaysUseGroup()) {
+            Failure alwaysUse = alwaysUseFailure(attempt, failures);
+            if (alwaysUse != null) {
+                result.fail(upstreamError(alwaysUse, clientStatus(alwaysUse), generation));
+                return;
+            }
+        }
+        next(attempts, index + 1, request, generation, failures, result);
+    }
+
     /** The last failure of an always-use key of this attempt's provider, or null. */
     private static Failure alwaysUseFailure(Attempt attempt, List<Failure> failures) {
         Failure found = null;
@@ -215,8 +244,14 @@ public class CompletionExecutor {
         if (failures.isEmpty()) {
             ObjectNode metadata = JsonNodeFactory.instance.objectNode();
             attemptsInto(metadata, generation);
-            return new GatewayError(503, "No provider is available right now: every candidate's circuit breaker is open",
-                    metadata);
+            boolean storeDown = false;
+            for (AttemptRecord a : generation.attempts()) {
+                storeDown |= !"circuit_open".equals(a.outcome());
+            }
+            return new GatewayError(503, storeDown
+                    ? "No provider is available right now: every candidate was skipped (its circuit breaker is open,"
+                            + " or the secret store holding its key cannot be read)"
+                    : "No provider is available right now: every candidate's circuit breaker is open", metadata);
         }
         Failure last = failures.get(failures.size() - 1);
         return upstreamError(last, clientStatus(last), generation);

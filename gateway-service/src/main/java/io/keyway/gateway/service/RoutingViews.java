@@ -1,80 +1,103 @@
 package io.keyway.gateway.service;
 
-import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.keyway.contracts.RoutingView;
 import io.keyway.gateway.client.KeyServiceClient;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.provider.ProviderAdapters;
 import io.keyway.gateway.service.catalog.ModelCatalog;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 
 /**
  * Routing views per account. A cached view is served while key-service revalidates it in the background
- * (If-None-Match with its ETag) once it is older than {@code routing-view-ttl}; after twice that it is no longer
- * served. A change-feed event for the account (or for the platform's pooled credentials) drops it at once.
+ * (If-None-Match with its ETag) once it is older than {@code routing-view-ttl}. While key-service cannot answer, a
+ * view is served up to {@code key-service-stale-window} past that ({@link KeyServiceCache}); then requests get a 503.
+ * A change-feed event for the account (or for the platform's pooled credentials) drops it at once.
+ *
+ * <p>A partial view (key-service left out credentials whose secret store could not answer: {@code left_out}) is
+ * revalidated after {@code partial-routing-view-ttl} instead, so a key is back within seconds of its store.
  */
 @ApplicationScoped
 public class RoutingViews {
 
-    record Cached(AccountRouting routing, String etag) {
+    record Cached(AccountRouting routing, String etag, boolean partial) {
     }
 
-    private final AsyncLoadingCache<String, Cached> cache;
+    private final KeyServiceCache<Cached> cache;
+    private final Ticker ticker;
+    private final long partialTtlNanos;
 
+    @Inject
     public RoutingViews(KeyServiceClient keyService, GatewayConfig config, ModelCatalog catalog,
-                        ProviderAdapters adapters) {
-        AsyncCacheLoader<String, Cached> loader = new AsyncCacheLoader<>() {
+                        ProviderAdapters adapters, MeterRegistry registry) {
+        this(keyService, config, catalog, adapters, Ticker.systemTicker());
+        FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, this, RoutingViews::staleKept)
+                .tag("cache", "routing_view").register(registry);
+    }
+
+    RoutingViews(KeyServiceClient keyService, GatewayConfig config, ModelCatalog catalog, ProviderAdapters adapters,
+                 Ticker ticker) {
+        this.ticker = ticker;
+        this.partialTtlNanos = config.partialRoutingViewTtl().toNanos();
+        this.cache = new KeyServiceCache<>("routing views", new KeyServiceCache.Source<>() {
             @Override
-            public CompletableFuture<Cached> asyncLoad(String accountId, Executor executor) {
+            public CompletableFuture<Cached> load(String accountId) {
                 return keyService.routingView(accountId, null)
-                        .map(a -> new Cached(new AccountRouting(a.view(), catalog, adapters), a.etag()))
+                        .map(a -> cached(a.view(), a.etag(), catalog, adapters))
                         .subscribeAsCompletionStage();
             }
 
             @Override
-            public CompletableFuture<Cached> asyncReload(String accountId, Cached old, Executor executor) {
+            public CompletableFuture<Cached> reload(String accountId, Cached old) {
                 return keyService.routingView(accountId, old.etag())
-                        .map(a -> a.notModified() ? old
-                                : new Cached(new AccountRouting(a.view(), catalog, adapters), a.etag()))
+                        .map(a -> a.notModified() ? old : cached(a.view(), a.etag(), catalog, adapters))
                         .subscribeAsCompletionStage();
             }
-        };
-        this.cache = Caffeine.newBuilder()
-                .refreshAfterWrite(config.routingViewTtl())
-                .expireAfterWrite(config.routingViewTtl().multipliedBy(2))
-                .maximumSize(config.cacheMaxEntries())
-                .executor(Runnable::run) // upkeep on the caller's thread: the loaders only start non-blocking calls
-                .buildAsync(loader);
+        }, config.routingViewTtl(), config.keyServiceStaleWindow(), config.cacheMaxEntries(), ticker);
+    }
+
+    private static Cached cached(RoutingView view, String etag, ModelCatalog catalog, ProviderAdapters adapters) {
+        return new Cached(new AccountRouting(view, catalog, adapters), etag,
+                view.leftOut() != null && !view.leftOut().isEmpty());
     }
 
     /** The account's routing view; a cached view gives an already completed future (no reactive pipeline). */
     public CompletableFuture<AccountRouting> view(String accountId) {
-        CompletableFuture<Cached> cached = cache.get(accountId);
+        CompletableFuture<KeyServiceCache.Entry<Cached>> cached = cache.get(accountId);
         if (cached.isDone() && !cached.isCompletedExceptionally()) {
-            return CompletableFuture.completedFuture(cached.join().routing());
+            KeyServiceCache.Entry<Cached> entry = cached.join();
+            if (entry.value().partial() && ticker.read() - entry.askedAt() > partialTtlNanos) {
+                cache.refresh(accountId); // the left-out keys' store may be back
+            }
+            return CompletableFuture.completedFuture(entry.value().routing());
         }
         return cached.handle((c, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                Throwable cause = KeyServiceCache.unwrap(failure);
                 if (cause instanceof KeyServiceClient.KeyServiceUnavailable) {
                     throw new GatewayError(503, "Routing data is unavailable, retry shortly");
                 }
                 throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
             }
-            return c.routing();
+            return c.value().routing();
         });
     }
 
+    /** Revalidations that found key-service unable to answer and kept the cached view. */
+    long staleKept() {
+        return cache.staleKept();
+    }
+
     public void forget(String accountId) {
-        cache.synchronous().invalidate(accountId);
+        cache.forget(accountId);
     }
 
     public void forgetAll() {
-        cache.synchronous().invalidateAll();
+        cache.forgetAll();
     }
 }

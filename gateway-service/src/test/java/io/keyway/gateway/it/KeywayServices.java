@@ -80,8 +80,14 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     /** The gateway under test, on a port chosen here so that key-service's console can be told where it is. */
     public static String gatewayUrl;
 
+    /** The running instance, for {@link #stopKeyService()} and {@link #restartKeyService()}. */
+    private static volatile KeywayServices current;
+
     private Process keyService;
     private Process billing;
+    private int keysPort;
+    private String kafka;
+    private Path dir;
     private final List<String> billingArgs;
     /** Gateway settings a test class gives as {@code @WithTestResource} init args, over the ones set here. */
     private final Map<String, String> gatewayOverrides = new HashMap<>();
@@ -107,6 +113,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        current = this;
         try {
             upstream = new UpstreamStandIn();
             azure = new AzureStandIn();
@@ -122,27 +129,11 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             billingUrl = "http://127.0.0.1:" + billingPort;
             gatewayUrl = "http://127.0.0.1:" + gatewayPort;
             String kafka = System.getProperty("keyway.test.kafka", "127.0.0.1:19092");
-            // the console (served by key-service) on three ports, as locally: it is told where the gateway and
-            // billing are, and they allow CORS for key-service's origin only (ConsoleCorsE2ETests)
-            keyService = launch(KEY_SERVICE_JAR, dir.resolve("key-service.log"), Map.of(
-                    "KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it",
-                    "KEYWAY_KEYS_PORT", String.valueOf(keysPort),
-                    "KEYWAY_CONSOLE_GATEWAY_URL", gatewayUrl,
-                    "KEYWAY_CONSOLE_BILLING_URL", billingUrl,
-                    // the aws store against the local moto, as `./keyway run` offers it (moto takes any credentials)
-                    "KEYWAY_SECRETS_AWS_ENABLED", "true",
-                    "AWS_ACCESS_KEY_ID", "keyway-local-moto",
-                    "AWS_SECRET_ACCESS_KEY", "keyway-local-moto"), kafka,
-                    // the one-machine profile: key-service's public dev master key (the _it data is sealed with it);
-                    // the key formats of this run's native providers follow their adapters; the stand-ins that
-                    // tenant keys name (Azure endpoints, Google's token endpoint) are on loopback, allowed here only
-                    List.of("-Dquarkus.profile=prod,local", "-Dkeyway.tenant-urls.allowed-networks=127.0.0.0/8",
-                            "-Dkeyway.keys.provider-adapters." + AZURE + "=azure",
-                            "-Dkeyway.keys.provider-adapters." + ANTHROPIC + "=anthropic",
-                            "-Dkeyway.keys.provider-adapters." + BEDROCK + "=amazon-bedrock",
-                            "-Dkeyway.keys.provider-adapters." + VERTEX + "=google-vertex",
-                            "-Dkeyway.keys.provider-adapters." + VERTEX_CLAUDE + "=google-vertex"));
-            billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), Map.of(
+            this.keysPort = keysPort;
+            this.kafka = kafka;
+            this.dir = dir;
+            keyService = launchKeyService(false);
+            billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), false, Map.of(
                     "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
                     "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
                     "KEYWAY_KEYS_URL", keyServiceUrl,
@@ -179,6 +170,48 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("could not start the real key-service/billing-service for e2e tests: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The console (served by key-service) on three ports, as locally: it is told where the gateway and billing are,
+     * and they allow CORS for key-service's origin only (ConsoleCorsE2ETests).
+     */
+    private Process launchKeyService(boolean append) throws IOException {
+        return launch(KEY_SERVICE_JAR, dir.resolve("key-service.log"), append, Map.of(
+                "KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it",
+                "KEYWAY_KEYS_PORT", String.valueOf(keysPort),
+                "KEYWAY_CONSOLE_GATEWAY_URL", gatewayUrl,
+                "KEYWAY_CONSOLE_BILLING_URL", billingUrl,
+                // the aws store against the local moto, as `./keyway run` offers it (moto takes any credentials)
+                "KEYWAY_SECRETS_AWS_ENABLED", "true",
+                "AWS_ACCESS_KEY_ID", "keyway-local-moto",
+                "AWS_SECRET_ACCESS_KEY", "keyway-local-moto"), kafka,
+                // the one-machine profile: key-service's public dev master key (the _it data is sealed with it);
+                // the key formats of this run's native providers follow their adapters; the stand-ins that
+                // tenant keys name (Azure endpoints, Google's token endpoint) are on loopback, allowed here only
+                List.of("-Dquarkus.profile=prod,local", "-Dkeyway.tenant-urls.allowed-networks=127.0.0.0/8",
+                        "-Dkeyway.keys.provider-adapters." + AZURE + "=azure",
+                        "-Dkeyway.keys.provider-adapters." + ANTHROPIC + "=anthropic",
+                        "-Dkeyway.keys.provider-adapters." + BEDROCK + "=amazon-bedrock",
+                        "-Dkeyway.keys.provider-adapters." + VERTEX + "=google-vertex",
+                        "-Dkeyway.keys.provider-adapters." + VERTEX_CLAUDE + "=google-vertex"));
+    }
+
+    /**
+     * Stops key-service, as an outage would (the degraded-mode tests); {@link #restartKeyService()} brings it back on
+     * the same port with the same data. Only for a test class of its own: every other test needs key-service.
+     */
+    public static void stopKeyService() {
+        stopProcess(current.keyService);
+    }
+
+    /** Starts key-service again after {@link #stopKeyService()} and waits until it is ready. */
+    public static void restartKeyService() throws Exception {
+        if (current.keyService != null && current.keyService.isAlive()) {
+            return;
+        }
+        current.keyService = current.launchKeyService(true);
+        awaitReady(keyServiceUrl, current.keyService, "key-service", "target/keyway-it");
     }
 
     static String catalog(int port, String anthropicBase, String bedrockEndpoint, String vertexBase) {
@@ -236,8 +269,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                 CLAUDE, BEDROCK, bedrockEndpoint, VERTEX, vertexBase, VERTEX_CLAUDE, GEMINI);
     }
 
-    private static Process launch(Path jar, Path log, Map<String, String> env, String kafka, List<String> props)
-            throws IOException {
+    private static Process launch(Path jar, Path log, boolean append, Map<String, String> env, String kafka,
+                                  List<String> props) throws IOException {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw -pl key-service,billing-service"
                     + " package -DskipTests)");
@@ -247,7 +280,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         command.addAll(props);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log.toFile()) : ProcessBuilder.Redirect.to(log.toFile()));
         Map<String, String> e = new HashMap<>(env);
         e.put("KEYWAY_HTTP_HOST", "127.0.0.1");
         e.put("KEYWAY_KAFKA_BOOTSTRAP", kafka);
@@ -289,6 +323,20 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    private static void stopProcess(Process p) {
+        if (p != null && p.isAlive()) {
+            p.destroy();
+            try {
+                if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+    }
+
     /** Stops billing-service early (the benchmark: once credits are in, its event consumption only competes for CPU). */
     public void stopBilling() {
         if (billing != null && billing.isAlive()) {
@@ -307,17 +355,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         for (Process p : new Process[] {keyService, billing}) {
-            if (p != null && p.isAlive()) {
-                p.destroy();
-                try {
-                    if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    p.destroyForcibly();
-                }
-            }
+            stopProcess(p);
         }
         for (AutoCloseable standIn : new AutoCloseable[] {upstream, azure, anthropic, bedrock, vertex, googleTokens}) {
             if (standIn != null) {

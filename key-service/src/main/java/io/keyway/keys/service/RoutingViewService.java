@@ -8,6 +8,7 @@ import io.keyway.keys.model.PooledCredential;
 import io.keyway.contracts.KeyChange;
 import io.keyway.keys.secrets.SecretNotFoundException;
 import io.keyway.keys.secrets.SecretOwner;
+import io.keyway.keys.secrets.SecretStoreUnavailableException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -28,6 +29,12 @@ import org.jboss.logging.Logger;
  * a stale secret under the new version would be kept by the gateway on every 304. A view that had to use a stale copy
  * (store down) gets a version of its own ("….stale-…") that no later request matches, so the gateway's next
  * revalidation gets a fresh view once the store answers again.
+ *
+ * <p>A store that cannot answer (and has no copy within its stale window) does not fail the view: only the credentials
+ * kept there lose their secret. They stay in the view with a null credential (their flags, always use and byok only,
+ * still steer routing) and are named in {@code left_out} with the reason; pooled credentials and keys of other stores
+ * are served as usual. Such a partial view gets a version of its own ("….partial-…", from the ids left out), so the
+ * gateway's next revalidation gets the full view once the store answers again.
  */
 @ApplicationScoped
 public class RoutingViewService {
@@ -41,7 +48,8 @@ public class RoutingViewService {
     private record Loaded(String version, AccountSettings settings, List<ByokKey> byok, List<PooledCredential> pooled) {
     }
 
-    private record Read(String kind, String id, String provider, String secret, boolean stale) {
+    /** One credential's secret as read; {@code secret} null when the store has none ({@code unavailable} false) or cannot answer. */
+    private record Read(String kind, String id, String provider, String secret, boolean stale, boolean unavailable) {
         @Override
         public String toString() {
             return "Read[" + kind + " " + id + "]";
@@ -108,40 +116,77 @@ public class RoutingViewService {
                 }).replaceWith(done))
                 .map(done -> {
                     List<RoutingView.ByokKey> byok = new ArrayList<>();
+                    List<RoutingView.LeftOut> leftOut = new ArrayList<>();
                     int i = 0;
                     for (ByokKey k : loaded.byok()) {
                         Read r = done.get(i++);
-                        if (r.secret() != null) {
+                        if (r.secret() != null || r.unavailable()) {
                             byok.add(new RoutingView.ByokKey(k.id.toString(), k.provider, k.section, k.position, k.alwaysUse,
-                                    k.allowedModels, k.allowedApiKeyIds, new RoutingView.Credential(r.secret()),
+                                    k.allowedModels, k.allowedApiKeyIds, credential(r),
                                     k.byokOnly, k.declaredZdr, k.allowedUserIds));
+                        }
+                        if (r.unavailable()) {
+                            leftOut.add(new RoutingView.LeftOut(RoutingView.LeftOut.BYOK_KEY, r.id(), r.provider(),
+                                    RoutingView.SECRET_STORE_UNAVAILABLE));
                         }
                     }
                     List<RoutingView.PooledCredential> pooled = new ArrayList<>();
                     for (PooledCredential c : loaded.pooled()) {
                         Read r = done.get(i++);
-                        if (r.secret() != null) {
-                            pooled.add(new RoutingView.PooledCredential(c.id.toString(), c.provider,
-                                    new RoutingView.Credential(r.secret())));
+                        if (r.secret() != null || r.unavailable()) {
+                            pooled.add(new RoutingView.PooledCredential(c.id.toString(), c.provider, credential(r)));
+                        }
+                        if (r.unavailable()) {
+                            leftOut.add(new RoutingView.LeftOut(RoutingView.LeftOut.POOLED_CREDENTIAL, r.id(),
+                                    r.provider(), RoutingView.SECRET_STORE_UNAVAILABLE));
                         }
                     }
                     AccountSettings s = loaded.settings();
-                    String version = done.stream().anyMatch(Read::stale)
-                            ? loaded.version() + ".stale-" + UUID.randomUUID()
-                            : loaded.version();
+                    String version = loaded.version();
+                    if (!leftOut.isEmpty()) {
+                        version += ".partial-" + leftOutTag(leftOut);
+                    }
+                    if (done.stream().anyMatch(Read::stale)) {
+                        version += ".stale-" + UUID.randomUUID();
+                    }
                     return new Result(version, new RoutingView(accountId.toString(), version,
-                            s.byokPrecedence, List.copyOf(s.ignoredProviders), byok, pooled));
+                            s.byokPrecedence, List.copyOf(s.ignoredProviders), byok, pooled, List.copyOf(leftOut)));
                 });
     }
 
-    /** A secret the store no longer has leaves its key out of the view (it cannot be used); a store that is down fails the view (503). */
+    /**
+     * A secret the store no longer has drops its key from the view (it cannot be used, ever); a store that cannot
+     * answer leaves only this credential's secret out, marked {@code unavailable}.
+     */
     private Uni<Read> read(String kind, UUID id, String provider, String store, String locator, SecretOwner owner) {
         return Uni.createFrom().deferred(() -> secrets.readCurrent(store, locator, owner))
-                .map(c -> new Read(kind, id.toString(), provider, c.value().value(), c.stale()))
+                .map(c -> new Read(kind, id.toString(), provider, c.value().value(), c.stale(), false))
                 .onFailure(SecretNotFoundException.class).recoverWithItem(f -> {
                     LOG.warnf("%s %s has no secret in store '%s'; left out of the routing view", kind, id, store);
-                    return new Read(kind, id.toString(), provider, null, false);
+                    return new Read(kind, id.toString(), provider, null, false, false);
+                })
+                .onFailure(SecretStoreUnavailableException.class).recoverWithItem(f -> {
+                    LOG.warnf("%s %s is left out of the routing view: %s", kind, id, f.getMessage());
+                    return new Read(kind, id.toString(), provider, null, false, true);
                 });
+    }
+
+    private static RoutingView.Credential credential(Read r) {
+        return r.secret() == null ? null : new RoutingView.Credential(r.secret());
+    }
+
+    /** The same credentials left out give the same tag: a short digest of their ids. */
+    static String leftOutTag(List<RoutingView.LeftOut> leftOut) {
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-256");
+            for (RoutingView.LeftOut l : leftOut) {
+                digest.update(l.id().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest(), 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static boolean matches(String ifNoneMatch, String version) {

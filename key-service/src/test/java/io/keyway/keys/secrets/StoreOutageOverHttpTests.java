@@ -23,8 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A secret store that is down, seen through the HTTP API: a clear 503 that names the store, nothing half-written,
- * never a routing view with a credential silently missing; a secret read within the stale window is still served.
+ * A secret store that is down, seen through the HTTP API: a write is a clear 503 that names the store, nothing
+ * half-written; a routing view is still served, and a credential it could not read is never silently missing (it is
+ * named in {@code left_out}); a secret read within the stale window is still served.
  */
 @QuarkusTest
 @QuarkusTestResource(VaultStandInResource.class)
@@ -91,28 +92,29 @@ class StoreOutageOverHttpTests {
     }
 
     @Test
-    void aRoutingViewWhoseVaultSecretCannotBeReadIs503NamingTheStoreNeverAViewWithoutIt() {
+    void aRoutingViewWhoseVaultSecretCannotBeReadLeavesThatKeysSecretOutAndSaysSoNeverSilently() {
         Account a = newAccount();
         String key = secret();
-        a.mgmt().body(Map.of("provider", "openai", "key", key, "secret_store", "vault")).post("/api/v1/byok")
-                .then().statusCode(201);
+        String id = a.mgmt().body(Map.of("provider", "openai", "key", key, "secret_store", "vault")).post("/api/v1/byok")
+                .then().statusCode(201).extract().path("data.id");
         stores.clearCaches();
         VaultStandInControl.seal();
 
-        routingView(a).then().statusCode(503)
-                .body("error.metadata.secret_store", equalTo("vault"))
-                .body("byok_keys", equalTo(null));
+        routingView(a).then().statusCode(200)
+                .body("byok_keys[0].id", equalTo(id))
+                .body("byok_keys[0].credential", equalTo(null))
+                .body("left_out.find { it.id == '" + id + "' }.reason", equalTo("secret_store_unavailable"));
 
         VaultStandInControl.reset();
         routingView(a).then().statusCode(200).body("byok_keys[0].credential.secret", equalTo(key));
     }
 
     @Test
-    void withinTheStaleWindowASealedVaultStillServesTheRoutingViewAndAfterItTheViewIs503() {
+    void withinTheStaleWindowASealedVaultStillServesTheKeysSecretAndAfterItTheKeyIsLeftOut() {
         Account a = newAccount();
         String key = secret();
-        a.mgmt().body(Map.of("provider", "openai", "key", key, "secret_store", "vault")).post("/api/v1/byok")
-                .then().statusCode(201);
+        String id = a.mgmt().body(Map.of("provider", "openai", "key", key, "secret_store", "vault")).post("/api/v1/byok")
+                .then().statusCode(201).extract().path("data.id");
         routingView(a).then().statusCode(200).body("byok_keys[0].credential.secret", equalTo(key));
         VaultStandInControl.seal();
 
@@ -120,6 +122,8 @@ class StoreOutageOverHttpTests {
         routingView(a).then().statusCode(200).body("byok_keys[0].credential.secret", equalTo(key));
 
         clock.advance(Duration.ofMinutes(16));
-        routingView(a).then().statusCode(503).body("error.metadata.secret_store", equalTo("vault"));
+        routingView(a).then().statusCode(200)
+                .body("byok_keys[0].credential", equalTo(null))
+                .body("left_out.find { it.id == '" + id + "' }.kind", equalTo("byok_key"));
     }
 }

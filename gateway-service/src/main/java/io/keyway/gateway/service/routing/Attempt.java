@@ -11,6 +11,9 @@ import io.keyway.gateway.model.ModelEndpoint;
  * @param alwaysUse the credential is a BYOK key marked "Always use for this provider"
  * @param endsAlwaysUseGroup this is the last phase-1 attempt of a provider that has an always-use key: when it fails,
  *                           the always-use key's failure is returned as-is and routing stops
+ * @param leftOutReason null, or why the credential cannot be used now although the rules pick it (key-service left
+ *                      its secret out of the routing view: {@code secret_store_unavailable}); such an attempt is not
+ *                      called, it is recorded as skipped and counts as failed
  */
 public record Attempt(
         CatalogModel model,
@@ -19,7 +22,14 @@ public record Attempt(
         String credentialId,
         ProviderCredential credential,
         boolean alwaysUse,
-        boolean endsAlwaysUseGroup) {
+        boolean endsAlwaysUseGroup,
+        String leftOutReason) {
+
+    /** A usable credential's attempt. */
+    public Attempt(CatalogModel model, ModelEndpoint endpoint, CredentialKind kind, String credentialId,
+                   ProviderCredential credential, boolean alwaysUse, boolean endsAlwaysUseGroup) {
+        this(model, endpoint, kind, credentialId, credential, alwaysUse, endsAlwaysUseGroup, null);
+    }
 
     public String provider() {
         return endpoint.provider();

@@ -30,7 +30,10 @@ import java.util.Set;
  * </pre>
  * Keys match when their model, API-key and end-user ({@code allowed_user_ids}, against the request's {@code user})
  * filters all allow the request (null = no restriction), and a credential (key or pooled) is planned only where it
- * can serve the model ({@link Credentials#usable}). With {@code provider.zdr}, a key declared ZDR
+ * can serve the model ({@link Credentials#usable}). A credential whose secret key-service left out of the view (its
+ * store could not answer: {@link RoutingView#leftOut()}) is planned where the rules put it, with its flags in force
+ * (always use, byok only), as an attempt that is not called: {@link Attempt#leftOutReason()}.
+ * With {@code provider.zdr}, a key declared ZDR
  * ({@code declared_zdr: true}) keeps an endpoint that is not ZDR, for that key alone; a key declared not ZDR is never
  * used; an undeclared key follows its endpoint.
  * Pure logic: no I/O, so every rule has a unit test.
@@ -262,17 +265,17 @@ public class Router {
         if (ORDER_FIRST.equals(view.byokPrecedence())) {
             for (int i = 0; i < n; i++) {
                 ModelEndpoint e = ordered.get(i);
-                addPrioritized(plan, model, e, keys[i], credentials);
+                addPrioritized(plan, model, e, keys[i], view, credentials);
                 if (!keys[i].alwaysUse()) {
                     if (keys[i].pooledAllowed()) {
                         addPooled(plan, model, e, view, credentials);
                     }
-                    addFallback(plan, model, e, keys[i], credentials);
+                    addFallback(plan, model, e, keys[i], view, credentials);
                 }
             }
         } else {
             for (int i = 0; i < n; i++) {
-                addPrioritized(plan, model, ordered.get(i), keys[i], credentials);
+                addPrioritized(plan, model, ordered.get(i), keys[i], view, credentials);
             }
             for (int i = 0; i < n; i++) {
                 if (!keys[i].alwaysUse() && keys[i].pooledAllowed()) {
@@ -281,7 +284,7 @@ public class Router {
             }
             for (int i = 0; i < n; i++) {
                 if (!keys[i].alwaysUse()) {
-                    addFallback(plan, model, ordered.get(i), keys[i], credentials);
+                    addFallback(plan, model, ordered.get(i), keys[i], view, credentials);
                 }
             }
         }
@@ -289,13 +292,14 @@ public class Router {
     }
 
     private static void addPrioritized(List<Attempt> plan, CatalogModel model, ModelEndpoint e, EndpointKeys keys,
-                                       Credentials credentials) {
+                                       RoutingView view, Credentials credentials) {
         List<ByokKey> prioritized = keys.prioritized();
         for (int i = 0, n = prioritized.size(); i < n; i++) {
             ByokKey k = prioritized.get(i);
             boolean lastOfGroup = i == n - 1 && keys.alwaysUse();
-            plan.add(new Attempt(model, e, CredentialKind.BYOK_PRIORITIZED, k.id(), credentials.usable(k.id(), model, e),
-                    k.alwaysUse(), lastOfGroup));
+            var credential = credentials.usable(k.id(), model, e);
+            plan.add(new Attempt(model, e, CredentialKind.BYOK_PRIORITIZED, k.id(), credential, k.alwaysUse(),
+                    lastOfGroup, credential == null ? view.leftOutReason(k.id()) : null));
         }
     }
 
@@ -309,20 +313,22 @@ public class Router {
             PooledCredential p = pooled.get(i);
             if (sameProvider(p.provider(), e.provider())) {
                 var credential = credentials.usable(p.id(), model, e);
-                if (credential != null) {
-                    plan.add(new Attempt(model, e, CredentialKind.POOLED, p.id(), credential, false, false));
+                String leftOut = credential == null ? view.leftOutReason(p.id()) : null;
+                if (credential != null || leftOut != null) {
+                    plan.add(new Attempt(model, e, CredentialKind.POOLED, p.id(), credential, false, false, leftOut));
                 }
             }
         }
     }
 
     private static void addFallback(List<Attempt> plan, CatalogModel model, ModelEndpoint e, EndpointKeys keys,
-                                    Credentials credentials) {
+                                    RoutingView view, Credentials credentials) {
         List<ByokKey> fallback = keys.fallback();
         for (int i = 0, n = fallback.size(); i < n; i++) {
             ByokKey k = fallback.get(i);
-            plan.add(new Attempt(model, e, CredentialKind.BYOK_FALLBACK, k.id(), credentials.usable(k.id(), model, e),
-                    false, false));
+            var credential = credentials.usable(k.id(), model, e);
+            plan.add(new Attempt(model, e, CredentialKind.BYOK_FALLBACK, k.id(), credential, false, false,
+                    credential == null ? view.leftOutReason(k.id()) : null));
         }
     }
 
@@ -382,9 +388,10 @@ public class Router {
     }
 
     /**
-     * A key's filters (model, API key, end user) all allow the request, its credential can serve the model, and under
-     * {@code provider.zdr} its ZDR declaration allows it: never when declared false, and on an endpoint that is not
-     * ZDR only when declared true.
+     * A key's filters (model, API key, end user) all allow the request, its credential can serve the model (or was left
+     * out of the view: whether it could is unknown, and the tenant's flags must hold), and under {@code provider.zdr}
+     * its ZDR declaration allows it: never when declared false, and on an endpoint that is not ZDR only when declared
+     * true.
      */
     private static boolean allows(ByokKey k, CatalogModel model, ModelEndpoint e, Request r) {
         if ((k.allowedModels() != null && !k.allowedModels().contains(model.id()))
@@ -396,7 +403,7 @@ public class Router {
                 || (!Boolean.TRUE.equals(e.zdr()) && !Boolean.TRUE.equals(k.declaredZdr())))) {
             return false;
         }
-        return r.credentials().usable(k.id(), model, e) != null;
+        return r.credentials().usable(k.id(), model, e) != null || r.view().leftOutReason(k.id()) != null;
     }
 
     /**
