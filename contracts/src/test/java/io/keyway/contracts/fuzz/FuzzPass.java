@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * The fuzz pass over one service's HTTP API (issue 18, item 9): each {@link Target} gets {@link #tries()} requests of
  * {@link HostileInput}, and every answer must be below 500; every 4xx must be JSON
- * {@code {"error":{"code":<status>,"message":"..."}}} naming the problem; no answer may quote a secret the test set up.
+ * {@code {"error":{"code":<status>,"message":"..."}}} naming the problem (except the bodiless 414/431 of the HTTP codec
+ * for a request line or headers past {@code quarkus.http.limits}); no answer may quote a secret the test set up.
  * <p>
  * Replay: the seed is fixed ({@value #DEFAULT_SEED}) unless {@code -Dkeyway.fuzz.seed=N} is given, and each target
  * draws from its own {@code Random(seed ^ hash(method path))}, so a failure names the seed and the try that found it,
@@ -29,7 +30,7 @@ import java.util.Set;
 public final class FuzzPass {
 
     public static final long DEFAULT_SEED = 20261218L;
-    public static final int DEFAULT_TRIES = 40;
+    public static final int DEFAULT_TRIES = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH");
 
@@ -76,8 +77,7 @@ public final class FuzzPass {
 
     private final URI base;
     private final Set<String> secrets;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient http = client();
 
     /**
      * @param base    the service's root, e.g. {@code http://localhost:8081}
@@ -86,6 +86,10 @@ public final class FuzzPass {
     public FuzzPass(URI base, Set<String> secrets) {
         this.base = base;
         this.secrets = secrets;
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     public static long seed() {
@@ -103,6 +107,7 @@ public final class FuzzPass {
         HostileInput input = new HostileInput(random);
         List<String> findings = new ArrayList<>();
         int tries = tries();
+        long started = System.nanoTime();
         for (int i = 0; i < tries; i++) {
             Attempt attempt = attempt(target, input, random);
             String finding = check(attempt, target.servesSecrets());
@@ -110,7 +115,8 @@ public final class FuzzPass {
                 findings.add("try " + i + ": " + attempt + " -> " + finding);
             }
         }
-        System.out.printf("fuzz %s: seed=%d tries=%d findings=%d%n", target, seed, tries, findings.size());
+        System.out.printf("fuzz %s: seed=%d tries=%d findings=%d in %d ms%n", target, seed, tries, findings.size(),
+                (System.nanoTime() - started) / 1_000_000);
         if (!findings.isEmpty()) {
             throw new AssertionError(findings.size() + " bad answers from " + target + " (replay with -Dkeyway.fuzz.seed="
                     + seed + " -Dkeyway.fuzz.tries=" + tries + "):\n  " + String.join("\n  ",
@@ -186,7 +192,18 @@ public final class FuzzPass {
             }
         });
         try {
-            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                // A connection the server closed after an earlier answer (414, 413) may be picked from the pool:
+                // the same request once more on a new connection tells that apart from a request that gets no answer.
+                http = client();
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            }
+            if (response.headers().firstValue("Connection").orElse("").equalsIgnoreCase("close")) {
+                http = client();
+            }
             return new Attempt(target.method(), uri, contentType, body, response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""),
                     new String(response.body(), StandardCharsets.UTF_8));
@@ -209,6 +226,11 @@ public final class FuzzPass {
             return "status " + a.status();
         }
         if (a.status() < 400) {
+            return null;
+        }
+        if ((a.status() == 414 || a.status() == 431) && a.answer().isEmpty()) {
+            // Vert.x's HTTP codec refuses a request line or headers past quarkus.http.limits before any route runs,
+            // with no body, and Quarkus offers no hook to write one: the one 4xx that cannot be JSON.
             return null;
         }
         if (!a.answerType().toLowerCase().startsWith("application/json")) {

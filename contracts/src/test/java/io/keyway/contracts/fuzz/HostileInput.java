@@ -32,7 +32,7 @@ public final class HostileInput {
         "1.5", "3.4028235E39", "1E+2147483647"};
 
     /** Query values: a number where a word is expected and the reverse, out of range, encoded oddities. */
-    private static final String[] QUERY_VALUES = {"-1", "0", "1e99", "NaN", "Infinity", "-Infinity", "", " ",
+    private static final String[] QUERY_VALUES = {"-1", "0", "1e99", "NaN", "Infinity", "-Infinity", "", "%20",
         "2147483648", "9223372036854775808", "-9223372036854775809", "0x10", "1.5", "00000000001", "true", "null",
         "%00", "%FF%FE", "%E2%80%AE", "%F0%9F%92%A5", "a%00b", "%27%20OR%201%3D1--", "..%2F..%2F", "%22%7D",
         "x".repeat(5000), "9".repeat(400), "%2B1", "-0", "1,2", "%5B%5D"};
