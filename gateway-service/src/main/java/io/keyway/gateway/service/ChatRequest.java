@@ -46,7 +46,11 @@ public record ChatRequest(List<CatalogModel> models, ProviderPreferences prefere
         try {
             root = json.readTree(body);
         } catch (JsonProcessingException e) {
-            throw bad("Request body is not valid JSON: " + e.getOriginalMessage());
+            // Only where: Jackson's own message quotes the offending token, which may be a secret pasted unquoted.
+            throw bad(e.getLocation() == null ? "Request body is not valid JSON (it exceeds a JSON reading limit:"
+                    + " nesting depth, or the length of a number or string)"
+                    : "Request body is not valid JSON (at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
         } catch (IOException e) {
             throw bad("Request body could not be read");
         }
