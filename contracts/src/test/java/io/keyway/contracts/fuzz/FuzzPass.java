@@ -108,15 +108,17 @@ public final class FuzzPass {
         List<String> findings = new ArrayList<>();
         int tries = tries();
         long started = System.nanoTime();
+        Map<Integer, Integer> statuses = new java.util.TreeMap<>();
         for (int i = 0; i < tries; i++) {
             Attempt attempt = attempt(target, input, random);
+            statuses.merge(attempt.status(), 1, Integer::sum);
             String finding = check(attempt, target.servesSecrets());
             if (finding != null) {
                 findings.add("try " + i + ": " + attempt + " -> " + finding);
             }
         }
-        System.out.printf("fuzz %s: seed=%d tries=%d findings=%d in %d ms%n", target, seed, tries, findings.size(),
-                (System.nanoTime() - started) / 1_000_000);
+        System.out.printf("fuzz %s: seed=%d tries=%d findings=%d statuses=%s in %d ms%n", target, seed, tries,
+                findings.size(), statuses, (System.nanoTime() - started) / 1_000_000);
         if (!findings.isEmpty()) {
             throw new AssertionError(findings.size() + " bad answers from " + target + " (replay with -Dkeyway.fuzz.seed="
                     + seed + " -Dkeyway.fuzz.tries=" + tries + "):\n  " + String.join("\n  ",
