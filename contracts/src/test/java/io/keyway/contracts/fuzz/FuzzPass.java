@@ -23,7 +23,7 @@ import java.util.Set;
  * for a request line or headers past {@code quarkus.http.limits}); no answer may quote a secret the test set up.
  * <p>
  * Replay: the seed is fixed ({@value #DEFAULT_SEED}) unless {@code -Dkeyway.fuzz.seed=N} is given, and each target
- * draws from its own {@code Random(seed ^ hash(method path))}, so a failure names the seed and the try that found it,
+ * draws from its own {@code Random(seed ^ hash(method path body))}, so a failure names the seed and the try that found it,
  * and {@code -Dkeyway.fuzz.seed=N} with the same code sends the same requests again. {@code -Dkeyway.fuzz.tries=N}
  * changes how many requests each target gets (default {@value #DEFAULT_TRIES}).
  */
@@ -103,7 +103,7 @@ public final class FuzzPass {
     /** Sends the target its tries; throws an AssertionError listing every bad answer, with the seed to replay them. */
     public void run(Target target) {
         long seed = seed();
-        Random random = new Random(seed ^ target.toString().hashCode());
+        Random random = new Random(seed ^ (target + " " + target.exampleBody()).hashCode());
         HostileInput input = new HostileInput(random);
         List<String> findings = new ArrayList<>();
         int tries = tries();

@@ -2,12 +2,14 @@ package io.keyway.gateway.it;
 
 import static io.keyway.gateway.it.KeywayServices.CHEAP;
 import static io.keyway.gateway.it.KeywayServices.MODEL;
+import static io.restassured.RestAssured.given;
 
 import io.keyway.contracts.fuzz.FuzzPass;
 import io.keyway.contracts.fuzz.FuzzPass.Target;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +44,12 @@ class EndpointFuzzE2ETests extends GatewayE2E {
                 + "\"stop\":[\"\\n\"],\"seed\":7,\"user\":\"fuzz-user\",\"tools\":[{\"type\":\"function\",\"function\":"
                 + "{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}],\"tool_choice\":\"auto\","
                 + "\"provider\":{\"order\":[\"" + CHEAP + "\"],\"only\":[\"" + CHEAP + "\"],\"ignore\":[],"
-                + "\"allow_fallbacks\":true,\"sort\":\"price\",\"max_price\":{\"prompt\":1,\"completion\":1},"
+                + "\"allow_fallbacks\":true,\"sort\":\"price\",\"max_price\":{\"prompt\":10,\"completion\":10},"
                 + "\"data_collection\":\"allow\",\"zdr\":false,\"require_parameters\":false}}";
+
+        // the example is really served, so that the mutations start from a request that reaches the upstream
+        given().header("Authorization", bearer).contentType(ContentType.JSON).body(chat).post("/api/v1/chat/completions")
+                .then().statusCode(200);
 
         List<Target> targets = new ArrayList<>();
         targets.add(Target.of("POST", "/api/v1/chat/completions").header("Authorization", bearer).body(chat));

@@ -3,9 +3,15 @@ package io.keyway.gateway.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.restassured.http.ContentType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,5 +49,23 @@ class RefusedRequestsAreJsonTests {
     void anAcceptHeaderThatExcludesJsonIsAJson406() {
         given().accept("text/csv").get("/api/v1/models").then()
                 .statusCode(406).contentType(ContentType.JSON).body("error.code", equalTo(406));
+    }
+
+    @TestHTTPResource("/api/v1/chat/completions")
+    URI chat;
+
+    @Test
+    void aChatCompletionSentAsAFormOrMultipartIsA415NamingJsonNotA500() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String[][] cases = {{"application/x-www-form-urlencoded", "model=" + "x".repeat(20_000)},
+            {"multipart/form-data; boundary=x", "{\"model\":\"" + "x".repeat(20_000) + "\"}"}};
+        for (String[] c : cases) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(chat).header("Content-Type", c[0])
+                    .POST(HttpRequest.BodyPublishers.ofString(c[1])).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(415, answer.statusCode(), c[0]);
+            assertEquals("application/json", answer.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("{\"error\":{\"code\":415,\"message\":\"Content-Type must be application/json (a JSON request "
+                    + "body)\"}}", answer.body());
+        }
     }
 }
