@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** A text field holding U+0000 is a 400 naming the field: PostgreSQL cannot store the character. */
+/**
+ * A text field or id holding U+0000 is a 400 naming it: PostgreSQL cannot store or compare the character (the fuzz pass
+ * found both as 500s).
+ */
 @QuarkusTest
 class NulInTextFieldsTests {
 
@@ -26,5 +29,13 @@ class NulInTextFieldsTests {
                 .body(Map.of("amount", "-1.00", "reason", "\u0000"))
                 .post("/admin/v1/accounts/" + account + "/adjustments").then()
                 .statusCode(400).body("error.metadata.field", equalTo("reason"));
+    }
+
+    @Test
+    void anApiKeyIdWithANulCharacterIsA400NamingIt() {
+        given().header("Authorization", "Bearer local-gateway-token").urlEncodingEnabled(false)
+                .get("/internal/v1/api-keys/a%00b/usage").then()
+                .statusCode(400).contentType(ContentType.JSON).body("error.metadata.field", equalTo("api_key_id"))
+                .body("error.message", equalTo("api_key_id must not contain control characters"));
     }
 }

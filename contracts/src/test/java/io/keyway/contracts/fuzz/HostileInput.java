@@ -57,11 +57,12 @@ public final class HostileInput {
     /** One malformed body for an endpoint whose valid body is {@code example} (null: the endpoint takes none). */
     public byte[] body(String example) {
         JsonNode valid = example == null ? NODES.objectNode() : parse(example);
-        return switch (random.nextInt(10)) {
+        return switch (random.nextInt(11)) {
             case 0 -> rawJunk(valid);
             case 1 -> utf8(duplicateField(valid));
             case 2 -> utf8(nested(random.nextInt(3) == 0 ? 100_000 : 1 + random.nextInt(1500)));
             case 3 -> invalidUtf8Inside(valid);
+            case 4 -> utf8(everyStringOdd(valid));
             default -> utf8(mutateFields(valid));
         };
     }
@@ -105,6 +106,22 @@ public final class HostileInput {
                 case 0 -> object.remove(name);
                 case 1 -> object.set(odd(), value(0));
                 default -> object.set(name, value(0));
+            }
+        }
+        return copy;
+    }
+
+    /** The valid body with each of its string fields (top level) set to one odd string, the rest left valid. */
+    private JsonNode everyStringOdd(JsonNode valid) {
+        JsonNode copy = valid.deepCopy();
+        if (copy instanceof ObjectNode object) {
+            String odd = odd();
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                if (object.get(name).isTextual()) {
+                    object.put(name, odd);
+                }
             }
         }
         return copy;
