@@ -30,6 +30,9 @@ public class InternalResource {
         if (apiKeyId.isBlank() || apiKeyId.length() > 200) {
             throw ApiError.badField("api_key_id", "api_key_id must be 1 to 200 characters");
         }
+        if (apiKeyId.chars().anyMatch(Character::isISOControl)) { // PostgreSQL refuses NUL in a query parameter
+            throw ApiError.badField("api_key_id", "api_key_id must not contain control characters");
+        }
         return statements.keyUsage(apiKeyId, LocalDate.now(ZoneOffset.UTC)).map(u -> Map.of("data", u));
     }
 }

@@ -93,6 +93,9 @@ final class RequestBodies {
         if (text.length() > maxLength) {
             throw ApiError.badField(field, field + " is longer than " + maxLength + " characters");
         }
+        if (text.indexOf('\u0000') >= 0) { // PostgreSQL's text cannot hold it: the client's error, not a failed insert
+            throw ApiError.badField(field, field + " must not contain the NUL character (U+0000)");
+        }
         return text.isEmpty() ? null : text;
     }
 

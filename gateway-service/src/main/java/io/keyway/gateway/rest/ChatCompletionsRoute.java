@@ -48,6 +48,7 @@ public class ChatCompletionsRoute {
     }
 
     void register(@Observes io.vertx.ext.web.Router web) {
+        web.post(PATH).handler(this::refuseForms); // a route of its own: no handler may precede a body handler
         web.post(PATH)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::handle)
@@ -61,6 +62,20 @@ public class ChatCompletionsRoute {
                         error(ctx.response(), new GatewayError(500, "Internal error"));
                     }
                 });
+    }
+
+    /**
+     * A form or multipart body is refused before the body handler, which would decode it as form fields (and fail with
+     * a 500 on a long one); any other content type is read as JSON, as OpenAI's clients send it.
+     */
+    private void refuseForms(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        String t = type == null ? "" : type.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("multipart/") || t.startsWith("application/x-www-form-urlencoded")) {
+            error(ctx.response(), new GatewayError(415, "Content-Type must be application/json (a JSON request body)"));
+        } else {
+            ctx.next();
+        }
     }
 
     void handle(RoutingContext ctx) {

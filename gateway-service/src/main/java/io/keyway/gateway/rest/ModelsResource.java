@@ -36,7 +36,15 @@ public class ModelsResource {
     }
 
     @GET
-    public Response list(@QueryParam("offset") Integer offset, @QueryParam("limit") Integer limit) {
+    public Response list(@QueryParam("offset") String offsetParam, @QueryParam("limit") String limitParam) {
+        Integer offset;
+        Integer limit;
+        try {
+            offset = wholeNumber("offset", offsetParam);
+            limit = wholeNumber("limit", limitParam);
+        } catch (IllegalArgumentException e) {
+            return ApiError.response(400, e.getMessage(), null);
+        }
         if (offset != null && offset < 0) {
             return ApiError.response(400, "offset must be 0 or more, got " + offset, null);
         }
@@ -57,6 +65,21 @@ public class ModelsResource {
             links.putNull("next");
         }
         return Response.ok(body).build();
+    }
+
+    /**
+     * A query parameter read as a whole number (null when absent); one past the int range is clamped to it, since
+     * offsets and limits beyond the catalog mean "to the end" anyway. Anything else names the parameter, never its value.
+     */
+    static Integer wholeNumber(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (!value.matches("-?[0-9]{1,18}")) {
+            throw new IllegalArgumentException(name + " must be a whole number");
+        }
+        long n = Long.parseLong(value);
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
     }
 
     /** OpenRouter's {@code GET /models/count}: how many models the catalog lists. */

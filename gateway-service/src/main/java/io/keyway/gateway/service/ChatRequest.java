@@ -1,6 +1,7 @@
 package io.keyway.gateway.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,8 +46,14 @@ public record ChatRequest(List<CatalogModel> models, ProviderPreferences prefere
         JsonNode root;
         try {
             root = json.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw bad("Request body is not valid JSON (it exceeds a JSON reading limit: nesting depth, or the length of"
+                    + " a number or string)");
         } catch (JsonProcessingException e) {
-            throw bad("Request body is not valid JSON: " + e.getOriginalMessage());
+            // Only where: Jackson's own message quotes the offending token, which may be a secret pasted unquoted.
+            throw bad(e.getLocation() == null ? "Request body is not valid JSON"
+                    : "Request body is not valid JSON (at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
         } catch (IOException e) {
             throw bad("Request body could not be read");
         }

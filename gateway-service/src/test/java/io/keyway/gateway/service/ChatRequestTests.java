@@ -104,4 +104,21 @@ class ChatRequestTests {
         assertFalse(r.upstreamBody().has("usage"));
         assertFalse(r.stream());
     }
+
+    @Test
+    void aBodyThatIsNotJsonIsA400ThatNamesWhereButNeverQuotesTheBody() {
+        String pasted = "fake-" + java.util.UUID.randomUUID() + "-not-a-real-key";
+        GatewayError e = assertThrows(GatewayError.class, () -> parse("{\"model\":\"openai/gpt-4o-mini\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":" + pasted + "}]}"));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith("Request body is not valid JSON (at line 1, column "), e::getMessage);
+        assertFalse(e.getMessage().contains(pasted.substring(0, 12)), e::getMessage);
+    }
+
+    @Test
+    void aBodyPastTheJsonNestingLimitIsA400NamingTheLimit() {
+        GatewayError e = assertThrows(GatewayError.class, () -> parse("[".repeat(1500) + "]".repeat(1500)));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("JSON reading limit"), e::getMessage);
+    }
 }

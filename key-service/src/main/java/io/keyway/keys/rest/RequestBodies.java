@@ -2,7 +2,9 @@ package io.keyway.keys.rest;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -72,6 +74,13 @@ public class RequestBodies {
     }
 
     private static ApiException notJson(JsonProcessingException e) {
+        if (e instanceof StreamConstraintsException) { // Jackson's read limits; such an exception has no location
+            return ApiException.badRequest("request body exceeds a JSON reading limit (nesting deeper than "
+                    + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels, or a number or string too long)");
+        }
+        if (e.getLocation() == null) {
+            return ApiException.badRequest("request body is not valid JSON");
+        }
         return ApiException.badRequest("request body is not valid JSON (at line " + e.getLocation().getLineNr()
                 + ", column " + e.getLocation().getColumnNr() + ")");
     }

@@ -67,6 +67,7 @@ public final class JsonFields {
         if (s.length() > maxLength) {
             throw ApiException.badRequest("field '" + field + "' must be at most " + maxLength + " characters");
         }
+        refuseNul(field, s);
         return Optional.of(s);
     }
 
@@ -185,10 +186,18 @@ public final class JsonFields {
             if (e.textValue().length() > maxLength) {
                 throw ApiException.badRequest("field '" + field + "[" + i + "]' must be at most " + maxLength + " characters");
             }
+            refuseNul(field + "[" + i + "]", e.textValue());
             if (!out.contains(e.textValue())) {
                 out.add(e.textValue());
             }
         }
         return Optional.of(out);
+    }
+
+    /** PostgreSQL's text and jsonb cannot hold U+0000: refused here as the client's error, not failed at the insert. */
+    private static void refuseNul(String field, String value) {
+        if (value.indexOf('\u0000') >= 0) {
+            throw ApiException.badRequest("field '" + field + "' must not contain the NUL character (U+0000)");
+        }
     }
 }
