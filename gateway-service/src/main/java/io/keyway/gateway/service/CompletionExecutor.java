@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.model.ProviderSpec;
+import io.keyway.gateway.provider.Acceptance;
 import io.keyway.gateway.provider.Answer;
 import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.ProviderAdapters;
@@ -31,7 +32,14 @@ import java.util.List;
  *     returned as-is and routing stops;</li>
  * <li>request error (what the adapter classifies as the request's own fault: 400, 413, 422): returned at once;</li>
  * <li>an attempt whose endpoint or credential breaker is open is skipped without a call; a failure counts
- *     against the endpoint's breaker, the credential's, or neither, by {@link Culprit}'s rules.</li>
+ *     against the endpoint's breaker, the credential's, or neither, by {@link Culprit}'s rules;</li>
+ * <li>a timeout after the upstream accepted the request (it was written in full) abandons an attempt the provider may
+ *     still be generating and billing: it is recorded for the usage event, and for a non-streamed request (whose
+ *     provider goes on to the end of the answer, unlike a stream's, which stops at its next write) it is retried
+ *     only when {@code provider.allow_fallbacks} is not false, and never on another BYOK key of the same provider
+ *     (the tenant's account would pay that provider again for an answer as long): those keys are skipped
+ *     ({@code skipped_after_timeout}), pooled capacity and other providers are tried (docs/decisions.md, "Long
+ *     calls").</li>
  * </ul>
  * When every attempt fails the last failure is returned with every attempt in {@code metadata.attempts}.
  */
@@ -89,6 +97,10 @@ public class CompletionExecutor {
         String endpointKey = CircuitBreakers.endpointKey(attempt.model().id(), attempt.provider());
         String credentialKey = CircuitBreakers.credentialKey(attempt.credentialId());
         ProviderSpec provider = catalog.provider(attempt.provider());
+        if (attempt.byok() && !request.stream() && abandonedAt(attempt.provider(), generation)) {
+            skip(attempts, index, request, generation, failures, result, "skipped_after_timeout");
+            return;
+        }
         CircuitBreakers.Permit endpointPermit = breakers.allow(endpointKey);
         CircuitBreakers.Permit credentialPermit = endpointPermit == null ? null : breakers.allow(credentialKey);
         if (credentialPermit == null) {
@@ -115,8 +127,9 @@ public class CompletionExecutor {
         ProviderAdapter adapter = adapters.forAdapter(provider.adapter());
         long start = System.nanoTime();
         Promise<Success> done = Promise.promise();
+        Acceptance acceptance = new Acceptance();
         UpstreamCall call = adapter.call(new UpstreamRequest(provider, attempt.model(), attempt.endpoint(),
-                attempt.credential(), request.upstreamBody(), request.stream()));
+                attempt.credential(), request.upstreamBody(), request.stream(), acceptance));
         // The total timeout covers a whole answer's head and body; a stream's writer keeps its own timer.
         LoopTimeout timer = request.stream() ? null : LoopTimeout.start(totalTimeoutMs, () -> {
             if (done.tryFail(TOTAL_TIMEOUT)) {
@@ -148,8 +161,13 @@ public class CompletionExecutor {
             }
             Throwable f = outcome.cause();
             Failure failure = failure(attempt, provider, f);
-            generation.record(record(attempt, failure.status(),
-                    f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms));
+            AttemptRecord made = record(attempt, failure.status(),
+                    f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms);
+            generation.record(made);
+            boolean abandoned = failure.timedOut() && acceptance.isAccepted();
+            if (abandoned) {
+                generation.abandoned(made);
+            }
             failures.add(failure);
             Culprit culprit = Culprit.of(failure.requestError(), failure.blame(), failure.timedOut(),
                     f == TOTAL_TIMEOUT || failure.status() == 408, attempt.byok(), adapter.hostFromCredential());
@@ -161,6 +179,10 @@ public class CompletionExecutor {
             if (culprit == Culprit.ENDPOINT && failure.status() != 429) {
                 measurements.failed(attempt.model().id(), attempt.provider()); // the endpoint's uptime, not a key's
             }
+            if (abandoned && !request.stream() && !request.preferences().allowFallbacks()) {
+                result.fail(upstreamError(failure, clientStatus(failure), generation)); // not tried elsewhere
+                return;
+            }
             if (attempt.endsAlwaysUseGroup()) {
                 Failure alwaysUse = alwaysUseFailure(attempt, failures);
                 Failure returned = alwaysUse != null ? alwaysUse : failure;
@@ -169,6 +191,34 @@ public class CompletionExecutor {
             }
             next(attempts, index + 1, request, generation, failures, result);
         });
+    }
+
+    /** Whether an attempt of this provider was abandoned after the upstream accepted the request. */
+    private static boolean abandonedAt(String provider, Generation generation) {
+        for (AttemptRecord a : generation.abandonedAttempts()) {
+            if (a.provider().equals(provider)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Records an attempt skipped without a call ({@code outcome}) and goes on; an always-use group that ends with it
+     * returns its key's failure as-is, as when the key was called.
+     */
+    private void skip(List<Attempt> attempts, int index, ChatRequest request, Generation generation,
+                      List<Failure> failures, Promise<Success> result, String outcome) {
+        Attempt attempt = attempts.get(index);
+        generation.record(record(attempt, 0, outcome, 0));
+        if (attempt.endsAlwaysUseGroup()) {
+            Failure alwaysUse = alwaysUseFailure(attempt, failures);
+            if (alwaysUse != null) {
+                result.fail(upstreamError(alwaysUse, clientStatus(alwaysUse), generation));
+                return;
+            }
+        }
+        next(attempts, index + 1, request, generation, failures, result);
     }
 
     /** The last failure of an always-use key of this attempt's provider, or null. */

@@ -8,6 +8,8 @@ import io.keyway.gateway.service.routing.Attempt;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns what the upstream reported into Keyway's {@code usage} object and the request's {@link UsageEvent}; token
@@ -127,14 +129,33 @@ public class UsageAccounting {
         return ms;
     }
 
+    /**
+     * The request's usage event (schema version 2). Tokens and list cost are carried by a success, and by a failure
+     * whose answer was cut after part of it reached the client ({@code interrupted}: what was delivered); other
+     * failures carry none. Abandoned attempts are listed whatever the outcome.
+     */
     public static UsageEvent event(Generation g) {
         Attempt a = g.served;
         boolean byok = a != null && a.byok();
+        boolean metered = g.success || g.interrupted != null;
         return new UsageEvent(UsageEvent.SCHEMA_VERSION, g.id.toString(), g.createdAt, g.accountId, g.apiKeyId,
                 a != null ? a.model().id() : g.requestedModel, a != null ? a.provider() : g.lastAttemptProvider(), byok,
-                byok ? a.credentialId() : null, g.success ? g.promptTokens : 0, g.success ? g.completionTokens : 0,
-                g.success ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
+                byok ? a.credentialId() : null, metered ? g.promptTokens : 0, metered ? g.completionTokens : 0,
+                metered ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
                 g.success ? UsageEvent.Status.SUCCESS : UsageEvent.Status.ERROR, g.httpStatus, g.latencyMs,
-                g.streamed, g.attemptCount());
+                g.streamed, g.attemptCount(), abandoned(g), g.interrupted, metered && g.tokensEstimated);
+    }
+
+    private static List<UsageEvent.AbandonedAttempt> abandoned(Generation g) {
+        List<Generation.AttemptRecord> records = g.abandonedAttempts();
+        if (records.isEmpty()) {
+            return List.of();
+        }
+        List<UsageEvent.AbandonedAttempt> list = new ArrayList<>(records.size());
+        for (Generation.AttemptRecord r : records) {
+            list.add(new UsageEvent.AbandonedAttempt(r.model(), r.provider(), r.byokKeyId() != null, r.byokKeyId(),
+                    "timeout", r.latencyMs()));
+        }
+        return list;
     }
 }
