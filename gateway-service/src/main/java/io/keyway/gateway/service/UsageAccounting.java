@@ -2,6 +2,7 @@ package io.keyway.gateway.service;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.provider.Usage;
 import io.keyway.gateway.service.routing.Attempt;
@@ -13,7 +14,8 @@ import java.util.List;
 
 /**
  * Turns what the upstream reported into Keyway's {@code usage} object and the request's {@link UsageEvent}; token
- * counts are the upstream's, never an estimate. Also finishes the {@link Generation} record and publishes the event.
+ * counts are the upstream's, except for an answer cut before the upstream reported them ({@link #cut}: an estimate
+ * the event flags). Also finishes the {@link Generation} record and publishes the event.
  */
 @ApplicationScoped
 public class UsageAccounting {
@@ -41,6 +43,56 @@ public class UsageAccounting {
         g.reasoningTokens = usage == null ? -1 : usage.reasoningTokens();
         g.listCost = attempt.endpoint().pricing().listCost(g.promptTokens, g.completionTokens);
         g.cost = cost.charged(g.accountId, attempt.byok(), g.listCost);
+    }
+
+    /** Characters per token of the estimate (OpenAI's rule of thumb for English text). */
+    static final int CHARS_PER_TOKEN = 4;
+
+    /**
+     * Records the tokens of an answer cut after part of it reached the client ({@code by}: the client went away, the
+     * upstream broke the stream, or the total timeout ended it). What was delivered is metered: the upstream's own
+     * counts when it reported usage before the cut; otherwise — or for the completion, when the upstream's count is
+     * below what was visibly delivered (an upstream that reports usage as it starts) — an estimate:
+     * {@code ceil(characters / 4)} of the request's message text for the prompt, of the delivered text for the
+     * completion. The event then says {@code tokens_estimated}.
+     */
+    public void cut(Generation g, Attempt attempt, String providerName, Usage reported, long deliveredChars,
+                    JsonNode requestBody, UsageEvent.Interruption by) {
+        g.interrupted = by;
+        long completionEstimate = ceilQuarter(deliveredChars);
+        Usage usage = reported;
+        if (reported == null) {
+            usage = new Usage(ceilQuarter(promptChars(requestBody)), completionEstimate, 0, 0, 0);
+            g.tokensEstimated = true;
+        } else if (reported.completionTokens() < completionEstimate) {
+            usage = new Usage(reported.promptTokens(), completionEstimate, reported.cachedTokens(),
+                    reported.cacheWriteTokens(), reported.reasoningTokens());
+            g.tokensEstimated = true;
+        }
+        served(g, attempt, providerName, usage);
+    }
+
+    private static long ceilQuarter(long chars) {
+        return (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN;
+    }
+
+    /** Characters of the messages' text: string contents and the {@code text} of content parts. */
+    static long promptChars(JsonNode body) {
+        long chars = 0;
+        if (body == null) {
+            return 0;
+        }
+        for (JsonNode m : body.path("messages")) {
+            JsonNode content = m.path("content");
+            if (content.isTextual()) {
+                chars += content.asText().length();
+            } else if (content.isArray()) {
+                for (JsonNode part : content) {
+                    chars += part.path("text").asText("").length();
+                }
+            }
+        }
+        return chars;
     }
 
     private static final SerializedString PROMPT_TOKENS = new SerializedString("prompt_tokens");
