@@ -59,17 +59,22 @@ public class UsageAccounting {
     public void cut(Generation g, Attempt attempt, String providerName, Usage reported, long deliveredChars,
                     JsonNode requestBody, UsageEvent.Interruption by) {
         g.interrupted = by;
-        long completionEstimate = ceilQuarter(deliveredChars);
-        Usage usage = reported;
-        if (reported == null) {
-            usage = new Usage(ceilQuarter(promptChars(requestBody)), completionEstimate, 0, 0, 0);
-            g.tokensEstimated = true;
-        } else if (reported.completionTokens() < completionEstimate) {
-            usage = new Usage(reported.promptTokens(), completionEstimate, reported.cachedTokens(),
-                    reported.cacheWriteTokens(), reported.reasoningTokens());
-            g.tokensEstimated = true;
-        }
+        Usage usage = delivered(reported, deliveredChars, requestBody);
+        g.tokensEstimated = usage != reported;
         served(g, attempt, providerName, usage);
+    }
+
+    /** The usage of a cut answer by {@link #cut}'s rule: {@code reported} itself when it stands, else an estimate. */
+    static Usage delivered(Usage reported, long deliveredChars, JsonNode requestBody) {
+        long completionEstimate = ceilQuarter(deliveredChars);
+        if (reported == null) {
+            return new Usage(ceilQuarter(promptChars(requestBody)), completionEstimate, 0, 0, 0);
+        }
+        if (reported.completionTokens() < completionEstimate) {
+            return new Usage(reported.promptTokens(), completionEstimate, reported.cachedTokens(),
+                    reported.cacheWriteTokens(), reported.reasoningTokens());
+        }
+        return reported;
     }
 
     private static long ceilQuarter(long chars) {
