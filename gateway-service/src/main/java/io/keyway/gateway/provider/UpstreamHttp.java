@@ -1,6 +1,7 @@
 package io.keyway.gateway.provider;
 
 import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.model.ProviderSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,7 +16,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.TrustOptions;
-import io.keyway.gateway.model.ProviderSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +27,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
@@ -87,8 +89,7 @@ public class UpstreamHttp {
     private final long idleTimeoutMs;
     private final long totalTimeoutMs;
     /** Non-streamed idle timeout per provider slug (0: none, the total timeout governs); the catalog is fixed. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> nonStreamedIdleMs =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> nonStreamedIdleMs = new ConcurrentHashMap<>();
     private final SSLContext sslContext;
     private final Limits limits;
 
@@ -149,7 +150,7 @@ public class UpstreamHttp {
     /** The provider's option when shorter than the total timeout; otherwise 0 (none: the total timeout ends it). */
     long nonStreamedIdleTimeoutMs(ProviderSpec provider) {
         return nonStreamedIdleMs.computeIfAbsent(provider.slug(), slug -> {
-            java.time.Duration d = provider.nonStreamedFirstByteTimeout();
+            Duration d = provider.nonStreamedFirstByteTimeout();
             return d == null || d.toMillis() >= totalTimeoutMs ? 0L : d.toMillis();
         });
     }

@@ -1,5 +1,6 @@
 package io.keyway.gateway.service;
 
+import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.service.routing.Attempt;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -44,7 +45,7 @@ public final class Generation {
     public boolean success;
     public boolean cancelled;
     /** Who cut the answer after part of it reached the client, or null (usage event v2). */
-    public io.keyway.contracts.UsageEvent.Interruption interrupted;
+    public UsageEvent.Interruption interrupted;
     /** The token counts are the gateway's estimate of what was delivered (the upstream reported none). */
     public boolean tokensEstimated;
     private String finishReason;
