@@ -190,6 +190,21 @@ class UsageBillingTests {
     }
 
     @Test
+    void aFailureCutAfterPartOfTheAnswerReachedTheClientIsChargedForWhatWasDeliveredAndCounted() {
+        String account = newAccount();
+        String cutPooled = id();
+        String cutByok = id();
+        send(account, UsageEvents.cutByUpstream(cutPooled, account, "2026-11-21T10:00:00Z", false, "0.25"),
+                UsageEvents.cutByUpstream(cutByok, account, "2026-11-21T10:00:01Z", true, "0.5"));
+        awaitApplied(cutPooled, cutByok);
+        assertEquals("error", db.one("SELECT status FROM usage_records WHERE event_id = ?::uuid", cutPooled),
+                "still recorded as the failure it was");
+        assertEquals(0, new BigDecimal("0.25").compareTo(db.charge(cutPooled)), "the delivered part's list cost");
+        assertEquals(1L, db.byokNumber(cutByok), "a BYOK answer cut midway used the key: it is counted");
+        assertEquals(0, new BigDecimal("-0.25").compareTo(db.balance(account)));
+    }
+
+    @Test
     void byokCountIsPerUtcCalendarMonthByOccurredAtAndRollsOverBetween23h59m59s999AndMidnight() {
         String account = newAccount();
         given().header("Authorization", ADMIN).contentType("application/json")
@@ -255,7 +270,7 @@ class UsageBillingTests {
         double before = deadLettered();
         String good = id();
         send(account, "{not json",
-                "{\"schema_version\":2,\"event_id\":\"" + id() + "\"}",
+                "{\"schema_version\":3,\"event_id\":\"" + id() + "\"}",
                 UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "0.1").replace("\"prompt_tokens\":120",
                         "\"prompt_tokens\":-5"),
                 UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "zero point one"),
@@ -269,7 +284,7 @@ class UsageBillingTests {
         List<String> reasons = dead.stream()
                 .map(r -> new String(r.headers().lastHeader("keyway.dlq.reason").value(), StandardCharsets.UTF_8))
                 .toList();
-        assertEquals(List.of("malformed JSON", "unknown schema_version 2", "negative token count",
+        assertEquals(List.of("malformed JSON", "unknown schema_version 3", "negative token count",
                 "list_cost is not a decimal number", "model contains a NUL character"), reasons);
         assertEquals("{not json", TestKafka.value(dead.get(0)), "the original value is kept");
         assertEquals(before + 5, deadLettered(), "each dead letter is counted");

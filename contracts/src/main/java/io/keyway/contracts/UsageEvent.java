@@ -1,16 +1,25 @@
 package io.keyway.contracts;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One request's usage, as gateway-service publishes it on {@link Topics#USAGE} (key = account id) and
- * billing-service and finance tools consume it. DESIGN.md §5; schema: {@code schemas/usage-event.v1.schema.json}.
+ * billing-service and finance tools consume it. DESIGN.md §5; schema: {@code schemas/usage-event.v2.schema.json}
+ * (version 1, {@code schemas/usage-event.v1.schema.json}, lacks the last three members; consumers read both).
  * Money is a decimal string on the wire; {@code occurred_at} is RFC 3339 in UTC.
+ * <p>
+ * Version 2 adds what finance needs to see besides the served attempt: {@code abandoned_attempts} (attempts the
+ * gateway gave up on after the upstream had accepted the request: the provider may have generated, and billed its
+ * credential, all the same), {@code interrupted} (the answer was cut after part of it reached the client: by the
+ * client, the upstream or the total timeout) and {@code tokens_estimated} (the token counts are the gateway's
+ * estimate of what was delivered, because the upstream reported none before the cut).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -31,13 +40,70 @@ public record UsageEvent(
         @JsonProperty("http_status") int httpStatus,
         @JsonProperty("latency_ms") long latencyMs,
         @JsonProperty("streamed") boolean streamed,
-        @JsonProperty("attempts") int attempts) {
+        @JsonProperty("attempts") int attempts,
+        @JsonProperty("abandoned_attempts") List<AbandonedAttempt> abandonedAttempts,
+        @JsonProperty("interrupted") Interruption interrupted,
+        @JsonProperty("tokens_estimated") boolean tokensEstimated) {
 
-    public static final int SCHEMA_VERSION = 1;
-    public static final String SCHEMA_RESOURCE = "schemas/usage-event.v1.schema.json";
+    public static final int SCHEMA_VERSION = 2;
+    public static final String SCHEMA_RESOURCE = "schemas/usage-event.v2.schema.json";
+    /** The first version's schema: events of older gateways, still on the topic. */
+    public static final String SCHEMA_RESOURCE_V1 = "schemas/usage-event.v1.schema.json";
+
+    public UsageEvent {
+        abandonedAttempts = abandonedAttempts == null ? List.of() : List.copyOf(abandonedAttempts);
+    }
+
+    /** A version-1 event: nothing abandoned, not interrupted, the upstream's own token counts. */
+    public UsageEvent(int schemaVersion, String eventId, Instant occurredAt, String accountId, String apiKeyId,
+                      String model, String provider, boolean byok, String byokKeyId, long promptTokens,
+                      long completionTokens, BigDecimal listCost, Status status, int httpStatus, long latencyMs,
+                      boolean streamed, int attempts) {
+        this(schemaVersion, eventId, occurredAt, accountId, apiKeyId, model, provider, byok, byokKeyId, promptTokens,
+                completionTokens, listCost, status, httpStatus, latencyMs, streamed, attempts, List.of(), null, false);
+    }
 
     public enum Status {
         @JsonProperty("success") SUCCESS,
         @JsonProperty("error") ERROR
+    }
+
+    /** Who cut an answer after part of it had reached the client. */
+    public enum Interruption {
+        /** The client went away (the gateway then closed the upstream connection). */
+        @JsonProperty("client") CLIENT,
+        /** The upstream broke the stream (reset, or an error event) after the answer began. */
+        @JsonProperty("upstream") UPSTREAM,
+        /** The gateway's total timeout ended the stream. */
+        @JsonProperty("timeout") TIMEOUT;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * An attempt the gateway gave up on after the upstream had accepted the request (it was fully written) and before
+     * the answer came: the provider may have generated it all the same and billed {@code byok_key_id}'s account (or
+     * the platform's pooled credential). {@code reason}: {@code timeout}.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record AbandonedAttempt(
+            @JsonProperty("model") String model,
+            @JsonProperty("provider") String provider,
+            @JsonProperty("is_byok") boolean byok,
+            @JsonProperty("byok_key_id") String byokKeyId,
+            @JsonProperty("reason") String reason,
+            @JsonProperty("latency_ms") long latencyMs) {
+    }
+
+    /**
+     * Whether billing charges this event (DESIGN.md §4 as amended in docs/decisions.md, "Aborts"): a success, or a
+     * failure whose answer was cut after part of it reached the client — charged for what was delivered. Other
+     * failures are neither charged nor counted.
+     */
+    @JsonIgnore
+    public boolean billable() {
+        return status == Status.SUCCESS || interrupted != null;
     }
 }

@@ -15,6 +15,7 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -24,12 +25,24 @@ class UsageEventSchemaTests {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     static JsonSchema schema() {
+        return schema(UsageEvent.SCHEMA_RESOURCE);
+    }
+
+    static JsonSchema schema(String resource) {
         var config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-                .getSchema(UsageEvent.class.getClassLoader().getResourceAsStream(UsageEvent.SCHEMA_RESOURCE), config);
+                .getSchema(UsageEvent.class.getClassLoader().getResourceAsStream(resource), config);
     }
 
     static UsageEvent sample() {
+        return new UsageEvent(UsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(),
+                Instant.parse("2026-11-30T23:59:59.999Z"), "acct-1", "key-1", "openai/gpt-4o-mini", "openai", true,
+                "byok-1", 120, 30, new BigDecimal("0.000036000"), UsageEvent.Status.SUCCESS, 200, 412, true, 2,
+                List.of(new UsageEvent.AbandonedAttempt("openai/gpt-4o-mini", "openai", true, "byok-0", "timeout", 300000)),
+                UsageEvent.Interruption.CLIENT, true);
+    }
+
+    static UsageEvent sampleV1() {
         return new UsageEvent(1, UUID.randomUUID().toString(), Instant.parse("2026-11-30T23:59:59.999Z"),
                 "acct-1", "key-1", "openai/gpt-4o-mini", "openai", true, "byok-1", 120, 30,
                 new BigDecimal("0.000036000"), UsageEvent.Status.SUCCESS, 200, 412, true, 2);
@@ -61,8 +74,57 @@ class UsageEventSchemaTests {
         assertFalse(schema().validate(tokens).isEmpty());
 
         ObjectNode version = JSON.valueToTree(sample());
-        version.put("schema_version", 2);
+        version.put("schema_version", 3);
         assertFalse(schema().validate(version).isEmpty());
+
+        ObjectNode reason = JSON.valueToTree(sample());
+        ((ObjectNode) reason.get("abandoned_attempts").get(0)).put("reason", "bored");
+        assertFalse(schema().validate(reason).isEmpty(), "an abandoned attempt's reason is one of the listed");
+
+        ObjectNode interrupted = JSON.valueToTree(sample());
+        interrupted.put("interrupted", "gremlins");
+        assertFalse(schema().validate(interrupted).isEmpty());
+    }
+
+    @Test
+    void version2EventCarriesAbandonedAttemptsInterruptionAndTheEstimateFlag() {
+        JsonNode node = JSON.valueToTree(sample());
+        assertEquals(2, node.get("schema_version").intValue());
+        assertEquals("timeout", node.get("abandoned_attempts").get(0).get("reason").textValue());
+        assertEquals("byok-0", node.get("abandoned_attempts").get(0).get("byok_key_id").textValue());
+        assertEquals("client", node.get("interrupted").textValue());
+        assertTrue(node.get("tokens_estimated").booleanValue());
+        ObjectNode complete = JSON.valueToTree(new UsageEvent(UsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(),
+                Instant.parse("2026-11-30T23:59:59Z"), "a", "k", "m/x", "p", false, null, 1, 1, BigDecimal.ONE,
+                UsageEvent.Status.SUCCESS, 200, 1, false, 1));
+        assertTrue(complete.get("interrupted").isNull(), "null, not missing: every member is always written");
+        assertTrue(schema().validate(complete).isEmpty(), () -> schema().validate(complete).toString());
+    }
+
+    @Test
+    void version1EventsStillValidateAgainstTheirOwnSchemaAndReadWithVersion2Defaults() throws Exception {
+        ObjectNode v1 = JSON.valueToTree(sampleV1());
+        v1.remove(List.of("abandoned_attempts", "interrupted", "tokens_estimated"));
+        assertTrue(schema(UsageEvent.SCHEMA_RESOURCE_V1).validate(v1).isEmpty(),
+                () -> schema(UsageEvent.SCHEMA_RESOURCE_V1).validate(v1).toString());
+        assertFalse(schema().validate(v1).isEmpty(), "a version-1 event is not a version-2 one");
+        UsageEvent read = JSON.treeToValue(v1, UsageEvent.class);
+        assertEquals(1, read.schemaVersion());
+        assertEquals(List.of(), read.abandonedAttempts());
+        assertEquals(null, read.interrupted());
+        assertFalse(read.tokensEstimated());
+    }
+
+    @Test
+    void billableEventsAreSuccessesAndFailuresCutAfterPartOfTheAnswerReachedTheClient() {
+        assertTrue(sampleV1().billable());
+        var failed = new UsageEvent(UsageEvent.SCHEMA_VERSION, "e", Instant.EPOCH, "a", "k", "m", "p", false, null, 0,
+                0, BigDecimal.ZERO, UsageEvent.Status.ERROR, 502, 1, true, 1);
+        assertFalse(failed.billable());
+        var cut = new UsageEvent(UsageEvent.SCHEMA_VERSION, "e", Instant.EPOCH, "a", "k", "m", "p", false, null, 10,
+                4, BigDecimal.ONE, UsageEvent.Status.ERROR, 502, 1, true, 1, List.of(),
+                UsageEvent.Interruption.UPSTREAM, true);
+        assertTrue(cut.billable());
     }
 
     @Test

@@ -248,7 +248,8 @@ public class UsageBatchApplier {
             for (int i = 0; i < pending.size(); i++) {
                 Pending p = pending.get(i);
                 UsageEvent e = p.event();
-                boolean success = e.status() == UsageEvent.Status.SUCCESS;
+                // a success, or a failure cut after part of the answer reached the client (charged for that part)
+                boolean success = e.billable();
                 String counterKey = e.accountId() + '\u0000' + p.month();
                 MonthToDate before = counters.getOrDefault(counterKey, MonthToDate.EMPTY);
                 Outcome outcome = feeSchedule.apply(terms.get(e.accountId()), success, e.byok(), e.listCost(), before);
@@ -348,7 +349,7 @@ public class UsageBatchApplier {
     private Map<String, MonthToDate> lockCounters(Connection c, List<Pending> pending) throws SQLException {
         TreeSet<String> keys = new TreeSet<>();
         for (Pending p : pending) {
-            if (p.event().byok() && p.event().status() == UsageEvent.Status.SUCCESS) {
+            if (p.event().byok() && p.event().billable()) {
                 keys.add(p.event().accountId() + '\u0000' + p.month());
             }
         }

@@ -7,6 +7,8 @@ import io.keyway.contracts.UsageEvent;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -79,6 +81,9 @@ public final class UsageEventReader {
                     case "latency_ms" -> f.latencyMs = integer(p, t);
                     case "attempts" -> f.attempts = (int) integer(p, t);
                     case "streamed" -> f.streamed = t == JsonToken.VALUE_TRUE;
+                    case "interrupted" -> f.interrupted = string(p, t);
+                    case "tokens_estimated" -> f.tokensEstimated = t == JsonToken.VALUE_TRUE;
+                    case "abandoned_attempts" -> f.abandoned = abandoned(p, t);
                     default -> p.skipChildren();
                 }
             }
@@ -110,6 +115,49 @@ public final class UsageEventReader {
         long latencyMs;
         int attempts;
         boolean streamed;
+        String interrupted;
+        boolean tokensEstimated;
+        /** Null when absent (version 1) or not an array of objects ({@link #BAD_ABANDONED}). */
+        List<UsageEvent.AbandonedAttempt> abandoned;
+    }
+
+    /** Marks an {@code abandoned_attempts} that is not an array of objects. */
+    private static final List<UsageEvent.AbandonedAttempt> BAD_ABANDONED = List.of();
+
+    /** Version 2's {@code abandoned_attempts}: kept for the record (billing charges none of them). */
+    private static List<UsageEvent.AbandonedAttempt> abandoned(JsonParser p, JsonToken t) throws java.io.IOException {
+        if (t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return BAD_ABANDONED;
+        }
+        List<UsageEvent.AbandonedAttempt> list = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String model = null;
+            String provider = null;
+            String byokKeyId = null;
+            String reason = null;
+            boolean byok = false;
+            long latency = 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "model" -> model = string(p, v);
+                    case "provider" -> provider = string(p, v);
+                    case "byok_key_id" -> byokKeyId = string(p, v);
+                    case "reason" -> reason = string(p, v);
+                    case "is_byok" -> byok = v == JsonToken.VALUE_TRUE;
+                    case "latency_ms" -> latency = integer(p, v);
+                    default -> p.skipChildren();
+                }
+            }
+            list.add(new UsageEvent.AbandonedAttempt(model, provider, byok, byokKeyId, reason, latency));
+        }
+        if (p.currentToken() != JsonToken.END_ARRAY) {
+            p.skipChildren();
+            return BAD_ABANDONED;
+        }
+        return list;
     }
 
     private static String string(JsonParser p, JsonToken t) throws java.io.IOException {
@@ -135,7 +183,12 @@ public final class UsageEventReader {
         if (f.schemaVersion == null) {
             return Read.bad("schema_version missing");
         }
-        if (!String.valueOf(UsageEvent.SCHEMA_VERSION).equals(f.schemaVersion)) {
+        int version;
+        if ("1".equals(f.schemaVersion)) {
+            version = 1;
+        } else if (String.valueOf(UsageEvent.SCHEMA_VERSION).equals(f.schemaVersion)) {
+            version = UsageEvent.SCHEMA_VERSION;
+        } else {
             return Read.bad("unknown schema_version " + f.schemaVersion);
         }
         if (f.eventId == null) {
@@ -211,8 +264,26 @@ public final class UsageEventReader {
         if (listCost.precision() - listCost.scale() > 18) {
             return Read.bad("list_cost is too large");
         }
-        return Read.ok(new UsageEvent(UsageEvent.SCHEMA_VERSION, f.eventId, occurredAt, f.accountId, f.apiKeyId,
+        UsageEvent.Interruption interrupted = null;
+        if (version >= 2 && f.interrupted != null) {
+            interrupted = switch (f.interrupted) {
+                case "client" -> UsageEvent.Interruption.CLIENT;
+                case "upstream" -> UsageEvent.Interruption.UPSTREAM;
+                case "timeout" -> UsageEvent.Interruption.TIMEOUT;
+                default -> null;
+            };
+            if (interrupted == null) {
+                return Read.bad("interrupted must be client, upstream, timeout or null");
+            }
+        }
+        if (f.abandoned == BAD_ABANDONED && version >= 2) {
+            return Read.bad("abandoned_attempts is not an array of objects");
+        }
+        List<UsageEvent.AbandonedAttempt> abandoned = version >= 2 && f.abandoned != null ? f.abandoned : List.of();
+        // Version 1 has none of these: its members of those names, if any, are ignored as unknown.
+        return Read.ok(new UsageEvent(version, f.eventId, occurredAt, f.accountId, f.apiKeyId,
                 f.model, f.provider, f.byok, f.byokKeyId, f.promptTokens, f.completionTokens, listCost, status,
-                f.httpStatus, f.latencyMs, f.streamed, f.attempts));
+                f.httpStatus, f.latencyMs, f.streamed, f.attempts, abandoned, interrupted,
+                version >= 2 && f.tokensEstimated));
     }
 }

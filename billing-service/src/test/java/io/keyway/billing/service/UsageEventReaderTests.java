@@ -1,12 +1,15 @@
 package io.keyway.billing.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.contracts.UsageEvent;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,36 @@ class UsageEventReaderTests {
         assertEquals(new BigDecimal("0.000150"), r.event().listCost());
         assertEquals(UsageEvent.Status.SUCCESS, r.event().status());
         assertEquals("2026-11-30T23:59:59.999Z", r.event().occurredAt().toString());
+    }
+
+    @Test
+    void version2EventIsReadWithItsAbandonedAttemptsInterruptionAndEstimateFlag() {
+        String v2 = GOOD.replace("\"schema_version\":1", "\"schema_version\":2").replace("\"attempts\":1}",
+                "\"attempts\":2,\"abandoned_attempts\":[{\"model\":\"openai/gpt-4o\",\"provider\":\"openai\","
+                        + "\"is_byok\":true,\"byok_key_id\":\"b0\",\"reason\":\"timeout\",\"latency_ms\":300000}],"
+                        + "\"interrupted\":\"upstream\",\"tokens_estimated\":true}");
+        UsageEventReader.Read r = read(v2);
+        assertTrue(r.ok(), r.reason());
+        assertEquals(2, r.event().schemaVersion());
+        assertEquals(UsageEvent.Interruption.UPSTREAM, r.event().interrupted());
+        assertTrue(r.event().tokensEstimated());
+        assertEquals(1, r.event().abandonedAttempts().size());
+        assertEquals("b0", r.event().abandonedAttempts().get(0).byokKeyId());
+        assertEquals(300000, r.event().abandonedAttempts().get(0).latencyMs());
+        assertEquals("interrupted must be client, upstream, timeout or null",
+                read(v2.replace("\"interrupted\":\"upstream\"", "\"interrupted\":\"gremlins\"")).reason());
+        assertEquals("abandoned_attempts is not an array of objects",
+                read(v2.replace("\"abandoned_attempts\":[", "\"abandoned_attempts\":7,\"x\":[")).reason());
+    }
+
+    @Test
+    void version1EventIsStillReadWithNothingAbandonedNotInterruptedAndUpstreamTokens() {
+        UsageEventReader.Read r = read(GOOD);
+        assertTrue(r.ok(), r.reason());
+        assertEquals(1, r.event().schemaVersion());
+        assertEquals(List.of(), r.event().abandonedAttempts());
+        assertNull(r.event().interrupted());
+        assertFalse(r.event().tokensEstimated());
     }
 
     @Test

@@ -96,7 +96,11 @@ public interface GatewayConfig {
         @WithDefault("5S")
         Duration connectTimeout();
 
-        /** Until the response head (non-streaming: the whole answer's head; streaming: the first byte). */
+        /**
+         * A stream's wait for its first byte, and the longest silence between its chunks. Not for non-streamed calls,
+         * whose answer comes only once generated: they wait up to their provider's catalog option
+         * {@code non_streamed_first_byte_timeout}, by default the total timeout.
+         */
         @WithDefault("60S")
         Duration firstByteTimeout();
 

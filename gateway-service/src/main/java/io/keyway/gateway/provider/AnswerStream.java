@@ -16,4 +16,10 @@ public interface AnswerStream {
 
     /** Ends the upstream exchange (total timeout); the sink then sees {@link AnswerSink#failed} unless it ended. */
     void abort();
+
+    /**
+     * The client went away: ends the upstream exchange at once — paused for backpressure or not — so the provider stops
+     * generating at its next write; the sink is told nothing more (its caller meters what was delivered).
+     */
+    void cancel();
 }

@@ -32,4 +32,13 @@ public interface Chunk {
     boolean announcesRole();
 
     boolean hasCreated();
+
+    /**
+     * How much generated text the chunk carries (content, reasoning, tool-call arguments), in characters — for an
+     * upstream's own JSON, the bytes of its string values —, to estimate the tokens of an answer cut before the
+     * upstream reported usage. 0 when unknown.
+     */
+    default int textLength() {
+        return 0;
+    }
 }

@@ -34,6 +34,12 @@ public record DeltaChunk(boolean announcesRole, String content, String reasoning
     }
 
     @Override
+    public int textLength() {
+        return (content == null ? 0 : content.length()) + (reasoning == null ? 0 : reasoning.length())
+                + (toolCall == null || toolCall.arguments() == null ? 0 : toolCall.arguments().length());
+    }
+
+    @Override
     public void writeMembers(Buffer out) {
         out.appendBytes(Members.of(this::write));
     }

@@ -27,6 +27,11 @@ public class ProviderAdapters {
                         + " names unknown adapter " + p.adapter() + " (known: " + byName.keySet() + ")");
             }
             String problem = adapter.check(p);
+            try {
+                p.nonStreamedFirstByteTimeout(); // every adapter's option
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
             if (problem != null) {
                 throw new IllegalStateException("invalid model catalog: provider " + p.slug() + " (adapter "
                         + p.adapter() + ") " + problem);

@@ -5,8 +5,8 @@ import io.vertx.core.http.HttpClientResponse;
 
 /**
  * What every streamed answer shares, whatever its framing (server-sent events, AWS event stream): the upstream
- * exchange, its flow control, and ending it once — as failed ({@link #fail}) or by the total timeout ({@link #abort}),
- * before or after {@link #start} handed it a sink.
+ * exchange, its flow control, and ending it once — as failed ({@link #fail}), by the total timeout ({@link #abort}) or
+ * because the client went away ({@link #cancel}), before or after {@link #start} handed it a sink.
  */
 public abstract class UpstreamAnswerStream implements AnswerStream {
 
@@ -36,6 +36,15 @@ public abstract class UpstreamAnswerStream implements AnswerStream {
     @Override
     public void abort() {
         fail("upstream did not finish within the total timeout");
+    }
+
+    @Override
+    public void cancel() {
+        if (done) {
+            return;
+        }
+        done = true;
+        head.abort(); // a reset: the connection is closed, not returned to the pool half read
     }
 
     /** Ends the stream as failed, once: the upstream exchange is reset and the sink, if started, told. */

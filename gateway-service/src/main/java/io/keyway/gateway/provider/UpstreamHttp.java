@@ -1,6 +1,7 @@
 package io.keyway.gateway.provider;
 
 import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.model.ProviderSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,6 +27,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
@@ -37,7 +40,14 @@ import org.jboss.logging.Logger;
 /**
  * The HTTP side every adapter shares: pooled keep-alive connections, one pool per event loop, the connect and idle
  * timeouts, cancellation, and failures without an answer turned into {@link UpstreamException}s. Adapters build the
- * request (URL, headers, body); this sends it and hands back the response head with its body paused.
+ * request (URL, headers, body); this sends it, marks the attempt {@link Acceptance accepted} once the request is
+ * written in full, and hands back the response head with its body paused.
+ * <p>
+ * The idle timeout (no byte for this long ends the exchange) is {@code first-byte-timeout} for streamed calls: a
+ * stream's first event and every later one come as the answer is generated. A non-streamed answer sends nothing until
+ * it is complete, so its wait is the provider's catalog option {@code non_streamed_first_byte_timeout}, by default the
+ * total timeout — then no idle timeout is set at all, and the executor's total timeout alone ends the call (so a long
+ * whole answer counts as the request's length, not as the endpoint's silence: {@code Culprit}).
  */
 @ApplicationScoped
 public class UpstreamHttp {
@@ -77,6 +87,9 @@ public class UpstreamHttp {
     /** For a call made off the event loops (not the request path). */
     private final HttpClient shared;
     private final long idleTimeoutMs;
+    private final long totalTimeoutMs;
+    /** Non-streamed idle timeout per provider slug (0: none, the total timeout governs); the catalog is fixed. */
+    private final ConcurrentHashMap<String, Long> nonStreamedIdleMs = new ConcurrentHashMap<>();
     private final SSLContext sslContext;
     private final Limits limits;
 
@@ -109,6 +122,7 @@ public class UpstreamHttp {
         this.perEventLoop = ThreadLocal.withInitial(this::newClient);
         this.shared = newClient();
         this.idleTimeoutMs = upstream.firstByteTimeout().toMillis();
+        this.totalTimeoutMs = upstream.totalTimeout().toMillis();
         this.limits = Limits.of(upstream);
     }
 
@@ -121,15 +135,24 @@ public class UpstreamHttp {
     }
 
     /**
-     * A POST to {@code target} with the idle timeout (no byte for this long — head, first chunk, or between chunks —
-     * ends the exchange) and the content type and accept headers set; the adapter adds its own.
+     * A POST to {@code target} for {@code request} with its idle timeout (no byte for this long — head, first chunk,
+     * or between chunks — ends the exchange: see the class comment for streamed and non-streamed calls) and the
+     * content type and accept headers set; the adapter adds its own.
      */
-    public RequestOptions post(Target target, boolean stream) {
+    public RequestOptions post(Target target, UpstreamRequest request) {
         return new RequestOptions().setMethod(HttpMethod.POST)
                 .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.uri())
-                .setIdleTimeout(idleTimeoutMs)
+                .setIdleTimeout(request.stream() ? idleTimeoutMs : nonStreamedIdleTimeoutMs(request.provider()))
                 .putHeader(CONTENT_TYPE, APPLICATION_JSON)
-                .putHeader(ACCEPT, stream ? TEXT_EVENT_STREAM : APPLICATION_JSON);
+                .putHeader(ACCEPT, request.stream() ? TEXT_EVENT_STREAM : APPLICATION_JSON);
+    }
+
+    /** The provider's option when shorter than the total timeout; otherwise 0 (none: the total timeout ends it). */
+    long nonStreamedIdleTimeoutMs(ProviderSpec provider) {
+        return nonStreamedIdleMs.computeIfAbsent(provider.slug(), slug -> {
+            Duration d = provider.nonStreamedFirstByteTimeout();
+            return d == null || d.toMillis() >= totalTimeoutMs ? 0L : d.toMillis();
+        });
     }
 
     /** An exchange in flight: its response head (body paused), and a way to end it at any point. */
@@ -201,7 +224,12 @@ public class UpstreamHttp {
         }
     }
 
-    public Exchange send(RequestOptions options, Buffer body) {
+    /** Sends {@code body}; {@code request}'s {@link Acceptance} is set once it is written in full. */
+    public Exchange send(UpstreamRequest request, RequestOptions options, Buffer body) {
+        return send(options, body, request.acceptance());
+    }
+
+    private Exchange send(RequestOptions options, Buffer body, Acceptance acceptance) {
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         AtomicBoolean cancelled = new AtomicBoolean();
         Future<Head> head = http().request(options).compose(req -> {
@@ -210,7 +238,8 @@ public class UpstreamHttp {
                 return Future.failedFuture(new UpstreamException(UpstreamException.Kind.TIMEOUT, "cancelled"));
             }
             sent.set(req);
-            return req.send(body).map(resp -> {
+            req.end(body).onSuccess(v -> acceptance.accepted()); // completes once the last byte is written
+            return req.response().map(resp -> {
                 resp.pause(); // the adapter decides how to read the body
                 return new Head(req, resp, limits);
             });

@@ -96,7 +96,7 @@ public class ChatCompletionsRoute {
         try {
             if (answer instanceof Answer.Streamed s) {
                 new ChunkStreamWriter(ctx.response(), served.success(), s.stream(), served.generation(), accounting,
-                        json, totalTimeoutMs).start();
+                        json, totalTimeoutMs, served.request().upstreamBody()).start();
             } else {
                 jsonWriter.write(ctx.response(), served.success(), ((Answer.Whole) answer).completion(),
                         served.generation());

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.provider.AnswerSink;
 import io.keyway.gateway.provider.AnswerStream;
 import io.keyway.gateway.provider.Chunk;
@@ -34,8 +36,9 @@ import org.jboss.logging.Logger;
  * written chunk announces {@code role: "assistant"} (Keyway writes one when the upstream's first does not); the usage
  * (with cost) comes in a closing {@code choices: []} chunk before {@code [DONE]}. A failure after the first byte ends
  * the stream with an error chunk ({@code finish_reason: "error"}), never a silent 200. Chunks of one upstream read
- * leave in one write. If the client goes away the upstream is still read to its end (bounded by the total timeout),
- * so the request is metered with the upstream's own token counts.
+ * leave in one write. If the client goes away the upstream exchange is ended at once — also while it is paused because
+ * the client stopped reading — so the provider stops generating; an answer cut so (or by the upstream, or by the total
+ * timeout) is metered for what was delivered ({@link UsageAccounting#cut}).
  */
 final class ChunkStreamWriter implements AnswerSink {
 
@@ -81,10 +84,14 @@ final class ChunkStreamWriter implements AnswerSink {
     private boolean roleWritten;
     private boolean clientGone;
     private boolean finished;
+    private boolean timedOut;
     private LoopTimeout timer;
+    /** Generated text relayed to the client so far (see {@link Chunk#textLength}), for an estimate if cut. */
+    private long deliveredChars;
+    private final JsonNode requestBody;
 
     ChunkStreamWriter(HttpServerResponse out, Success success, AnswerStream stream, Generation g,
-                      UsageAccounting accounting, ObjectMapper json, long totalTimeoutMs) {
+                      UsageAccounting accounting, ObjectMapper json, long totalTimeoutMs, JsonNode requestBody) {
         this.out = out;
         this.success = success;
         this.stream = stream;
@@ -92,6 +99,7 @@ final class ChunkStreamWriter implements AnswerSink {
         this.accounting = accounting;
         this.json = json;
         this.totalTimeoutMs = totalTimeoutMs;
+        this.requestBody = requestBody;
     }
 
     void start() {
@@ -102,9 +110,10 @@ final class ChunkStreamWriter implements AnswerSink {
                 .putHeader(CONTENT_TYPE, TEXT_EVENT_STREAM)
                 .putHeader(CACHE_CONTROL, NO_CACHE)
                 .putHeader(X_ACCEL_BUFFERING, NO);
-        out.closeHandler(v -> clientGone = true);
+        out.closeHandler(v -> clientWentAway());
         timer = LoopTimeout.start(totalTimeoutMs, () -> {
             timer = null;
+            timedOut = true;
             stream.abort();
         });
         out.drainHandler(v -> stream.resume());
@@ -123,6 +132,7 @@ final class ChunkStreamWriter implements AnswerSink {
         if (clientGone || out.ended()) {
             return;
         }
+        deliveredChars += c.textLength();
         if (batch == null) {
             batch = Buffer.buffer(2048);
         }
@@ -210,10 +220,32 @@ final class ChunkStreamWriter implements AnswerSink {
             });
         }
         end(null);
-        g.served = success.attempt();
+        // What reached the client is metered (and charged) although the answer failed.
+        accounting.cut(g, success.attempt(), g.providerName, usage, deliveredChars, requestBody,
+                timedOut ? UsageEvent.Interruption.TIMEOUT : UsageEvent.Interruption.UPSTREAM);
         g.finishReason("error");
         g.cancelled = clientGone;
         accounting.finish(g, 502, false);
+    }
+
+    /**
+     * The client closed the connection: the upstream exchange is ended at once (nothing would resume a stream paused
+     * for backpressure, and a provider keeps generating — and billing — for as long as it is read), and what was
+     * delivered is metered as a success the client cut.
+     */
+    private void clientWentAway() {
+        clientGone = true;
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        batch = null;
+        stream.cancel();
+        accounting.cut(g, success.attempt(), g.providerName, usage, deliveredChars, requestBody,
+                UsageEvent.Interruption.CLIENT);
+        g.cancelled = true;
+        accounting.finish(g, 200, true);
     }
 
     private void scheduledFlush() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.model.ProviderSpec;
+import io.keyway.gateway.provider.Acceptance;
 import io.keyway.gateway.provider.Answer;
 import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.ProviderAdapters;
@@ -35,6 +36,13 @@ import java.util.List;
  * <li>an attempt whose credential key-service left out of the routing view (its secret store could not answer) is
  *     skipped without a call and recorded with the reason ({@code secret_store_unavailable}), so the tenant sees why
  *     its key was not used; like a key skipped by its breaker, an always-use key skipped so has failed.</li>
+ * <li>a timeout after the upstream accepted the request (it was written in full) abandons an attempt the provider may
+ *     still be generating and billing: it is recorded for the usage event, and for a non-streamed request (whose
+ *     provider goes on to the end of the answer, unlike a stream's, which stops at its next write) it is retried
+ *     only when {@code provider.allow_fallbacks} is not false, and never on another BYOK key of the same provider
+ *     (the tenant's account would pay that provider again for an answer as long): those keys are skipped
+ *     ({@code skipped_after_timeout}), pooled capacity and other providers are tried (docs/decisions.md, "Long
+ *     calls").</li>
  * </ul>
  * When every attempt fails the last failure is returned with every attempt in {@code metadata.attempts}.
  */
@@ -97,34 +105,30 @@ public class CompletionExecutor {
         }
         String endpointKey = CircuitBreakers.endpointKey(attempt.model().id(), attempt.provider());
         String credentialKey = CircuitBreakers.credentialKey(attempt.credentialId());
+        if (attempt.byok() && !request.stream() && abandonedAt(attempt.provider(), generation)) {
+            // an abandoned always-use key's own timeout stays its failure: the skip adds none
+            skipped(attempt, provider, "skipped_after_timeout", null, attempts, index, request, generation, failures,
+                    result);
+            return;
+        }
         CircuitBreakers.Permit endpointPermit = breakers.allow(endpointKey);
         CircuitBreakers.Permit credentialPermit = endpointPermit == null ? null : breakers.allow(credentialKey);
         if (credentialPermit == null) {
             if (endpointPermit != null) {
                 breakers.release(endpointPermit); // a half-open endpoint's trial was claimed but is not used
             }
-            generation.record(record(attempt, 0, "circuit_open", 0));
-            if (attempt.alwaysUse()) {
-                // An always-use key skipped by its breaker has failed as surely as one that was called.
-                failures.add(new Failure(attempt, provider, 503,
-                        "not tried: the circuit breaker of this key or endpoint is open after recent failures", false,
-                        UpstreamError.Blame.ENDPOINT, false));
-            }
-            if (attempt.endsAlwaysUseGroup()) {
-                Failure alwaysUse = alwaysUseFailure(attempt, failures);
-                if (alwaysUse != null) {
-                    result.fail(upstreamError(alwaysUse, clientStatus(alwaysUse), generation));
-                    return;
-                }
-            }
-            next(attempts, index + 1, request, generation, failures, result);
+            // An always-use key skipped by its breaker has failed as surely as one that was called.
+            skipped(attempt, provider, "circuit_open",
+                    "not tried: the circuit breaker of this key or endpoint is open after recent failures", attempts,
+                    index, request, generation, failures, result);
             return;
         }
         ProviderAdapter adapter = adapters.forAdapter(provider.adapter());
         long start = System.nanoTime();
         Promise<Success> done = Promise.promise();
+        Acceptance acceptance = new Acceptance();
         UpstreamCall call = adapter.call(new UpstreamRequest(provider, attempt.model(), attempt.endpoint(),
-                attempt.credential(), request.upstreamBody(), request.stream()));
+                attempt.credential(), request.upstreamBody(), request.stream(), acceptance));
         // The total timeout covers a whole answer's head and body; a stream's writer keeps its own timer.
         LoopTimeout timer = request.stream() ? null : LoopTimeout.start(totalTimeoutMs, () -> {
             if (done.tryFail(TOTAL_TIMEOUT)) {
@@ -156,8 +160,13 @@ public class CompletionExecutor {
             }
             Throwable f = outcome.cause();
             Failure failure = failure(attempt, provider, f);
-            generation.record(record(attempt, failure.status(),
-                    f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms));
+            AttemptRecord made = record(attempt, failure.status(),
+                    f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms);
+            generation.record(made);
+            boolean abandoned = failure.timedOut() && acceptance.isAccepted();
+            if (abandoned) {
+                generation.abandoned(made);
+            }
             failures.add(failure);
             Culprit culprit = Culprit.of(failure.requestError(), failure.blame(), failure.timedOut(),
                     f == TOTAL_TIMEOUT || failure.status() == 408, attempt.byok(), adapter.hostFromCredential());
@@ -169,6 +178,10 @@ public class CompletionExecutor {
             if (culprit == Culprit.ENDPOINT && failure.status() != 429) {
                 measurements.failed(attempt.model().id(), attempt.provider()); // the endpoint's uptime, not a key's
             }
+            if (abandoned && !request.stream() && !request.preferences().allowFallbacks()) {
+                result.fail(upstreamError(failure, clientStatus(failure), generation)); // not tried elsewhere
+                return;
+            }
             if (attempt.endsAlwaysUseGroup()) {
                 Failure alwaysUse = alwaysUseFailure(attempt, failures);
                 Failure returned = alwaysUse != null ? alwaysUse : failure;
@@ -179,15 +192,26 @@ public class CompletionExecutor {
         });
     }
 
+    /** Whether an attempt of this provider was abandoned after the upstream accepted the request. */
+    private static boolean abandonedAt(String provider, Generation generation) {
+        for (AttemptRecord a : generation.abandonedAttempts()) {
+            if (a.provider().equals(provider)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * An attempt not called ({@code outcome} says why): recorded with status 0; an always-use key so skipped has failed,
-     * and when it ends its group, its failure is returned as-is.
+     * An attempt not called ({@code outcome} says why): recorded with status 0; an always-use key so skipped has failed
+     * with {@code raw} (none when it already failed: its own failure stays), and when it ends its group, its failure is
+     * returned as-is.
      */
     private void skipped(Attempt attempt, ProviderSpec provider, String outcome, String raw, List<Attempt> attempts,
                          int index, ChatRequest request, Generation generation, List<Failure> failures,
                          Promise<Success> result) {
         generation.record(record(attempt, 0, outcome, 0));
-        if (attempt.alwaysUse()) {
+        if (attempt.alwaysUse() && raw != null) {
             failures.add(new Failure(attempt, provider, 503, raw, false, UpstreamError.Blame.ENDPOINT, false));
         }
         if (attempt.endsAlwaysUseGroup()) {

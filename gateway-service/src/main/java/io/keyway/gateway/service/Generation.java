@@ -1,5 +1,6 @@
 package io.keyway.gateway.service;
 
+import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.service.routing.Attempt;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -31,6 +32,8 @@ public final class Generation {
     public final String requestedModel;
     public final boolean streamed;
     private final List<AttemptRecord> attempts = new ArrayList<>(2);
+    /** Attempts given up on after the upstream accepted the request (usually none: allocated on the first). */
+    private List<AttemptRecord> abandoned;
 
     public Attempt served;
     public String providerName;
@@ -41,6 +44,10 @@ public final class Generation {
     public int httpStatus;
     public boolean success;
     public boolean cancelled;
+    /** Who cut the answer after part of it reached the client, or null (usage event v2). */
+    public UsageEvent.Interruption interrupted;
+    /** The token counts are the gateway's estimate of what was delivered (the upstream reported none). */
+    public boolean tokensEstimated;
     private String finishReason;
     private String nativeFinishReason;
     /** The request's {@code user} and {@code HTTP-Referer}, each cut to {@link #MAX_ATTRIBUTION} characters; or null. */
@@ -71,6 +78,22 @@ public final class Generation {
     /** In the order they were made; read-only. */
     public List<AttemptRecord> attempts() {
         return Collections.unmodifiableList(attempts);
+    }
+
+    /**
+     * Records an attempt the gateway gave up on after the upstream had accepted the request (a timeout): the provider
+     * may have generated, and billed, it all the same; the usage event lists it.
+     */
+    public void abandoned(AttemptRecord attempt) {
+        if (abandoned == null) {
+            abandoned = new ArrayList<>(1);
+        }
+        abandoned.add(attempt);
+    }
+
+    /** In the order they were made; read-only. */
+    public List<AttemptRecord> abandonedAttempts() {
+        return abandoned == null ? List.of() : Collections.unmodifiableList(abandoned);
     }
 
     public int attemptCount() {

@@ -2,16 +2,20 @@ package io.keyway.gateway.service;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.provider.Usage;
 import io.keyway.gateway.service.routing.Attempt;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns what the upstream reported into Keyway's {@code usage} object and the request's {@link UsageEvent}; token
- * counts are the upstream's, never an estimate. Also finishes the {@link Generation} record and publishes the event.
+ * counts are the upstream's, except for an answer cut before the upstream reported them ({@link #cut}: an estimate
+ * the event flags). Also finishes the {@link Generation} record and publishes the event.
  */
 @ApplicationScoped
 public class UsageAccounting {
@@ -39,6 +43,61 @@ public class UsageAccounting {
         g.reasoningTokens = usage == null ? -1 : usage.reasoningTokens();
         g.listCost = attempt.endpoint().pricing().listCost(g.promptTokens, g.completionTokens);
         g.cost = cost.charged(g.accountId, attempt.byok(), g.listCost);
+    }
+
+    /** Characters per token of the estimate (OpenAI's rule of thumb for English text). */
+    static final int CHARS_PER_TOKEN = 4;
+
+    /**
+     * Records the tokens of an answer cut after part of it reached the client ({@code by}: the client went away, the
+     * upstream broke the stream, or the total timeout ended it). What was delivered is metered: the upstream's own
+     * counts when it reported usage before the cut; otherwise — or for the completion, when the upstream's count is
+     * below what was visibly delivered (an upstream that reports usage as it starts) — an estimate:
+     * {@code ceil(characters / 4)} of the request's message text for the prompt, of the delivered text for the
+     * completion. The event then says {@code tokens_estimated}.
+     */
+    public void cut(Generation g, Attempt attempt, String providerName, Usage reported, long deliveredChars,
+                    JsonNode requestBody, UsageEvent.Interruption by) {
+        g.interrupted = by;
+        Usage usage = delivered(reported, deliveredChars, requestBody);
+        g.tokensEstimated = usage != reported;
+        served(g, attempt, providerName, usage);
+    }
+
+    /** The usage of a cut answer by {@link #cut}'s rule: {@code reported} itself when it stands, else an estimate. */
+    static Usage delivered(Usage reported, long deliveredChars, JsonNode requestBody) {
+        long completionEstimate = ceilQuarter(deliveredChars);
+        if (reported == null) {
+            return new Usage(ceilQuarter(promptChars(requestBody)), completionEstimate, 0, 0, 0);
+        }
+        if (reported.completionTokens() < completionEstimate) {
+            return new Usage(reported.promptTokens(), completionEstimate, reported.cachedTokens(),
+                    reported.cacheWriteTokens(), reported.reasoningTokens());
+        }
+        return reported;
+    }
+
+    private static long ceilQuarter(long chars) {
+        return (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN;
+    }
+
+    /** Characters of the messages' text: string contents and the {@code text} of content parts. */
+    static long promptChars(JsonNode body) {
+        long chars = 0;
+        if (body == null) {
+            return 0;
+        }
+        for (JsonNode m : body.path("messages")) {
+            JsonNode content = m.path("content");
+            if (content.isTextual()) {
+                chars += content.asText().length();
+            } else if (content.isArray()) {
+                for (JsonNode part : content) {
+                    chars += part.path("text").asText("").length();
+                }
+            }
+        }
+        return chars;
     }
 
     private static final SerializedString PROMPT_TOKENS = new SerializedString("prompt_tokens");
@@ -127,14 +186,33 @@ public class UsageAccounting {
         return ms;
     }
 
+    /**
+     * The request's usage event (schema version 2). Tokens and list cost are carried by a success, and by a failure
+     * whose answer was cut after part of it reached the client ({@code interrupted}: what was delivered); other
+     * failures carry none. Abandoned attempts are listed whatever the outcome.
+     */
     public static UsageEvent event(Generation g) {
         Attempt a = g.served;
         boolean byok = a != null && a.byok();
+        boolean metered = g.success || g.interrupted != null;
         return new UsageEvent(UsageEvent.SCHEMA_VERSION, g.id.toString(), g.createdAt, g.accountId, g.apiKeyId,
                 a != null ? a.model().id() : g.requestedModel, a != null ? a.provider() : g.lastAttemptProvider(), byok,
-                byok ? a.credentialId() : null, g.success ? g.promptTokens : 0, g.success ? g.completionTokens : 0,
-                g.success ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
+                byok ? a.credentialId() : null, metered ? g.promptTokens : 0, metered ? g.completionTokens : 0,
+                metered ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
                 g.success ? UsageEvent.Status.SUCCESS : UsageEvent.Status.ERROR, g.httpStatus, g.latencyMs,
-                g.streamed, g.attemptCount());
+                g.streamed, g.attemptCount(), abandoned(g), g.interrupted, metered && g.tokensEstimated);
+    }
+
+    private static List<UsageEvent.AbandonedAttempt> abandoned(Generation g) {
+        List<Generation.AttemptRecord> records = g.abandonedAttempts();
+        if (records.isEmpty()) {
+            return List.of();
+        }
+        List<UsageEvent.AbandonedAttempt> list = new ArrayList<>(records.size());
+        for (Generation.AttemptRecord r : records) {
+            list.add(new UsageEvent.AbandonedAttempt(r.model(), r.provider(), r.byokKeyId() != null, r.byokKeyId(),
+                    "timeout", r.latencyMs()));
+        }
+        return list;
     }
 }

@@ -176,8 +176,13 @@ class ChatCompletionsApiTests extends GatewayE2E {
         assertTrue(sse.trim().endsWith("data: [DONE]"));
     }
 
+    /**
+     * A client that goes away after the first event: the upstream exchange is ended at once (issue 16; before, the
+     * gateway read the stream to its end for the upstream's counts), and what was delivered is metered — estimated, as
+     * this upstream reports usage only at its end (AbortsE2ETests has the timing and backpressure cases).
+     */
     @Test
-    void abortedStreamIsStillMeteredAndPublishedWithTheUpstreamsTokenCounts() throws Exception {
+    void abortedStreamIsMeteredForWhatWasDeliveredAndPublishedAsCutByTheClient() throws Exception {
         var key = new Seed.ApiKey[1];
         fundedAccount(key);
         seed.pooled(CHEAP, secret("slowstream200"));
@@ -202,15 +207,16 @@ class ChatCompletionsApiTests extends GatewayE2E {
         given().header("Authorization", "Bearer " + key[0].key()).get("/api/v1/generation?id=" + id).then()
                 .body("data.cancelled", equalTo(true))
                 .body("data.streamed", equalTo(true))
-                .body("data.tokens_prompt", equalTo(10))
-                .body("data.tokens_completion", equalTo(5));
+                .body("data.tokens_prompt", equalTo(3)); // ceil(9 characters of "Say hello" / 4)
         try (topic) {
             JsonNode event = json.readTree(topic.await(id.substring(4)).value());
             assertEquals("success", event.get("status").asText());
             assertTrue(event.get("streamed").asBoolean());
-            assertEquals(10, event.get("prompt_tokens").asInt());
-            assertEquals(5, event.get("completion_tokens").asInt());
-            assertEquals("0.00002", event.get("list_cost").asText());
+            assertEquals("client", event.get("interrupted").asText());
+            assertTrue(event.get("tokens_estimated").asBoolean());
+            assertEquals(3, event.get("prompt_tokens").asInt());
+            assertTrue(event.get("completion_tokens").asInt() < UpstreamStandIn.COMPLETION_TOKENS,
+                    "only what was relayed before the client left: " + event);
         }
     }
 

@@ -47,6 +47,13 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
     /** Catalog models: {@link #MODEL} at all three providers, {@link #OTHER_MODEL} at {@link #CHEAP} only. */
     public static final String MODEL = "standin/alpha";
     public static final String OTHER_MODEL = "standin/beta";
+    /**
+     * A provider whose non-streamed calls wait 1 s at most for their answer (catalog option
+     * {@code non_streamed_first_byte_timeout}), the only endpoint of {@link #LONG_MODEL}: a slow whole answer there
+     * times out after the upstream accepted the request (LongCallsE2ETests).
+     */
+    public static final String BRISK = "brisk-" + RUN;
+    public static final String LONG_MODEL = "standin/long";
 
     static final Path KEY_SERVICE_JAR = Path.of("../key-service/target/quarkus-app/quarkus-run.jar");
     static final Path BILLING_JAR = Path.of("../billing-service/target/quarkus-app/quarkus-run.jar");
@@ -134,7 +141,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
             this.dir = dir;
             keyService = launchKeyService(false);
             billing = launch(BILLING_JAR, dir.resolve("billing-service.log"), false, Map.of(
-                    "KEYWAY_BILLING_DB_URL", "postgresql://127.0.0.1:55432/keyway_billing_it",
+                    "KEYWAY_BILLING_DB_URL", itDatabase("KEYWAY_BILLING_IT_DB_URL", "keyway_billing_it"),
                     "KEYWAY_BILLING_PORT", String.valueOf(billingPort),
                     "KEYWAY_KEYS_URL", keyServiceUrl,
                     "KEYWAY_CONSOLE_CORS", "true",
@@ -178,7 +185,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
      */
     private Process launchKeyService(boolean append) throws IOException {
         return launch(KEY_SERVICE_JAR, dir.resolve("key-service.log"), append, Map.of(
-                "KEYWAY_KEYS_DB_URL", "postgresql://127.0.0.1:55432/keyway_keys_it",
+                "KEYWAY_KEYS_DB_URL", itDatabase("KEYWAY_KEYS_IT_DB_URL", "keyway_keys_it"),
                 "KEYWAY_KEYS_PORT", String.valueOf(keysPort),
                 "KEYWAY_CONSOLE_GATEWAY_URL", gatewayUrl,
                 "KEYWAY_CONSOLE_BILLING_URL", billingUrl,
@@ -214,6 +221,15 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         awaitReady(keyServiceUrl, current.keyService, "key-service", "target/keyway-it");
     }
 
+    /**
+     * The database a child service uses: the {@code _it} one, unless {@code env} names another (a worktree whose
+     * services are at another schema version than the shared {@code _it} databases).
+     */
+    private static String itDatabase(String env, String name) {
+        String url = System.getenv(env);
+        return url == null || url.isBlank() ? "postgresql://127.0.0.1:55432/" + name : url;
+    }
+
     static String catalog(int port, String anthropicBase, String bedrockEndpoint, String vertexBase) {
         String base = "http://127.0.0.1:" + port + "/v1";
         if (!NATIVE_PROVIDERS) {
@@ -242,7 +258,9 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                   {"slug": "%12$s", "name": "Bedrock stand-in", "adapter": "amazon-bedrock",
                    "options": {"endpoint": "%13$s", "region": "us-east-1"}},
                   {"slug": "%14$s", "name": "Vertex stand-in", "adapter": "google-vertex", "options": {"endpoint": "%15$s"}},
-                  {"slug": "%16$s", "name": "Vertex Claude stand-in", "adapter": "google-vertex", "options": {"endpoint": "%10$s"}}],
+                  {"slug": "%16$s", "name": "Vertex Claude stand-in", "adapter": "google-vertex", "options": {"endpoint": "%10$s"}},
+                  {"slug": "%18$s", "name": "Brisk stand-in", "adapter": "openai-compatible", "base_url": "%4$s",
+                   "options": {"non_streamed_first_byte_timeout": "1s"}}],
                  "models": [
                   {"id": "%5$s", "name": "Stand-in alpha", "context_length": 8192,
                    "supported_parameters": ["temperature", "max_tokens"],
@@ -263,10 +281,13 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
                      {"provider": "%16$s", "upstream_model": "anthropic/claude-sonnet-4@20250514", "max_completion_tokens": 64000, "pricing": {"prompt": "0.000003", "completion": "0.000015", "request": "0"}}]},
                   {"id": "%17$s", "name": "Gemini 2.5 Flash", "context_length": 1048576,
                    "endpoints": [
-                     {"provider": "%14$s", "upstream_model": "google/gemini-2.5-flash", "max_completion_tokens": 65535, "pricing": {"prompt": "0.0000003", "completion": "0.0000025", "request": "0"}}]}
+                     {"provider": "%14$s", "upstream_model": "google/gemini-2.5-flash", "max_completion_tokens": 65535, "pricing": {"prompt": "0.0000003", "completion": "0.0000025", "request": "0"}}]},
+                  {"id": "%19$s", "name": "Stand-in long", "context_length": 8192,
+                   "endpoints": [
+                     {"provider": "%18$s", "upstream_model": "long-brisk", "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0"}}]}
                  ]}
                 """.formatted(CHEAP, MID, PRICEY, base, MODEL, OTHER_MODEL, AZURE, GPT_4O, ANTHROPIC, anthropicBase,
-                CLAUDE, BEDROCK, bedrockEndpoint, VERTEX, vertexBase, VERTEX_CLAUDE, GEMINI);
+                CLAUDE, BEDROCK, bedrockEndpoint, VERTEX, vertexBase, VERTEX_CLAUDE, GEMINI, BRISK, LONG_MODEL);
     }
 
     private static Process launch(Path jar, Path log, boolean append, Map<String, String> env, String kafka,

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * breakers as in production but smaller (an endpoint opens at 50 % failures of at least 4 calls; a credential after 10
  * consecutive failures, so that a tenant's keys keep being called long enough to have opened the endpoint were their
  * failures counted against it), one tenant's failing BYOK keys — rejected (401), rate limited (429) and too slow (no
- * first byte within the 1 s timeout) — leave the endpoint closed for another tenant, while failures of the provider
+ * first byte of its stream within the 1 s timeout) — leave the endpoint closed for another tenant, while failures of the provider
  * itself (5xx) still open it for everyone.
  */
 @QuarkusTest
@@ -48,7 +48,9 @@ class TenantIsolatedBreakersE2ETests extends GatewayE2E {
         seed.byok(tenant, CHEAP, rejected, Map.of());
         seed.byok(tenant, CHEAP, limited, Map.of());
         for (int i = 0; i < 5; i++) {
-            int status = chat(tenantKey[0], body(MODEL, "provider", only(CHEAP))).then().extract().statusCode();
+            // streamed: the slow key's silence is a first-byte timeout (a whole answer may take the total timeout)
+            int status = chat(tenantKey[0], body(MODEL, "stream", true, "provider", only(CHEAP))).then().extract()
+                    .statusCode();
             assertNotEquals(200, status, "the tenant's own keys all fail");
         }
         int tenantsCalls = called().size();

@@ -32,11 +32,15 @@ import java.util.concurrent.TimeUnit;
  *     JSON-looking bytes, chunked (no length announced), written as fast as the reader takes them;</li>
  * <li>{@code endlessline-…}: a stream whose first event begins the answer, then one {@code data:} line that never
  *     ends (up to {@link #HUGE_BYTES});</li>
- * <li>{@code prefixflood-…}: a stream that sends {@link #HUGE_BYTES} of SSE comments before any event.</li>
+ * <li>{@code prefixflood-…}: a stream that sends {@link #HUGE_BYTES} of SSE comments before any event;</li>
+ * <li>{@code floodstream-…}: a valid stream of content chunks ({@code "word "} each) written as fast as the reader
+ *     takes them, up to {@link #HUGE_BYTES}: a reader that stops reading holds it paused
+ *     ({@link #waitingForReader}).</li>
  * </ul>
  * The huge answers stop as soon as the reader closes the connection.
  * Every call is recorded ({@link #calls()}) with the credential it carried, so tests can see which key was tried;
- * {@link #abandoned()} counts slow streams whose connection the caller closed before their end.
+ * {@link #abandoned()} counts slow streams whose connection the caller closed before their end, and
+ * {@link #connectionClosedAt} tells when the connection that carried a credential's call was closed.
  */
 public final class UpstreamStandIn implements AutoCloseable {
 
@@ -50,6 +54,10 @@ public final class UpstreamStandIn implements AutoCloseable {
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>(); // O(1) adds under benchmark load
     private final HttpServer server;
     private final java.util.concurrent.atomic.AtomicInteger abandoned = new java.util.concurrent.atomic.AtomicInteger();
+    /** Credential → System.nanoTime() when the connection of its (latest) call was closed. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> closedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Credentials whose flood waits for the reader to take more (the write queue is full). */
+    private final java.util.Set<String> waitingForReader = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public UpstreamStandIn() throws Exception {
         server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
@@ -76,6 +84,16 @@ public final class UpstreamStandIn implements AutoCloseable {
         calls.clear();
     }
 
+    /** {@code System.nanoTime()} when the connection of this credential's call was closed, or null while open. */
+    public Long connectionClosedAt(String credential) {
+        return closedAt.get(credential);
+    }
+
+    /** Whether this credential's flood is held back: its reader stopped taking what it writes. */
+    public boolean waitingForReader(String credential) {
+        return waitingForReader.contains(credential);
+    }
+
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(buf -> {
             String auth = req.getHeader("Authorization");
@@ -84,6 +102,7 @@ public final class UpstreamStandIn implements AutoCloseable {
             boolean stream = body.getBoolean("stream", false);
             boolean includeUsage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
             calls.add(new Call(credential, body.getString("model"), stream, includeUsage, req.path()));
+            req.connection().closeHandler(v -> closedAt.put(credential, System.nanoTime()));
             String behaviour = credential.contains("-") ? credential.substring(0, credential.indexOf('-')) : credential;
             if (!req.path().endsWith("/chat/completions")) {
                 req.response().setStatusCode(404).end();
@@ -107,6 +126,10 @@ public final class UpstreamStandIn implements AutoCloseable {
             } else if (behaviour.equals("prefixflood")) {
                 var res = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
                 flood(req, res, ": keep-alive\n", HUGE_BYTES);
+            } else if (behaviour.equals("floodstream")) {
+                var res = req.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+                res.write(chunk(body.getString("model"), new JsonObject().put("role", "assistant").put("content", ""), null));
+                floodStream(req, res, credential, chunk(body.getString("model"), new JsonObject().put("content", "word "), null));
             } else if (behaviour.equals("splitstream")) {
                 splitStream(req.response(), body.getString("model"));
             } else if (behaviour.startsWith("slowstream")) {
@@ -158,6 +181,35 @@ public final class UpstreamStandIn implements AutoCloseable {
             if (written[0] >= total) {
                 res.end();
             } else {
+                res.drainHandler(v -> pump[0].run());
+            }
+        };
+        pump[0].run();
+    }
+
+    /** Writes {@code event} over and over as fast as the reader takes it; notes when it waits for the reader. */
+    private void floodStream(HttpServerRequest req, HttpServerResponse res, String credential, String event) {
+        Buffer block = Buffer.buffer(event.repeat(Math.max(1, 16384 / event.length())));
+        long[] written = {0};
+        boolean[] closed = {false};
+        req.connection().closeHandler(v -> {
+            closed[0] = true;
+            closedAt.put(credential, System.nanoTime());
+        });
+        Runnable[] pump = {null};
+        pump[0] = () -> {
+            waitingForReader.remove(credential);
+            while (!closed[0] && written[0] < HUGE_BYTES && !res.writeQueueFull()) {
+                res.write(block);
+                written[0] += block.length();
+            }
+            if (closed[0]) {
+                return;
+            }
+            if (written[0] >= HUGE_BYTES) {
+                res.end("data: [DONE]\n\n");
+            } else {
+                waitingForReader.add(credential);
                 res.drainHandler(v -> pump[0].run());
             }
         };

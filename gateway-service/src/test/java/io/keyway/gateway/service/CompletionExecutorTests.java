@@ -47,7 +47,9 @@ import org.junit.jupiter.api.Test;
  * DESIGN.md §2's attempt loop — retryable failures, request errors, always-use, breakers per endpoint and per
  * credential — with the real OpenAI-compatible adapter over real HTTP against the upstream STAND-IN (fault injection
  * by credential, see {@link UpstreamStandIn}), without the rest of the service so each rule is one quick test.
- * Provider {@code dead} points at a closed port (connect error).
+ * Provider {@code dead} points at a closed port (connect error). Providers {@code p1} and {@code p2} set
+ * {@code non_streamed_first_byte_timeout} to 1 s, so a slow whole answer times out there as a stream's first byte does;
+ * {@code patient} sets none (a whole answer may take the total timeout).
  */
 class CompletionExecutorTests {
 
@@ -77,12 +79,16 @@ class CompletionExecutorTests {
         file.toFile().deleteOnExit();
         Files.writeString(file, """
                 {"providers": [
-                  {"slug": "p1", "name": "P1", "adapter": "openai-compatible", "base_url": "%1$s"},
-                  {"slug": "p2", "name": "P2", "adapter": "openai-compatible", "base_url": "%1$s"},
+                  {"slug": "p1", "name": "P1", "adapter": "openai-compatible", "base_url": "%1$s",
+                   "options": {"non_streamed_first_byte_timeout": "1s"}},
+                  {"slug": "p2", "name": "P2", "adapter": "openai-compatible", "base_url": "%1$s",
+                   "options": {"non_streamed_first_byte_timeout": "1s"}},
+                  {"slug": "patient", "name": "Patient", "adapter": "openai-compatible", "base_url": "%1$s"},
                   {"slug": "dead", "name": "Dead", "adapter": "openai-compatible", "base_url": "http://127.0.0.1:%2$d/v1"}],
                  "models": [{"id": "t/m", "endpoints": [
                    {"provider": "p1", "upstream_model": "m-p1", "pricing": {"prompt": "0.000001", "completion": "0.000001", "request": "0"}},
                    {"provider": "p2", "upstream_model": "m-p2", "pricing": {"prompt": "0.000002", "completion": "0.000002", "request": "0"}},
+                   {"provider": "patient", "upstream_model": "m-patient", "pricing": {"prompt": "0.000002", "completion": "0.000002", "request": "0"}},
                    {"provider": "dead", "upstream_model": "m-dead", "pricing": {"prompt": "0.000003", "completion": "0.000003", "request": "0"}}]}]}
                 """.formatted(base, closedPort));
         GatewayConfig catalogConfig = config(file.toString(), 1000, Duration.ofMinutes(1));
@@ -160,14 +166,19 @@ class CompletionExecutorTests {
     }
 
     Outcome run(List<ByokKey> keys, List<PooledCredential> pools) {
+        return run(keys, pools, "");
+    }
+
+    /** With {@code more} members of the request body, e.g. {@code ,"stream":true}. */
+    Outcome run(List<ByokKey> keys, List<PooledCredential> pools, String more) {
         RoutingView view = new RoutingView("acct", "1", Router.BYOK_FIRST, List.of(), keys, pools);
         ChatRequest request = ChatRequest.parse(("{\"model\":\"" + MODEL
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8),
-                JSON, catalog);
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]" + more + "}")
+                .getBytes(StandardCharsets.UTF_8), JSON, catalog);
         var adapters = new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog);
         var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", null, view,
                 new AccountRouting(view, catalog, adapters), EndpointStats.NONE);
-        Generation g = new Generation("acct", "api-1", MODEL, false);
+        Generation g = new Generation("acct", "api-1", MODEL, request.stream());
         // On an event loop, as the request path runs it (the total timeout is then a task of that loop's scheduler).
         CompletableFuture<CompletionExecutor.Success> done = new CompletableFuture<>();
         vertx.getOrCreateContext().runOnContext(v -> executor.run(plan, request, g)
@@ -309,9 +320,10 @@ class CompletionExecutorTests {
         String unauthorized = secret("status401");
         String limited = secret("status429");
         String pool = secret("ok");
-        var out = run(List.of(key("p1", slow, 0), key("p1", unauthorized, 1), key("p1", limited, 2)),
+        // The slow key last: after its timeout (a whole answer, accepted) no other BYOK key of p1 would be tried.
+        var out = run(List.of(key("p1", unauthorized, 0), key("p1", limited, 1), key("p1", slow, 2)),
                 List.of(pooled("p1", pool)));
-        assertEquals(List.of("timeout", "error", "error", "success"), out.outcomes(),
+        assertEquals(List.of("error", "error", "timeout", "success"), out.outcomes(),
                 "p1 stays closed through the tenant's own failures: the pooled credential on p1 serves");
         assertEquals(pool, out.success().attempt().credentialId());
         assertFalse(open(CircuitBreakers.endpointKey(MODEL, "p1")));
@@ -442,5 +454,82 @@ class CompletionExecutorTests {
         assertFalse(shown.contains("AbCdEf123456") || shown.contains("XyZ987654") || shown.contains("platform-secret-value"),
                 shown);
         assertTrue(shown.startsWith("Invalid 'messages'"), shown);
+    }
+
+    // Long calls (issue 16 item 3): a whole answer's first byte comes only once it is generated.
+
+    /**
+     * The rule without waiting minutes: first-byte timeout 1 s, total 5 s, and an upstream that answers after 3 s — a
+     * whole answer three times longer than the first-byte timeout is served, by the one call made. With the old rule
+     * (the first-byte timeout as the idle timeout of every call) it was cut at 1 s and retried on the next credential.
+     * A 3-minute generation under the default 60 s / 600 s is the same case scaled up.
+     */
+    @Test
+    void aWholeAnswerLongerThanTheFirstByteTimeoutIsNotCutWhenItsProviderSetsNoOption() {
+        withConfig(config(null, 1000, Duration.ofMinutes(1), Duration.ofSeconds(5)));
+        String slow = secret("slow3000");
+        String next = secret("ok");
+        var out = run(List.of(key("patient", slow, 0), key("patient", next, 1)), List.of());
+        assertTrue(out.error() == null, () -> "failed: " + out.error() + " " + out.error().metadata());
+        assertEquals(slow, out.success().attempt().credentialId());
+        assertEquals(List.of(slow), upstream.credentialsCalled(), "one call: nothing cut, nothing retried");
+        assertEquals(List.of(), out.generation().abandonedAttempts());
+    }
+
+    @Test
+    void aStreamKeepsTheFirstByteTimeoutAndFallsBackWithTheTimedOutAttemptRecordedAsAbandoned() {
+        withConfig(config(null, 1000, Duration.ofMinutes(1), Duration.ofSeconds(5)));
+        String slow = secret("slow3000");
+        String next = secret("ok");
+        var out = run(List.of(key("patient", slow, 0), key("patient", next, 1)), List.of(), ",\"stream\":true");
+        assertEquals(next, out.success().attempt().credentialId(), "a stream silent for 1 s is cut and retried");
+        assertEquals(List.of("timeout", "success"), out.outcomes());
+        assertEquals(1, out.generation().abandonedAttempts().size(), "the upstream had the whole request");
+        assertEquals(slow, out.generation().abandonedAttempts().get(0).byokKeyId());
+    }
+
+    @Test
+    void aWholeAnswerTimedOutAfterTheUpstreamAcceptedItIsNotRetriedWhenAllowFallbacksIsFalse() {
+        String slow = secret("slow2000");
+        String pool = secret("ok");
+        var out = run(List.of(key("p1", slow, 0)), List.of(pooled("p1", pool), pooled("p2", secret("ok"))),
+                ",\"provider\":{\"allow_fallbacks\":false}");
+        assertEquals(504, out.error().status());
+        assertEquals(List.of(slow), upstream.credentialsCalled(), "the provider may still be generating it: no retry");
+        assertEquals(List.of("timeout"), out.outcomes());
+        assertEquals(1, out.generation().abandonedAttempts().size());
+        assertEquals("p1", out.generation().abandonedAttempts().get(0).provider());
+    }
+
+    @Test
+    void aWholeAnswerTimedOutAfterAcceptanceSkipsTheOtherByokKeysOfItsProviderButTriesPooledCapacity() {
+        String slow = secret("slow2000");
+        String sameProvider = secret("ok");
+        String pool = secret("ok");
+        var out = run(List.of(key("p1", slow, 0), key("p1", sameProvider, 1)), List.of(pooled("p1", pool)));
+        assertEquals(pool, out.success().attempt().credentialId());
+        assertEquals(List.of("timeout", "skipped_after_timeout", "success"), out.outcomes());
+        assertEquals(List.of(slow, pool), upstream.credentialsCalled(),
+                "the tenant's second key of p1 would pay p1 again for an answer as long");
+        assertEquals(1, out.generation().abandonedAttempts().size());
+    }
+
+    @Test
+    void anAlwaysUseKeysWholeAnswerTimeoutIsReturnedAsIsWhenTheOtherKeysOfItsProviderAreSkipped() {
+        String slow = secret("slow2000");
+        String other = secret("ok");
+        var out = run(List.of(alwaysUse("p1", slow, 0), key("p1", other, 1)), List.of(pooled("p2", secret("ok"))));
+        assertEquals(504, out.error().status());
+        assertEquals(List.of(slow), upstream.credentialsCalled());
+        assertEquals(List.of("timeout", "skipped_after_timeout"), out.outcomes());
+    }
+
+    @Test
+    void failuresWithoutAnAcceptedRequestAreNotAbandonedAttempts() {
+        var out = run(List.of(key("dead", secret("ok"), 0), key("p1", secret("reset"), 0),
+                key("p1", secret("status503"), 1)), List.of(pooled("p1", secret("ok"))));
+        assertEquals(List.of("reset", "error", "connect", "success"), out.outcomes());
+        assertEquals(List.of(), out.generation().abandonedAttempts(),
+                "refused, reset or answered: the provider is not generating anything");
     }
 }

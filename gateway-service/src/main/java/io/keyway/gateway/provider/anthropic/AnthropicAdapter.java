@@ -59,10 +59,10 @@ public class AnthropicAdapter implements ProviderAdapter {
         }
         Target target = targets.computeIfAbsent(request.provider().baseUrl(),
                 base -> Target.of(base.replaceAll("/$", "") + "/v1/messages"));
-        RequestOptions options = http.post(target, request.stream())
+        RequestOptions options = http.post(target, request)
                 .putHeader(X_API_KEY, ((TokenCredential) request.credential()).token())
                 .putHeader(ANTHROPIC_VERSION, request.provider().option("anthropic_version", VERSION));
-        var exchange = http.send(options, body);
+        var exchange = http.send(request, options, body);
         return new UpstreamCall(exchange.head().compose(head -> answers.answer(head, request.stream())),
                 exchange.cancel());
     }

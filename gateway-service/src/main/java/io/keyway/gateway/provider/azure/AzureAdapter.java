@@ -109,9 +109,9 @@ public class AzureAdapter implements ProviderAdapter {
     }
 
     private UpstreamCall send(UpstreamRequest request, Deployment deployment, Target target, SocketAddress address) {
-        RequestOptions options = http.post(target, request.stream()).setServer(address)
+        RequestOptions options = http.post(target, request).setServer(address)
                 .putHeader(API_KEY, deployment.apiKey());
-        var exchange = http.send(options, wire.body(request.body(), deployment.modelId(), request.stream()));
+        var exchange = http.send(request, options, wire.body(request.body(), deployment.modelId(), request.stream()));
         return new UpstreamCall(exchange.head().compose(head -> wire.answer(head, request.stream())), exchange.cancel());
     }
 }

@@ -114,7 +114,7 @@ public class BedrockAdapter implements ProviderAdapter {
         Target base = targets.computeIfAbsent(endpointUrl(request.provider(), credential), Target::of);
         String path = "/model/" + pathSegment(modelId) + (request.stream() ? "/converse-stream" : "/converse");
         Target target = base.withUri(path);
-        RequestOptions options = http.post(target, request.stream());
+        RequestOptions options = http.post(target, request);
         if (request.stream()) {
             options.putHeader(UpstreamHttp.ACCEPT, EVENT_STREAM);
         }
@@ -123,7 +123,7 @@ public class BedrockAdapter implements ProviderAdapter {
         } else {
             sign(options, target, body, credential);
         }
-        var exchange = http.send(options, Buffer.buffer(body));
+        var exchange = http.send(request, options, Buffer.buffer(body));
         return new UpstreamCall(exchange.head().compose(head -> answers.answer(head, request.stream())),
                 exchange.cancel());
     }

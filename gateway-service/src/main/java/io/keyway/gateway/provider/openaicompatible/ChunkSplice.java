@@ -45,6 +45,8 @@ final class ChunkSplice {
     boolean hasCreated;
     /** The first choice's delta has a {@code role} member. */
     boolean announcesRole;
+    /** Bytes of the first choice's delta's string values other than its role (its text, escapes included). */
+    int deltaTextBytes;
     private boolean firstChoiceHasFinishReason;
 
     private static byte[] bytes(String s) {
@@ -64,6 +66,7 @@ final class ChunkSplice {
         finishReason = null;
         hasCreated = false;
         announcesRole = false;
+        deltaTextBytes = 0;
         firstChoiceHasFinishReason = false;
         ws();
         if (pos >= end || b[pos] != '{') {
@@ -243,15 +246,20 @@ final class ChunkSplice {
             if (!string()) {
                 return false;
             }
-            announcesRole |= !escaped && is(keyFrom, pos - 1 - keyFrom, ROLE);
+            boolean role = !escaped && is(keyFrom, pos - 1 - keyFrom, ROLE);
+            announcesRole |= role;
             ws();
             if (pos >= end || b[pos] != ':') {
                 return false;
             }
             pos++;
             ws();
+            int valueFrom = pos;
             if (!value(4)) {
                 return false;
+            }
+            if (!role && b[valueFrom] == '"') {
+                deltaTextBytes += pos - valueFrom - 2; // between the quotes
             }
             int next = afterMember((byte) '}');
             if (next == MALFORMED) {

@@ -43,8 +43,9 @@ public class OpenAiCompatibleAdapter implements ProviderAdapter {
         Target target = targets.computeIfAbsent(request.provider().baseUrl(),
                 base -> Target.of(base.replaceAll("/$", "") + "/chat/completions"));
         String token = ((TokenCredential) request.credential()).token();
-        RequestOptions options = http.post(target, request.stream()).putHeader(AUTHORIZATION, "Bearer " + token);
-        var exchange = http.send(options, wire.body(request.body(), request.endpoint().upstreamModel(), request.stream()));
+        RequestOptions options = http.post(target, request).putHeader(AUTHORIZATION, "Bearer " + token);
+        var exchange = http.send(request, options,
+                wire.body(request.body(), request.endpoint().upstreamModel(), request.stream()));
         return new UpstreamCall(exchange.head().compose(head -> wire.answer(head, request.stream())), exchange.cancel());
     }
 }

@@ -133,6 +133,11 @@ final class OpenAiStream extends SseAnswerStream {
             return splice.hasCreated;
         }
 
+        @Override
+        public int textLength() {
+            return splice.deltaTextBytes;
+        }
+
     }
 
     /** A chunk read token by token: its members copied out (the object's bytes without its braces). */

@@ -136,7 +136,7 @@ public class VertexAdapter implements ProviderAdapter {
             if (cancelled.get()) {
                 return Future.failedFuture(new UpstreamException(UpstreamException.Kind.TIMEOUT, "cancelled"));
             }
-            var exchange = http.send(http.post(target, stream).putHeader(AUTHORIZATION, "Bearer " + token), body);
+            var exchange = http.send(request, http.post(target, request).putHeader(AUTHORIZATION, "Bearer " + token), body);
             cancelSent.set(exchange.cancel());
             if (cancelled.get()) {
                 exchange.cancel().run();
