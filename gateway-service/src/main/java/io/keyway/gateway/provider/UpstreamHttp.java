@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -226,13 +227,23 @@ public class UpstreamHttp {
 
     /** Sends {@code body}; {@code request}'s {@link Acceptance} is set once it is written in full. */
     public Exchange send(UpstreamRequest request, RequestOptions options, Buffer body) {
-        return send(options, body, request.acceptance());
+        return send(null, options, body, request.acceptance());
     }
 
-    private Exchange send(RequestOptions options, Buffer body, Acceptance acceptance) {
+    /**
+     * As above, to an address checked first ({@link TenantAddresses}): the connection goes to that address, not to a
+     * new resolution of the host; a refused address fails the exchange with its own {@link UpstreamError}.
+     */
+    public Exchange send(Future<SocketAddress> server, UpstreamRequest request, RequestOptions options, Buffer body) {
+        return send(server, options, body, request.acceptance());
+    }
+
+    private Exchange send(Future<SocketAddress> server, RequestOptions options, Buffer body, Acceptance acceptance) {
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         AtomicBoolean cancelled = new AtomicBoolean();
-        Future<Head> head = http().request(options).compose(req -> {
+        Future<HttpClientRequest> connected = server == null ? http().request(options)
+                : server.compose(address -> http().request(options.setServer(address)));
+        Future<Head> head = connected.compose(req -> {
             if (cancelled.get()) { // cancelled while waiting for a connection
                 req.reset();
                 return Future.failedFuture(new UpstreamException(UpstreamException.Kind.TIMEOUT, "cancelled"));
@@ -243,7 +254,7 @@ public class UpstreamHttp {
                 resp.pause(); // the adapter decides how to read the body
                 return new Head(req, resp, limits);
             });
-        }).recover(t -> Future.failedFuture(UpstreamException.of(t)));
+        }).recover(t -> Future.failedFuture(t instanceof UpstreamError ? t : UpstreamException.of(t)));
         return new Exchange(head, () -> {
             cancelled.set(true);
             HttpClientRequest req = sent.get();

@@ -5,25 +5,19 @@ import io.keyway.contracts.credentials.AzureCredential.Deployment;
 import io.keyway.contracts.credentials.ProviderCredential;
 import io.keyway.gateway.model.CatalogModel;
 import io.keyway.gateway.model.ProviderSpec;
-import io.keyway.gateway.provider.Answer;
 import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.TenantAddresses;
 import io.keyway.gateway.provider.UpstreamCall;
 import io.keyway.gateway.provider.UpstreamError;
-import io.keyway.gateway.provider.UpstreamException;
 import io.keyway.gateway.provider.UpstreamHttp;
 import io.keyway.gateway.provider.UpstreamHttp.Target;
 import io.keyway.gateway.provider.UpstreamRequest;
 import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Azure OpenAI and Azure AI Foundry deployments (seed 002's key format): a key lists deployments, each serving one
@@ -84,34 +78,9 @@ public class AzureAdapter implements ProviderAdapter {
                     + request.model().id(), false, UpstreamError.Blame.CREDENTIAL));
         }
         Target target = targets.computeIfAbsent(deployment.endpointUrl().toString(), Target::of);
-        Future<SocketAddress> server = addresses.address(target.host(), target.port(), "endpoint_url");
-        if (server.isComplete()) { // the host's address is known: the usual case
-            return server.failed() ? UpstreamCall.failed(server.cause()) : send(request, deployment, target, server.result());
-        }
-        AtomicReference<UpstreamCall> sent = new AtomicReference<>();
-        AtomicBoolean cancelled = new AtomicBoolean();
-        Future<Answer> answer = server.compose(address -> {
-            if (cancelled.get()) {
-                return Future.failedFuture(new UpstreamException(
-                        UpstreamException.Kind.TIMEOUT, "cancelled"));
-            }
-            UpstreamCall call = send(request, deployment, target, address);
-            sent.set(call);
-            return call.answer();
-        });
-        return new UpstreamCall(answer, () -> {
-            cancelled.set(true);
-            UpstreamCall call = sent.get();
-            if (call != null) {
-                call.cancel();
-            }
-        });
-    }
-
-    private UpstreamCall send(UpstreamRequest request, Deployment deployment, Target target, SocketAddress address) {
-        RequestOptions options = http.post(target, request).setServer(address)
-                .putHeader(API_KEY, deployment.apiKey());
-        var exchange = http.send(request, options, wire.body(request.body(), deployment.modelId(), request.stream()));
+        RequestOptions options = http.post(target, request).putHeader(API_KEY, deployment.apiKey());
+        var exchange = http.send(addresses.address(target.host(), target.port(), "endpoint_url"), request, options,
+                wire.body(request.body(), deployment.modelId(), request.stream()));
         return new UpstreamCall(exchange.head().compose(head -> wire.answer(head, request.stream())), exchange.cancel());
     }
 }
