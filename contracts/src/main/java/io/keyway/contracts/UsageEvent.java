@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * One request's usage, as gateway-service publishes it on {@link Topics#USAGE} (key = account id) and
- * billing-service and finance tools consume it. DESIGN.md §5; schema: {@code schemas/usage-event.v2.schema.json}
- * (version 1, {@code schemas/usage-event.v1.schema.json}, lacks the last three members; consumers read both).
+ * billing-service and finance tools consume it. DESIGN.md §5; schema: {@code schemas/usage-event.v3.schema.json}
+ * (version 2 lacks the last member, version 1 the last four; consumers read all three).
  * Money is a decimal string on the wire; {@code occurred_at} is RFC 3339 in UTC.
  * <p>
  * Version 2 adds what finance needs to see besides the served attempt: {@code abandoned_attempts} (attempts the
@@ -20,6 +20,9 @@ import java.util.List;
  * credential, all the same), {@code interrupted} (the answer was cut after part of it reached the client: by the
  * client, the upstream or the total timeout) and {@code tokens_estimated} (the token counts are the gateway's
  * estimate of what was delivered, because the upstream reported none before the cut).
+ * <p>
+ * Version 3 adds {@code budget_leases}: the budget leases the request's worst case was reserved against (docs/decisions.md,
+ * "Budget leases"), so that billing counts its charge against what the serving replica was granted.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -43,15 +46,29 @@ public record UsageEvent(
         @JsonProperty("attempts") int attempts,
         @JsonProperty("abandoned_attempts") List<AbandonedAttempt> abandonedAttempts,
         @JsonProperty("interrupted") Interruption interrupted,
-        @JsonProperty("tokens_estimated") boolean tokensEstimated) {
+        @JsonProperty("tokens_estimated") boolean tokensEstimated,
+        @JsonProperty("budget_leases") List<String> budgetLeases) {
 
-    public static final int SCHEMA_VERSION = 2;
-    public static final String SCHEMA_RESOURCE = "schemas/usage-event.v2.schema.json";
-    /** The first version's schema: events of older gateways, still on the topic. */
+    public static final int SCHEMA_VERSION = 3;
+    public static final String SCHEMA_RESOURCE = "schemas/usage-event.v3.schema.json";
+    /** The earlier versions' schemas: events of older gateways, still on the topic. */
     public static final String SCHEMA_RESOURCE_V1 = "schemas/usage-event.v1.schema.json";
+    public static final String SCHEMA_RESOURCE_V2 = "schemas/usage-event.v2.schema.json";
 
     public UsageEvent {
         abandonedAttempts = abandonedAttempts == null ? List.of() : List.copyOf(abandonedAttempts);
+        budgetLeases = budgetLeases == null ? List.of() : List.copyOf(budgetLeases);
+    }
+
+    /** A version-2 event: reserved against no budget lease. */
+    public UsageEvent(int schemaVersion, String eventId, Instant occurredAt, String accountId, String apiKeyId,
+                      String model, String provider, boolean byok, String byokKeyId, long promptTokens,
+                      long completionTokens, BigDecimal listCost, Status status, int httpStatus, long latencyMs,
+                      boolean streamed, int attempts, List<AbandonedAttempt> abandonedAttempts,
+                      Interruption interrupted, boolean tokensEstimated) {
+        this(schemaVersion, eventId, occurredAt, accountId, apiKeyId, model, provider, byok, byokKeyId, promptTokens,
+                completionTokens, listCost, status, httpStatus, latencyMs, streamed, attempts, abandonedAttempts,
+                interrupted, tokensEstimated, List.of());
     }
 
     /** A version-1 event: nothing abandoned, not interrupted, the upstream's own token counts. */
@@ -60,7 +77,8 @@ public record UsageEvent(
                       long completionTokens, BigDecimal listCost, Status status, int httpStatus, long latencyMs,
                       boolean streamed, int attempts) {
         this(schemaVersion, eventId, occurredAt, accountId, apiKeyId, model, provider, byok, byokKeyId, promptTokens,
-                completionTokens, listCost, status, httpStatus, latencyMs, streamed, attempts, List.of(), null, false);
+                completionTokens, listCost, status, httpStatus, latencyMs, streamed, attempts, List.of(), null, false,
+                List.of());
     }
 
     public enum Status {

@@ -39,7 +39,8 @@ class UsageEventSchemaTests {
                 Instant.parse("2026-11-30T23:59:59.999Z"), "acct-1", "key-1", "openai/gpt-4o-mini", "openai", true,
                 "byok-1", 120, 30, new BigDecimal("0.000036000"), UsageEvent.Status.SUCCESS, 200, 412, true, 2,
                 List.of(new UsageEvent.AbandonedAttempt("openai/gpt-4o-mini", "openai", true, "byok-0", "timeout", 300000)),
-                UsageEvent.Interruption.CLIENT, true);
+                UsageEvent.Interruption.CLIENT, true,
+                List.of("0b6f6c3e-3f1e-4a3f-9d7e-1c2b3a4d5e6f", "7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"));
     }
 
     static UsageEvent sampleV1() {
@@ -74,7 +75,7 @@ class UsageEventSchemaTests {
         assertFalse(schema().validate(tokens).isEmpty());
 
         ObjectNode version = JSON.valueToTree(sample());
-        version.put("schema_version", 3);
+        version.put("schema_version", 4);
         assertFalse(schema().validate(version).isEmpty());
 
         ObjectNode reason = JSON.valueToTree(sample());
@@ -84,12 +85,29 @@ class UsageEventSchemaTests {
         ObjectNode interrupted = JSON.valueToTree(sample());
         interrupted.put("interrupted", "gremlins");
         assertFalse(schema().validate(interrupted).isEmpty());
+
+        ObjectNode lease = JSON.valueToTree(sample());
+        ((com.fasterxml.jackson.databind.node.ArrayNode) lease.get("budget_leases")).add("not-a-lease-id");
+        assertFalse(schema().validate(lease).isEmpty(), "budget leases are lease ids (UUIDs), at most two");
+    }
+
+    @Test
+    void version3EventNamesTheBudgetLeasesItsWorstCaseWasReservedAgainst() throws Exception {
+        JsonNode node = JSON.valueToTree(sample());
+        assertEquals(3, node.get("schema_version").intValue());
+        assertEquals("0b6f6c3e-3f1e-4a3f-9d7e-1c2b3a4d5e6f", node.get("budget_leases").get(0).textValue());
+        ObjectNode v2 = JSON.valueToTree(sample());
+        v2.put("schema_version", 2);
+        v2.remove("budget_leases");
+        assertTrue(schema(UsageEvent.SCHEMA_RESOURCE_V2).validate(v2).isEmpty(),
+                () -> schema(UsageEvent.SCHEMA_RESOURCE_V2).validate(v2).toString());
+        assertFalse(schema().validate(v2).isEmpty(), "a version-2 event is not a version-3 one");
+        assertEquals(List.of(), JSON.treeToValue(v2, UsageEvent.class).budgetLeases(), "read with no leases");
     }
 
     @Test
     void version2EventCarriesAbandonedAttemptsInterruptionAndTheEstimateFlag() {
         JsonNode node = JSON.valueToTree(sample());
-        assertEquals(2, node.get("schema_version").intValue());
         assertEquals("timeout", node.get("abandoned_attempts").get(0).get("reason").textValue());
         assertEquals("byok-0", node.get("abandoned_attempts").get(0).get("byok_key_id").textValue());
         assertEquals("client", node.get("interrupted").textValue());
@@ -104,10 +122,10 @@ class UsageEventSchemaTests {
     @Test
     void version1EventsStillValidateAgainstTheirOwnSchemaAndReadWithVersion2Defaults() throws Exception {
         ObjectNode v1 = JSON.valueToTree(sampleV1());
-        v1.remove(List.of("abandoned_attempts", "interrupted", "tokens_estimated"));
+        v1.remove(List.of("abandoned_attempts", "interrupted", "tokens_estimated", "budget_leases"));
         assertTrue(schema(UsageEvent.SCHEMA_RESOURCE_V1).validate(v1).isEmpty(),
                 () -> schema(UsageEvent.SCHEMA_RESOURCE_V1).validate(v1).toString());
-        assertFalse(schema().validate(v1).isEmpty(), "a version-1 event is not a version-2 one");
+        assertFalse(schema().validate(v1).isEmpty(), "a version-1 event is not a version-3 one");
         UsageEvent read = JSON.treeToValue(v1, UsageEvent.class);
         assertEquals(1, read.schemaVersion());
         assertEquals(List.of(), read.abandonedAttempts());

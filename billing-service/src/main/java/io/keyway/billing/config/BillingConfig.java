@@ -62,6 +62,25 @@ public interface BillingConfig {
 
     Consumer consumer();
 
+    BudgetLeases budgetLeases();
+
+    /** Budget leases granted to gateway replicas (docs/decisions.md, "Budget leases"). */
+    interface BudgetLeases {
+        /**
+         * How long a lease stays valid after its last sync. A replica syncs its live leases well within it; a lease not
+         * synced for this long (its replica is gone, or cut off) stops holding its unused grant.
+         */
+        @WithDefault("5m")
+        Duration ttl();
+
+        /**
+         * How long after its TTL a lapsed lease still holds what its replica settled and billing has not charged yet
+         * (usage events still on their way), before it holds nothing and is deleted.
+         */
+        @WithDefault("15m")
+        Duration grace();
+    }
+
     /** How long a key-service answer (management key, API key limit) is reused. */
     @WithDefault("30s")
     Duration keyCacheTtl();

@@ -243,6 +243,8 @@ public class UsageBatchApplier {
             Map<String, BigDecimal> usageByAccount = new TreeMap<>();
             Map<String, BigDecimal[]> spendByKeyDay = new TreeMap<>();
             Map<String, String> accountOfKey = new HashMap<>();
+            // per budget lease: the account charge, and the BYOK list cost (a key lease that includes BYOK counts it)
+            Map<String, BigDecimal[]> leaseCharges = new TreeMap<>();
             BigDecimal[] charged = new BigDecimal[pending.size()];
             Long[] byokNumbers = new Long[pending.size()];
             for (int i = 0; i < pending.size(); i++) {
@@ -277,6 +279,14 @@ public class UsageBatchApplier {
                     } else {
                         spend[0] = spend[0].add(outcome.charge());
                     }
+                    for (String lease : e.budgetLeases()) {
+                        BigDecimal[] held = leaseCharges.computeIfAbsent(lease,
+                                k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                        held[0] = held[0].add(outcome.charge());
+                        if (e.byok()) {
+                            held[1] = held[1].add(e.listCost());
+                        }
+                    }
                     charges.add(new Charge(Charge.SCHEMA_VERSION, e.eventId().toLowerCase(), e.accountId(), e.apiKeyId(),
                             e.occurredAt(), p.month(), e.model(), e.provider(), e.byok(), Money.wire(e.listCost()),
                             Money.wire(outcome.charge()), outcome.counted() ? outcome.after().requests() : null, now));
@@ -286,6 +296,7 @@ public class UsageBatchApplier {
             upsertCounters(c, counterDeltas);
             upsertAccounts(c, usageByAccount, now);
             upsertKeySpend(c, spendByKeyDay, accountOfKey);
+            chargeLeases(c, leaseCharges);
         }
         if (beforeCommit != null) {
             beforeCommit.run(records.size());
@@ -525,6 +536,34 @@ public class UsageBatchApplier {
             ps.setArray(4, c.createArrayOf("text", amounts));
             ps.setArray(5, c.createArrayOf("text", byokFees));
             ps.setArray(6, c.createArrayOf("text", byokListCosts));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Counts the batch's charges against the budget leases they were reserved against, in the charges' transaction
+     * ({@link BudgetLeases}): what billing has taken from the balance is no longer held by the lease. A lease that is
+     * gone (lapsed and deleted) is skipped. Rows are locked in id order first, so two consumers cannot deadlock.
+     */
+    private void chargeLeases(Connection c, Map<String, BigDecimal[]> charges) throws SQLException {
+        if (charges.isEmpty()) {
+            return;
+        }
+        String[] ids = charges.keySet().toArray(String[]::new);
+        String[] amounts = charges.values().stream().map(v -> v[0].toPlainString()).toArray(String[]::new);
+        String[] byokListCosts = charges.values().stream().map(v -> v[1].toPlainString()).toArray(String[]::new);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT lease_id FROM budget_leases WHERE lease_id = ANY(?::uuid[]) ORDER BY lease_id FOR UPDATE")) {
+            ps.setArray(1, c.createArrayOf("text", ids));
+            ps.executeQuery().close();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE budget_leases b SET charged = b.charged + t.charge "
+                + "+ CASE WHEN b.scope = 'api_key' AND b.include_byok THEN t.byok_list_cost ELSE 0 END "
+                + "FROM unnest(?::uuid[], ?::numeric[], ?::numeric[]) AS t(id, charge, byok_list_cost) "
+                + "WHERE b.lease_id = t.id")) {
+            ps.setArray(1, c.createArrayOf("text", ids));
+            ps.setArray(2, c.createArrayOf("text", amounts));
+            ps.setArray(3, c.createArrayOf("text", byokListCosts));
             ps.executeUpdate();
         }
     }

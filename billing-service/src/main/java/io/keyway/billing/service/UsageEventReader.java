@@ -84,6 +84,7 @@ public final class UsageEventReader {
                     case "interrupted" -> f.interrupted = string(p, t);
                     case "tokens_estimated" -> f.tokensEstimated = t == JsonToken.VALUE_TRUE;
                     case "abandoned_attempts" -> f.abandoned = abandoned(p, t);
+                    case "budget_leases" -> f.leases = leases(p, t);
                     default -> p.skipChildren();
                 }
             }
@@ -119,6 +120,29 @@ public final class UsageEventReader {
         boolean tokensEstimated;
         /** Null when absent (version 1) or not an array of objects ({@link #BAD_ABANDONED}). */
         List<UsageEvent.AbandonedAttempt> abandoned;
+        /** Null when absent (versions 1 and 2) or not an array of strings ({@link #BAD_LEASES}). */
+        List<String> leases;
+    }
+
+    /** Marks a {@code budget_leases} that is not an array of strings. */
+    private static final List<String> BAD_LEASES = List.of();
+
+    /** Version 3's {@code budget_leases}: lease ids (UUIDs, checked in {@link #check}). */
+    private static List<String> leases(JsonParser p, JsonToken t) throws java.io.IOException {
+        if (t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return BAD_LEASES;
+        }
+        List<String> list = new ArrayList<>(2);
+        JsonToken item;
+        while ((item = p.nextToken()) == JsonToken.VALUE_STRING) {
+            list.add(p.getText());
+        }
+        if (item != JsonToken.END_ARRAY) {
+            p.skipChildren();
+            return BAD_LEASES;
+        }
+        return list;
     }
 
     /** Marks an {@code abandoned_attempts} that is not an array of objects. */
@@ -186,6 +210,8 @@ public final class UsageEventReader {
         int version;
         if ("1".equals(f.schemaVersion)) {
             version = 1;
+        } else if ("2".equals(f.schemaVersion)) {
+            version = 2;
         } else if (String.valueOf(UsageEvent.SCHEMA_VERSION).equals(f.schemaVersion)) {
             version = UsageEvent.SCHEMA_VERSION;
         } else {
@@ -280,10 +306,22 @@ public final class UsageEventReader {
             return Read.bad("abandoned_attempts is not an array of objects");
         }
         List<UsageEvent.AbandonedAttempt> abandoned = version >= 2 && f.abandoned != null ? f.abandoned : List.of();
-        // Version 1 has none of these: its members of those names, if any, are ignored as unknown.
+        List<String> leases = List.of();
+        if (version >= 3 && f.leases != null) {
+            if (f.leases == BAD_LEASES || f.leases.size() > 2) {
+                return Read.bad("budget_leases is not an array of at most two lease ids");
+            }
+            for (String lease : f.leases) {
+                if (!UUID_PATTERN.matcher(lease).matches()) {
+                    return Read.bad("budget_leases holds a lease id that is not a UUID");
+                }
+            }
+            leases = f.leases.stream().map(l -> l.toLowerCase(java.util.Locale.ROOT)).distinct().toList();
+        }
+        // Older versions have none of these: their members of those names, if any, are ignored as unknown.
         return Read.ok(new UsageEvent(version, f.eventId, occurredAt, f.accountId, f.apiKeyId,
                 f.model, f.provider, f.byok, f.byokKeyId, f.promptTokens, f.completionTokens, listCost, status,
                 f.httpStatus, f.latencyMs, f.streamed, f.attempts, abandoned, interrupted,
-                version >= 2 && f.tokensEstimated));
+                version >= 2 && f.tokensEstimated, leases));
     }
 }

@@ -69,6 +69,29 @@ class UsageEventReaderTests {
     }
 
     @Test
+    void version3EventIsReadWithTheBudgetLeasesItWasReservedAgainstLowerCased() {
+        String v3 = GOOD.replace("\"schema_version\":1", "\"schema_version\":3")
+                .replace("\"attempts\":1", "\"attempts\":1,\"budget_leases\":[\"0B6F6C3E-3F1E-4A3F-9D7E-1C2B3A4D5E6F\"]");
+        UsageEventReader.Read r = read(v3);
+        assertTrue(r.ok(), r.reason());
+        assertEquals(3, r.event().schemaVersion());
+        assertEquals(List.of("0b6f6c3e-3f1e-4a3f-9d7e-1c2b3a4d5e6f"), r.event().budgetLeases());
+        assertEquals(List.of(), read(GOOD.replace("\"attempts\":1", "\"attempts\":1,\"budget_leases\":[\"x\"]"))
+                .event().budgetLeases(), "a version-1 event's member of that name is unknown and ignored");
+    }
+
+    @Test
+    void version3EventWhoseBudgetLeasesAreNotLeaseIdsIsRefused() {
+        String v3 = GOOD.replace("\"schema_version\":1", "\"schema_version\":3");
+        assertEquals("budget_leases holds a lease id that is not a UUID",
+                read(v3.replace("\"attempts\":1", "\"attempts\":1,\"budget_leases\":[\"lease-1\"]")).reason());
+        assertEquals("budget_leases is not an array of at most two lease ids",
+                read(v3.replace("\"attempts\":1", "\"attempts\":1,\"budget_leases\":\"x\"")).reason());
+        assertEquals("budget_leases is not an array of at most two lease ids",
+                read(v3.replace("\"attempts\":1", "\"attempts\":1,\"budget_leases\":[1]")).reason());
+    }
+
+    @Test
     void idLongerThan128CharactersIsRefusedBecauseItIsPartOfAPrimaryKey() {
         assertEquals("api_key_id is longer than 128 characters",
                 read(GOOD.replace("\"api_key_id\":\"key-1\"", "\"api_key_id\":\"" + "k".repeat(129) + "\"")).reason());
@@ -81,7 +104,7 @@ class UsageEventReaderTests {
     @CsvSource(delimiter = '|', value = {
             "{\"schema_version\":1,|malformed JSON||",
             "[1,2]|malformed JSON: not an object||",
-            "\"schema_version\":1|schema_version|\"schema_version\":3|unknown schema_version 3",
+            "\"schema_version\":1|schema_version|\"schema_version\":4|unknown schema_version 4",
             "\"prompt_tokens\":10|prompt_tokens|\"prompt_tokens\":-1|negative token count",
             "\"completion_tokens\":5|completion_tokens|\"completion_tokens\":-5|negative token count",
             "\"list_cost\":\"0.000150\"|list_cost|\"list_cost\":\"1,50\"|list_cost is not a decimal number",
