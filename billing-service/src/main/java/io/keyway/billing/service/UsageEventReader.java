@@ -138,11 +138,13 @@ public final class UsageEventReader {
         while ((item = p.nextToken()) == JsonToken.VALUE_STRING) {
             list.add(p.getText());
         }
-        if (item != JsonToken.END_ARRAY) {
-            p.skipChildren();
-            return BAD_LEASES;
+        if (item == JsonToken.END_ARRAY) {
+            return list;
         }
-        return list;
+        for (; item != JsonToken.END_ARRAY && item != null; item = p.nextToken()) { // the rest of the array
+            p.skipChildren();
+        }
+        return BAD_LEASES;
     }
 
     /** Marks an {@code abandoned_attempts} that is not an array of objects. */
