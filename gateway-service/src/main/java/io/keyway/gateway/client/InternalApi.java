@@ -39,6 +39,14 @@ final class InternalApi {
                 .putHeader("Accept", "application/json").setIdleTimeout(idle.toMillis());
     }
 
+    /** A JSON POST to {@code path} (below the base URL) with the gateway's token. */
+    RequestOptions post(String path, Duration idle) {
+        return new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setSsl(ssl)
+                .setURI(basePath + path).putHeader("Authorization", authorization)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Accept", "application/json").setIdleTimeout(idle.toMillis());
+    }
+
     HttpClient http() {
         return http;
     }

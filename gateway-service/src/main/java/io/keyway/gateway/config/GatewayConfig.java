@@ -91,6 +91,49 @@ public interface GatewayConfig {
 
     Usage usage();
 
+    Budget budget();
+
+    /**
+     * Reservation before dispatch against budget leases from billing-service (docs/decisions.md, "Budget leases"): each
+     * request reserves its worst case from this replica's lease of the account's balance (and of its API key's limit),
+     * with no call while the lease has room.
+     */
+    interface Budget {
+        /** The least room a replica asks billing for when a lease runs low (USD). */
+        @WithDefault("0.50")
+        BigDecimal slice();
+
+        /**
+         * The completion tokens reserved for a request that names no {@code max_tokens} (nor
+         * {@code max_completion_tokens}) on an endpoint whose catalog entry gives no {@code max_completion_tokens}.
+         */
+        @WithDefault("4096")
+        int defaultMaxTokens();
+
+        /**
+         * A BYOK request reserves no fee while at least this many of the month's free requests are left (or, for an
+         * allowance in list cost, this many times its own list cost): other replicas may be using the rest.
+         */
+        @WithDefault("1000")
+        long freeAllowanceMargin();
+
+        /** How long a lease runs on what it asks for at the current rate of reservations, before it asks again. */
+        @WithDefault("5S")
+        Duration refillPeriod();
+
+        /** A lease with no reservation for this long gives its unused room back to billing. */
+        @WithDefault("10S")
+        Duration idleReturn();
+
+        /** How often a lease in use is synced with billing at least (its TTL there is 5 minutes by default). */
+        @WithDefault("60S")
+        Duration heartbeat();
+
+        /** How long a request waits for billing to grant room before it is refused. */
+        @WithDefault("3S")
+        Duration syncTimeout();
+    }
+
     /** Timeouts and breakers for calls to upstream providers. */
     interface Upstream {
         @WithDefault("5S")

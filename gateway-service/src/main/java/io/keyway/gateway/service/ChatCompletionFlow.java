@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 
 /**
  * One chat completion request, from its bytes to an answer that has begun: authenticate (401) → check the body (400)
- * → credits (402) → plan (404) → call upstream ({@link CompletionExecutor}). With warm caches every step runs at once
+ * → credits (402) → plan (404) → reserve its worst case ({@link Budgets}: 402) → call upstream
+ * ({@link CompletionExecutor}). With warm caches every step runs at once
  * on the request's event loop; a step that waits (a key or routing view not cached yet) continues on that loop.
  */
 @ApplicationScoped
@@ -60,18 +61,20 @@ public class ChatCompletionFlow {
     private final Router router;
     private final CircuitBreakers breakers;
     private final CompletionExecutor executor;
+    private final Budgets budgets;
     private final ModelCatalog catalog;
     private final ObjectMapper json;
 
     public ChatCompletionFlow(ApiKeyResolver apiKeys, CreditCheck credits, RoutingViews routingViews, Router router,
-                              CircuitBreakers breakers, CompletionExecutor executor, ModelCatalog catalog,
-                              ObjectMapper json) {
+                              CircuitBreakers breakers, CompletionExecutor executor, Budgets budgets,
+                              ModelCatalog catalog, ObjectMapper json) {
         this.apiKeys = apiKeys;
         this.credits = credits;
         this.routingViews = routingViews;
         this.router = router;
         this.breakers = breakers;
         this.executor = executor;
+        this.budgets = budgets;
         this.catalog = catalog;
         this.json = json;
     }
@@ -145,6 +148,25 @@ public class ChatCompletionFlow {
         }
         if (!plan.routable()) {
             result.fail(new Refused(noAllowedProviders(plan), generation));
+            return;
+        }
+        CompletableFuture<Budgets.Reservation> reservation = budgets.reserve(caller,
+                budgets.worstCase(request, plan, caller));
+        if (reservation.isDone()) {
+            dispatch(result, request, plan, generation, reservation); // a lease with room: no hand-over
+        } else {
+            Context context = Vertx.currentContext();
+            reservation.whenComplete((r, f) -> onContext(context,
+                    () -> guarded(result, () -> dispatch(result, request, plan, generation, reservation))));
+        }
+    }
+
+    private void dispatch(Promise<Served> result, ChatRequest request, RoutingPlan plan, Generation generation,
+                          CompletableFuture<Budgets.Reservation> reservation) {
+        try {
+            generation.reservation = reservation.join();
+        } catch (RuntimeException e) {
+            result.fail(refused(unwrap(e), generation));
             return;
         }
         executor.run(plan, request, generation).onComplete(outcome -> {

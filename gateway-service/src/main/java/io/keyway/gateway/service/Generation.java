@@ -35,6 +35,8 @@ public final class Generation {
     /** Attempts given up on after the upstream accepted the request (usually none: allocated on the first). */
     private List<AttemptRecord> abandoned;
 
+    /** What the request reserved before it was sent (settled when it ends); null before that. */
+    public Budgets.Reservation reservation;
     public Attempt served;
     public String providerName;
     public long promptTokens;

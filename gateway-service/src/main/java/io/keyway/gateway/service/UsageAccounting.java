@@ -169,6 +169,12 @@ public class UsageAccounting {
             measurements.generated(g.served.model().id(), g.served.provider(), g.completionTokens, generationMs(g));
         }
         generations.remember(g);
+        if (g.reservation != null) {
+            boolean metered = success || g.interrupted != null;
+            boolean byok = g.served != null && g.served.byok();
+            g.reservation.settle(metered ? g.cost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
+                    metered && byok ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO);
+        }
         publisher.publishInBackground(event(g));
     }
 
@@ -187,7 +193,7 @@ public class UsageAccounting {
     }
 
     /**
-     * The request's usage event (schema version 2). Tokens and list cost are carried by a success, and by a failure
+     * The request's usage event (schema version 3). Tokens and list cost are carried by a success, and by a failure
      * whose answer was cut after part of it reached the client ({@code interrupted}: what was delivered); other
      * failures carry none. Abandoned attempts are listed whatever the outcome.
      */
@@ -200,7 +206,8 @@ public class UsageAccounting {
                 byok ? a.credentialId() : null, metered ? g.promptTokens : 0, metered ? g.completionTokens : 0,
                 metered ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
                 g.success ? UsageEvent.Status.SUCCESS : UsageEvent.Status.ERROR, g.httpStatus, g.latencyMs,
-                g.streamed, g.attemptCount(), abandoned(g), g.interrupted, metered && g.tokensEstimated);
+                g.streamed, g.attemptCount(), abandoned(g), g.interrupted, metered && g.tokensEstimated,
+                g.reservation == null ? List.of() : g.reservation.leaseIds());
     }
 
     private static List<UsageEvent.AbandonedAttempt> abandoned(Generation g) {

@@ -36,6 +36,29 @@ public class UsageCost {
         this.configured = configured;
     }
 
+    /**
+     * The most a BYOK request of {@code listCost} can be charged, for its reservation (docs/decisions.md, "Budget
+     * leases"): nothing while the month's free allowance clearly covers it — at least {@code margin} free requests left
+     * (or, for an allowance in list cost, {@code margin} times this list cost), since other replicas use it too —
+     * otherwise the fee rate times the whole list cost.
+     */
+    public BigDecimal worstCaseFee(String accountId, BigDecimal listCost, long margin) {
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+        Optional<AccountState> state = states.get(accountId);
+        AccountState.ByokTerms terms = state.map(AccountState::byokTerms).orElse(configured);
+        Optional<AccountState> thisMonth = state.filter(s -> month.equals(s.month()));
+        boolean covered;
+        if (AccountState.ByokTerms.LIST_COST.equals(terms.allowance())) {
+            BigDecimal used = thisMonth.map(AccountState::byokListCostThisMonth).orElse(BigDecimal.ZERO);
+            BigDecimal free = terms.freeListCost() == null ? BigDecimal.ZERO : terms.freeListCost();
+            covered = free.subtract(used).compareTo(listCost.multiply(BigDecimal.valueOf(margin))) >= 0;
+        } else {
+            long used = thisMonth.map(AccountState::byokRequestsThisMonth).orElse(0L);
+            covered = terms.freeRequests() - used >= margin;
+        }
+        return covered ? BigDecimal.ZERO : terms.feeRate().multiply(listCost);
+    }
+
     public BigDecimal charged(String accountId, boolean byok, BigDecimal listCost) {
         if (!byok) {
             return listCost;
