@@ -455,8 +455,10 @@ class ChatCompletionsApiTests extends GatewayE2E {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
                 given().header("Authorization", "Bearer " + key.key()).get("/api/v1/key")
                         .then().extract().jsonPath().getDouble("data.account_balance") > 0);
-        var only = body(MODEL, "provider", Map.of("only", List.of(CHEAP)));
-        chat(key, only).then().statusCode(200); // 0.00002: over the key's limit once billing has counted it
+        // a worst case within the limit (about 6 prompt tokens and 1 completion token reserved); the stand-in's answer
+        // costs 0.00002 all the same: over the key's limit once billing has counted it
+        var only = body(MODEL, "provider", Map.of("only", List.of(CHEAP)), "max_tokens", 1);
+        chat(key, only).then().statusCode(200);
         // billing-service → keyway.account-state.v1 → the gateway's in-memory state; no call on the request path.
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> chat(key, only).statusCode() == 402);

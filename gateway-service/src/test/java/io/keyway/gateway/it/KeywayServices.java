@@ -221,6 +221,30 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         awaitReady(keyServiceUrl, current.keyService, "key-service", "target/keyway-it");
     }
 
+    /** This module's own gateway build ({@code package} makes it; tests of the {@code cluster} package run after it). */
+    static final Path GATEWAY_JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+
+    /**
+     * Starts one more gateway replica from this module's packaged jar on {@code port}, with the settings {@link #start}
+     * gave the in-process gateway ({@code config}) plus {@code extra}, and waits until it is ready. For tests of more
+     * than one replica (the {@code cluster} package, run by failsafe after {@code package}).
+     */
+    public static Process launchGateway(int port, Map<String, String> config, Map<String, String> extra, Path log)
+            throws Exception {
+        List<String> props = new java.util.ArrayList<>(List.of("-Dquarkus.profile=prod,local",
+                "-Dquarkus.http.port=" + port, "-Dkeyway.tenant-urls.allowed-networks=127.0.0.0/8"));
+        Map<String, String> settings = new HashMap<>(config);
+        settings.putAll(extra);
+        settings.forEach((name, value) -> {
+            if (!name.equals("quarkus.http.test-port")) {
+                props.add("-D" + name + "=" + value);
+            }
+        });
+        Process gateway = launch(GATEWAY_JAR, log, false, Map.of(), current.kafka, props);
+        awaitReady("http://127.0.0.1:" + port, gateway, "gateway-service", log.toString());
+        return gateway;
+    }
+
     /**
      * The database a child service uses: the {@code _it} one, unless {@code env} names another (a worktree whose
      * services are at another schema version than the shared {@code _it} databases).
@@ -344,7 +368,7 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static void stopProcess(Process p) {
+    public static void stopProcess(Process p) {
         if (p != null && p.isAlive()) {
             p.destroy();
             try {
