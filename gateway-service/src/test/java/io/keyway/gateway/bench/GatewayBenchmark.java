@@ -58,7 +58,10 @@ class GatewayBenchmark {
      */
     static final Path GATEWAY_JAR =
             Path.of(System.getProperty("bench.gateway.jar", "target/quarkus-app/quarkus-run.jar"));
-    /** billing-service consumes the usage events on the same cores; by default it is stopped once credits are in. */
+    /**
+     * billing-service would consume the usage events on the same cores: by default its usage consumer is off for the
+     * run (billing still runs: it grants the budget leases pooled requests reserve against).
+     */
     static final boolean KEEP_BILLING = Boolean.getBoolean("bench.keep-billing");
     /**
      * Which modes to measure: {@code plain}, {@code stream} (the OpenAI-compatible path, relayed without copying) and
@@ -129,7 +132,11 @@ class GatewayBenchmark {
     void measureAddedLatencyAndThroughput() throws Exception {
         // billing's consumer group is new on every run: it starts at the end of the usage topic instead of working
         // through the events of every earlier run (millions on a machine that benchmarks often) during the warm-up
-        KeywayServices services = new KeywayServices(List.of("-Dkeyway.billing.consumer.auto-offset-reset=latest"));
+        // Without -Dbench.keep-billing, billing's usage consumer is off (it would consume the events on the same cores),
+        // but billing itself runs: it grants the budget leases the gateway reserves pooled requests against.
+        KeywayServices services = new KeywayServices(KEEP_BILLING
+                ? List.of("-Dkeyway.billing.consumer.auto-offset-reset=latest")
+                : List.of("-Dkeyway.billing.consumer.auto-offset-reset=latest", "-Dkeyway.billing.consumer.enabled=false"));
         Map<String, String> config = services.start();
         Process gateway = null;
         Process floor = null;
@@ -186,11 +193,8 @@ class GatewayBenchmark {
                             directBody.formatted(stream ? ",\"stream\":true" : ""), 1, stream, 5);
                 }
             }
-            if (!KEEP_BILLING) {
-                services.stopBilling(); // the gateway keeps the account state it has; events still go to Kafka
-            }
-            // Let billing's shutdown (its consumer group leaving the broker) settle, then warm the 1-connection path up
-            // (warm-up above runs at 16 connections): otherwise the first cell measures both.
+            // Let the warm-up's background work settle, then warm the 1-connection path up (warm-up above runs at 16
+            // connections): otherwise the first cell measures both.
             Thread.sleep(5_000);
             long idleCpuBefore = cpuNanos(pid); // what the gateway spends with no request at all (Kafka clients, timers)
             Thread.sleep(5_000);
@@ -272,7 +276,8 @@ class GatewayBenchmark {
                     + Runtime.getRuntime().availableProcessors() + " CPUs, JVM " + System.getProperty("java.version")
                     + ", gateway process flags `" + GATEWAY_JVM + "`, env `" + GATEWAY_ENV + "`, gateway RSS after warm-up " + idleRss + " MB, gateway CPU when idle "
                     + String.format("%.1f", idleCpuMsPerSecond) + " ms/s, "
-                    + (KEEP_BILLING ? "billing-service consuming during the run" : "billing-service stopped after funding")
+                    + (KEEP_BILLING ? "billing-service consuming during the run"
+                            : "billing-service's usage consumer off (billing answers budget lease syncs)")
                     + ", /proc/loadavg before " + loadBefore + ", after " + Files.readString(Path.of("/proc/loadavg")).trim()
                     + "\n\n"
                     + table
