@@ -122,6 +122,33 @@ class BudgetAcrossReplicasTests {
                 "key spent " + keySpend + " with a limit of 0.01 (bound " + BOUND + ")");
     }
 
+    @Test
+    void warmRequestsReserveInTheReplicasMemoryWithoutCallingBillingEachTime() throws Exception {
+        Seed.Account account = seed.account();
+        Seed.ApiKey key = seed.apiKey(account, Map.of("limit", new BigDecimal("50")));
+        seed.topUp(account, "100");
+        seed.pooled(KeywayServices.PRICEY, "ok-" + UUID.randomUUID());
+        awaitBalanceOnEveryReplica(key);
+        String replica = urls.get(0);
+        String body = JSON.writeValueAsString(Map.of("model", KeywayServices.MODEL, "max_tokens", 5,
+                "provider", Map.of("only", List.of(KeywayServices.PRICEY)),
+                "messages", List.of(Map.of("role", "user", "content", "Say hello"))));
+        double before = syncs(replica);
+        for (int i = 0; i < 100; i++) {
+            given().baseUri(replica).header("Authorization", "Bearer " + key.key()).contentType("application/json")
+                    .body(body).post("/api/v1/chat/completions").then().statusCode(200);
+        }
+        double syncs = syncs(replica) - before;
+        // the account's lease and the key's, each granted once on the first request (and maybe refilled once)
+        assertTrue(syncs >= 2 && syncs <= 4, "100 requests, " + syncs + " lease syncs");
+    }
+
+    private static double syncs(String replica) {
+        String metrics = given().baseUri(replica).get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("keyway_budget_lease_syncs_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     /** 200 streamed requests at once, half to each replica; their whole answers. */
     private static List<HttpResponse<String>> concurrentStreams(Seed.ApiKey key) throws Exception {
         String body = JSON.writeValueAsString(Map.of("model", KeywayServices.MODEL, "stream", true, "max_tokens", 5,
