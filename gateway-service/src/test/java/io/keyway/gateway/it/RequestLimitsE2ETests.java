@@ -77,6 +77,17 @@ class RequestLimitsE2ETests extends GatewayE2E {
     }
 
     @Test
+    void getKeyShowsTheKeysOwnRateLimitInOpenRoutersShape() {
+        var account = seed.account();
+        var key = seed.apiKey(account, Map.of("rate_limit", rate(50, "10s")));
+        fundedWith(account, key);
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + key.key()).get("/api/v1/key").then()
+                .statusCode(200).body("data.rate_limit.requests", equalTo(50))
+                .body("data.rate_limit.interval", equalTo("10s"))
+                .body("data.rate_limit.note", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
     void aStreamOverTheConcurrencyLimitIsRefusedBeforeItStartsAndAdmittedAgainOnceOpenStreamsEnd() throws Exception {
         var account = seed.account();
         var key = seed.apiKey(account, Map.of("max_concurrent_requests", 2));
