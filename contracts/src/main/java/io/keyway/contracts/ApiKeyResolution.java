@@ -24,7 +24,19 @@ public record ApiKeyResolution(
         @JsonProperty("limit_reset") String limitReset,
         @JsonProperty("include_byok_in_limit") boolean includeByokInLimit,
         /** Who created the key, as its creator said ({@code creator_user_id} on create); null when not said. */
-        @JsonProperty("creator_user_id") String creatorUserId) {
+        @JsonProperty("creator_user_id") String creatorUserId,
+        /** Requests per interval the key may make; null (or absent, from an older key-service) = no limit. */
+        @JsonProperty("rate_limit") RateLimit rateLimit,
+        /** Requests of the key in flight at once; null (or absent) = no limit. */
+        @JsonProperty("max_concurrent_requests") Integer maxConcurrentRequests) {
+
+    /** A resolution without request limits. */
+    public ApiKeyResolution(String apiKeyId, String accountId, String name, boolean management, boolean disabled,
+                            Instant expiresAt, BigDecimal limit, String limitReset, boolean includeByokInLimit,
+                            String creatorUserId) {
+        this(apiKeyId, accountId, name, management, disabled, expiresAt, limit, limitReset, includeByokInLimit,
+                creatorUserId, null, null);
+    }
 
     /** A resolution without a creator (a management key, or a key-service that does not send one). */
     public ApiKeyResolution(String apiKeyId, String accountId, String name, boolean management, boolean disabled,

@@ -28,7 +28,17 @@ public record RoutingView(
         /** The platform's pooled credentials, per provider, in the operator's order. */
         @JsonProperty("pooled") List<PooledCredential> pooled,
         /** Credentials above whose secret could not be read (credential null), and why; empty when none. */
-        @JsonProperty("left_out") List<LeftOut> leftOut) {
+        @JsonProperty("left_out") List<LeftOut> leftOut,
+        /** The operator's limit on the account's requests per interval; null (or absent) = none. */
+        @JsonProperty("rate_limit") RateLimit rateLimit,
+        /** The operator's limit on the account's requests in flight at once; null (or absent) = none. */
+        @JsonProperty("max_concurrent_requests") Integer maxConcurrentRequests) {
+
+    /** A view without account request limits. */
+    public RoutingView(String accountId, String version, String byokPrecedence, List<String> ignoredProviders,
+                       List<ByokKey> byokKeys, List<PooledCredential> pooled, List<LeftOut> leftOut) {
+        this(accountId, version, byokPrecedence, ignoredProviders, byokKeys, pooled, leftOut, null, null);
+    }
 
     /** A view with every credential's secret in it. */
     public RoutingView(String accountId, String version, String byokPrecedence, List<String> ignoredProviders,

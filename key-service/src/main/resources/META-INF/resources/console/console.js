@@ -565,8 +565,11 @@
     const reset = h('select', { id: 'new-key-reset' }, h('option', { value: '' }, 'never'),
       ['daily', 'weekly', 'monthly'].map((r) => h('option', { value: r }, r)));
     const includeByok = h('input', { type: 'checkbox', id: 'new-key-byok' });
+    const limits = requestLimitInputs({}, 'new-key');
     const form = h('form', { class: 'card', id: 'create-api-key', novalidate: true }, h('h2', {}, 'Create a key'),
       h('div', { class: 'row' }, field('Name', name), field('Spend limit (USD, optional)', limit), field('Limit resets', reset)),
+      h('div', { class: 'row' }, field('Requests per interval (optional)', limits.requests),
+        field('Interval (e.g. 10s, 1m, 1h)', limits.interval), field('Concurrent requests (optional)', limits.concurrent)),
       h('label', { class: 'check', for: includeByok.id }, includeByok, 'Count BYOK list cost in the limit (include_byok_in_limit)'),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create key')));
     form.addEventListener('submit', async (ev) => {
@@ -576,6 +579,7 @@
       const body = { name: name.value.trim(), include_byok_in_limit: includeByok.checked };
       if (limit.value !== '') body.limit = limit.value;
       if (reset.value) body.limit_reset = reset.value;
+      Object.assign(body, limits.body(false));
       try {
         const created = await keys('/api/v1/keys', { method: 'POST', body, headers: { 'Idempotency-Key': uuid() } });
         await reload();
@@ -587,9 +591,9 @@
     });
     const table = h('table', { id: 'api-keys' },
       h('caption', { class: 'sr-only' }, 'Your API keys'),
-      h('thead', {}, h('tr', {}, ['Name', 'Key', 'Limit', 'Resets', 'BYOK in limit', 'Status', 'Last used', 'Created', 'Actions']
+      h('thead', {}, h('tr', {}, ['Name', 'Key', 'Limit', 'Resets', 'BYOK in limit', 'Request limits', 'Status', 'Last used', 'Created', 'Actions']
         .map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, list.length ? list.map(apiKeyRow) : h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No API keys yet.'))));
+      h('tbody', {}, list.length ? list.map(apiKeyRow) : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'No API keys yet.'))));
     root.append(reveal, h('div', { class: 'card table-wrap' }, stackable(table)), form);
     return root;
   };
@@ -612,6 +616,33 @@
     input.select();
   }
 
+  /** A key's rate_limit and max_concurrent_requests as the table shows them. */
+  function requestLimitsText(k) {
+    const parts = [];
+    if (k.rate_limit) parts.push(`${k.rate_limit.requests} per ${k.rate_limit.interval}`);
+    if (k.max_concurrent_requests) parts.push(`${k.max_concurrent_requests} at once`);
+    return parts.length ? parts.join(', ') : 'none';
+  }
+
+  /** Inputs for a key's request limits; body(clear) gives the fields to send (null clears them on an edit). */
+  function requestLimitInputs(k, idPrefix) {
+    const requests = h('input', { type: 'number', id: `${idPrefix}-rate-requests`, min: '1', step: '1',
+      value: k.rate_limit ? k.rate_limit.requests : '' });
+    const interval = h('input', { type: 'text', id: `${idPrefix}-rate-interval`, autocomplete: 'off', placeholder: '10s',
+      value: k.rate_limit ? k.rate_limit.interval : '' });
+    const concurrent = h('input', { type: 'number', id: `${idPrefix}-concurrent`, min: '1', step: '1',
+      value: k.max_concurrent_requests ?? '' });
+    const body = (clear) => {
+      const out = {};
+      if (requests.value !== '') out.rate_limit = { requests: Number(requests.value), interval: interval.value.trim() };
+      else if (clear) out.rate_limit = null;
+      if (concurrent.value !== '') out.max_concurrent_requests = Number(concurrent.value);
+      else if (clear) out.max_concurrent_requests = null;
+      return out;
+    };
+    return { requests, interval, concurrent, body };
+  }
+
   function apiKeyRow(k) {
     const tr = h('tr', { 'data-hash': k.hash, 'data-name': k.name || '' });
     const patch = (body, done) => write(tr.closest('.card'), () => keys(`/api/v1/keys/${k.hash}`,
@@ -622,22 +653,26 @@
       const reset = h('select', { id: nextId('reset') }, h('option', { value: '' }, 'never'),
         ['daily', 'weekly', 'monthly'].map((r) => h('option', { value: r, selected: k.limit_reset === r }, r)));
       const byok = h('input', { type: 'checkbox', id: nextId('byok'), checked: k.include_byok_in_limit });
+      const limits = requestLimitInputs(k, nextId('limits'));
       const form = h('form', { class: 'row', 'aria-label': `Edit ${k.name}` }, field('Name', name), field('Limit (USD)', limit),
         field('Resets', reset), h('label', { class: 'check', for: byok.id }, byok, 'BYOK in limit'),
+        field('Requests per interval', limits.requests), field('Interval', limits.interval),
+        field('Concurrent requests', limits.concurrent),
         h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save'),
           h('button', { type: 'button', class: 'secondary', onclick: reload }, 'Cancel')));
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
         patch({ name: name.value.trim(), limit: limit.value === '' ? null : limit.value,
-          limit_reset: reset.value || null, include_byok_in_limit: byok.checked }, 'Saved');
+          limit_reset: reset.value || null, include_byok_in_limit: byok.checked, ...limits.body(true) }, 'Saved');
       });
-      tr.replaceChildren(h('td', { colspan: 9 }, form));
+      tr.replaceChildren(h('td', { colspan: 10 }, form));
       name.focus();
     };
     tr.append(
       h('td', {}, k.name || ''), h('td', {}, h('code', {}, k.label || '')),
       h('td', { class: 'num' }, k.limit === null || k.limit === undefined ? 'none' : fmtUsd(k.limit)),
       h('td', {}, k.limit_reset || 'never'), h('td', {}, k.include_byok_in_limit ? 'yes' : 'no'),
+      h('td', {}, requestLimitsText(k)),
       h('td', {}, k.disabled ? h('span', { class: 'tag off' }, 'disabled') : h('span', { class: 'tag byok' }, 'active')),
       h('td', {}, fmtTime(k.last_used_at)), h('td', {}, fmtTime(k.created_at)),
       h('td', {}, h('div', { class: 'actions' },

@@ -85,6 +85,14 @@ public interface GatewayConfig {
         }
     }
 
+    /**
+     * How many gateway replicas share the traffic (the Helm chart sets it from the gateway's {@code replicaCount}).
+     * Request limits are enforced by each replica on its own, without a call: each admits its share of a limit,
+     * {@code ceil(limit / replicas)}, at least 1 (docs/decisions.md, "Request limits").
+     */
+    @WithDefault("1")
+    int replicas();
+
     Upstream upstream();
 
     ByokFee byokFee();
@@ -154,6 +162,14 @@ public interface GatewayConfig {
         /** Keep-alive connections per upstream host and event loop (each event loop has its own pool). */
         @WithDefault("500")
         int maxPoolSize();
+
+        /**
+         * Requests waiting for a connection of a full pool (per upstream host and event loop, like the pool). When the
+         * queue is full the request is answered 503 with {@code Retry-After} at once: the gateway is overloaded,
+         * neither the endpoint nor the credential failed (no breaker counts it, no other credential is tried).
+         */
+        @WithDefault("1024")
+        int maxWaitQueue();
 
         /**
          * A PEM file of certificates trusted for upstream HTTPS besides the JVM's own authorities (a private CA in

@@ -119,7 +119,10 @@ public class UpstreamHttp {
             clientOptions.setTrustOptions(TrustOptions.wrap(trust));
         }
         this.sslContext = sslContext(trust);
-        this.poolOptions = new PoolOptions().setHttp1MaxSize(upstream.maxPoolSize()).setMaxWaitQueueSize(-1);
+        // A bounded queue: past it Vert.x fails the request with ConnectionPoolTooBusyException (a 503, see
+        // UpstreamException.Kind.QUEUE_FULL) instead of holding requests without end.
+        this.poolOptions = new PoolOptions().setHttp1MaxSize(upstream.maxPoolSize())
+                .setMaxWaitQueueSize(upstream.maxWaitQueue());
         this.perEventLoop = ThreadLocal.withInitial(this::newClient);
         this.shared = newClient();
         this.idleTimeoutMs = upstream.firstByteTimeout().toMillis();

@@ -9,6 +9,7 @@ import io.keyway.gateway.service.ChatCompletionFlow.Refused;
 import io.keyway.gateway.service.ChatCompletionFlow.Served;
 import io.keyway.gateway.service.GatewayError;
 import io.keyway.gateway.service.UsageAccounting;
+import io.keyway.gateway.service.limits.Admission;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -80,8 +81,11 @@ public class ChatCompletionsRoute {
 
     void handle(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
+        Admission admission = new Admission();
+        // The response's end — also signalled when the client closes the connection first — ends every request.
+        ctx.addEndHandler(v -> admission.end());
         flow.start(ctx.request().getHeader("Authorization"), ctx.request().getHeader("HTTP-Referer"),
-                        body == null ? new byte[0] : body.getBytes())
+                        body == null ? new byte[0] : body.getBytes(), admission)
                 .onComplete(outcome -> {
                     if (outcome.succeeded()) {
                         respond(ctx, outcome.result());
@@ -126,8 +130,11 @@ public class ChatCompletionsRoute {
         }
         ObjectNode body = ApiError.body(e.status(), e.getMessage(), e.metadata());
         try {
-            response.setStatusCode(e.status()).putHeader("Content-Type", "application/json")
-                    .end(Buffer.buffer(json.writeValueAsBytes(body)));
+            response.setStatusCode(e.status()).putHeader("Content-Type", "application/json");
+            if (e.retryAfterSeconds() > 0) {
+                response.putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+            }
+            response.end(Buffer.buffer(json.writeValueAsBytes(body)));
         } catch (IOException io) {
             response.setStatusCode(500).end();
         }

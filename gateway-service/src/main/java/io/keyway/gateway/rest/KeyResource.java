@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  * the 402 check uses). When billing cannot answer, {@code usage} falls back to that period's spend and the split
  * fields are null. OpenRouter's fields Keyway has no data for carry its "nothing" (docs/decisions.md, OpenRouter
  * compatibility): {@code creator_user_id} as the key's creator gave it, the account as its one workspace, no
- * organization, no {@code :free} models, no regional policy, and the legacy {@code rate_limit} that OpenRouter answers with -1.
+ * organization, no {@code :free} models, no regional policy; {@code rate_limit} is the key's own when it has one,
+ * otherwise the legacy one that OpenRouter answers with -1.
  */
 @Path("/api/v1/key")
 @Produces(MediaType.APPLICATION_JSON)
@@ -99,9 +100,16 @@ public class KeyResource {
         free.put("remaining", 0);
         free.put("used", 0);
         ObjectNode rateLimit = d.putObject("rate_limit");
-        rateLimit.put("requests", -1);
-        rateLimit.put("interval", "10s");
-        rateLimit.put("note", "This field is deprecated and safe to ignore.");
+        var limit = caller.key().rateLimit();
+        if (limit != null) { // the key's own limit (issue 16), enforced by the gateway
+            rateLimit.put("requests", limit.requests());
+            rateLimit.put("interval", limit.interval());
+            rateLimit.put("note", "Enforced by each gateway replica for its share of the requests.");
+        } else {
+            rateLimit.put("requests", -1);
+            rateLimit.put("interval", "10s");
+            rateLimit.put("note", "This field is deprecated and safe to ignore.");
+        }
         return json.createObjectNode().set("data", d);
     }
 }

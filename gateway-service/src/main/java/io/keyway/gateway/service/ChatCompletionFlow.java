@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.service.ApiKeyResolver.Caller;
 import io.keyway.gateway.service.CompletionExecutor.Success;
 import io.keyway.gateway.service.catalog.ModelCatalog;
+import io.keyway.gateway.service.limits.Admission;
+import io.keyway.gateway.service.limits.RequestLimits;
 import io.keyway.gateway.service.routing.Router;
 import io.keyway.gateway.service.routing.RoutingPlan;
 import io.vertx.core.Context;
@@ -19,8 +21,8 @@ import org.jboss.logging.Logger;
 
 /**
  * One chat completion request, from its bytes to an answer that has begun: authenticate (401) → check the body (400)
- * → credits (402) → plan (404) → reserve its worst case ({@link Budgets}: 402) → call upstream
- * ({@link CompletionExecutor}). With warm caches every step runs at once
+ * → credits (402) → request limits (429, {@link RequestLimits}) → plan (404) → reserve its worst case
+ * ({@link Budgets}: 402) → call upstream ({@link CompletionExecutor}). With warm caches every step runs at once
  * on the request's event loop; a step that waits (a key or routing view not cached yet) continues on that loop.
  */
 @ApplicationScoped
@@ -64,10 +66,11 @@ public class ChatCompletionFlow {
     private final Budgets budgets;
     private final ModelCatalog catalog;
     private final ObjectMapper json;
+    private final RequestLimits limits;
 
     public ChatCompletionFlow(ApiKeyResolver apiKeys, CreditCheck credits, RoutingViews routingViews, Router router,
                               CircuitBreakers breakers, CompletionExecutor executor, Budgets budgets,
-                              ModelCatalog catalog, ObjectMapper json) {
+                              ModelCatalog catalog, ObjectMapper json, RequestLimits limits) {
         this.apiKeys = apiKeys;
         this.credits = credits;
         this.routingViews = routingViews;
@@ -77,6 +80,7 @@ public class ChatCompletionFlow {
         this.budgets = budgets;
         this.catalog = catalog;
         this.json = json;
+        this.limits = limits;
     }
 
     /**
@@ -86,23 +90,24 @@ public class ChatCompletionFlow {
     /**
      * @param referer the request's {@code HTTP-Referer} header (OpenRouter's app attribution), or null; kept for
      *                {@code /generation}
+     * @param admission holds the request's concurrency slots; the caller ends it when the request ends
      */
-    public Future<Served> start(String authorization, String referer, byte[] body) {
+    public Future<Served> start(String authorization, String referer, byte[] body, Admission admission) {
         Promise<Served> result = Promise.promise();
         Context context = Vertx.currentContext();
         CompletableFuture<Caller> auth = apiKeys.resolve(authorization);
         if (auth.isDone()) {
-            guarded(result, () -> authenticated(result, context, auth, referer, body)); // warm cache: no hand-over
+            guarded(result, () -> authenticated(result, context, auth, referer, body, admission)); // warm: no hand-over
         } else {
             // A cache miss completes on the key-service client's thread: continue on this request's own context.
             auth.whenComplete((c, f) -> onContext(context,
-                    () -> guarded(result, () -> authenticated(result, context, auth, referer, body))));
+                    () -> guarded(result, () -> authenticated(result, context, auth, referer, body, admission))));
         }
         return result.future();
     }
 
     private void authenticated(Promise<Served> result, Context context, CompletableFuture<Caller> auth, String referer,
-                               byte[] body) {
+                               byte[] body, Admission admission) {
         Caller caller;
         try {
             caller = auth.join();
@@ -128,18 +133,24 @@ public class ChatCompletionFlow {
         }
         CompletableFuture<AccountRouting> view = routingViews.view(caller.accountId());
         if (view.isDone()) {
-            plan(result, request, caller, generation, view);
+            plan(result, request, caller, generation, view, admission);
         } else {
             view.whenComplete((v, f) -> onContext(context,
-                    () -> guarded(result, () -> plan(result, request, caller, generation, view))));
+                    () -> guarded(result, () -> plan(result, request, caller, generation, view, admission))));
         }
     }
 
     private void plan(Promise<Served> result, ChatRequest request, Caller caller, Generation generation,
-                      CompletableFuture<AccountRouting> view) {
+                      CompletableFuture<AccountRouting> view, Admission admission) {
         RoutingPlan plan;
         try {
             AccountRouting routing = view.join();
+            try {
+                limits.admit(caller, routing.view(), admission);
+            } catch (GatewayError e) {
+                result.fail(new Refused(e, null)); // refused before any work: no record, no usage event
+                return;
+            }
             plan = router.plan(request.models(), request.preferences(), request.parameters(), caller.apiKeyId(),
                     request.user(), routing.view(), routing, breakers);
         } catch (RuntimeException e) {

@@ -16,9 +16,13 @@ import io.keyway.gateway.service.Generation.AttemptRecord;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import io.keyway.gateway.service.routing.Attempt;
 import io.keyway.gateway.service.routing.RoutingPlan;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,6 +47,9 @@ import java.util.List;
  *     (the tenant's account would pay that provider again for an answer as long): those keys are skipped
  *     ({@code skipped_after_timeout}), pooled capacity and other providers are tried (docs/decisions.md, "Long
  *     calls").</li>
+ * <li>an attempt that found its upstream connection pool's wait queue full ({@code keyway.gateway.upstream.max-wait-queue})
+ *     ends the request at once with a 503 and {@code Retry-After}: the gateway itself is overloaded, so neither the
+ *     endpoint nor the credential failed (no breaker counts it) and another credential would only add to the load.</li>
  * </ul>
  * When every attempt fails the last failure is returned with every attempt in {@code metadata.attempts}.
  */
@@ -67,9 +74,23 @@ public class CompletionExecutor {
     private final CircuitBreakers breakers;
     private final EndpointMeasurements measurements;
     private final long totalTimeoutMs;
+    private final Counter queueFull;
+
+    /** Seconds a client is asked to wait after a full upstream wait queue: connections free up as answers end. */
+    public static final long QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
+    public static final String QUEUE_FULL_METRIC = "keyway.gateway.upstream.queue.full";
 
     public CompletionExecutor(ModelCatalog catalog, ProviderAdapters adapters, CircuitBreakers breakers,
                               EndpointMeasurements measurements, GatewayConfig config) {
+        this(catalog, adapters, breakers, measurements, config, new SimpleMeterRegistry());
+    }
+
+    @Inject
+    public CompletionExecutor(ModelCatalog catalog, ProviderAdapters adapters, CircuitBreakers breakers,
+                              EndpointMeasurements measurements, GatewayConfig config, MeterRegistry registry) {
+        this.queueFull = Counter.builder(QUEUE_FULL_METRIC)
+                .description("Requests answered 503 because an upstream connection pool's wait queue was full")
+                .register(registry);
         this.catalog = catalog;
         this.adapters = adapters;
         this.breakers = breakers;
@@ -159,6 +180,14 @@ public class CompletionExecutor {
                 return;
             }
             Throwable f = outcome.cause();
+            if (f instanceof UpstreamException busy && busy.kind() == UpstreamException.Kind.QUEUE_FULL) {
+                generation.record(record(attempt, 0, "upstream_queue_full", ms));
+                breakers.release(endpointPermit);
+                breakers.release(credentialPermit);
+                queueFull.increment();
+                result.fail(overloaded(provider, generation));
+                return;
+            }
             Failure failure = failure(attempt, provider, f);
             AttemptRecord made = record(attempt, failure.status(),
                     f instanceof UpstreamException u ? u.kind().name().toLowerCase() : "error", ms);
@@ -279,6 +308,17 @@ public class CompletionExecutor {
         }
         Failure last = failures.get(failures.size() - 1);
         return upstreamError(last, clientStatus(last), generation);
+    }
+
+    /** The gateway's own overload: 503 with Retry-After, naming the provider whose connections were all busy. */
+    private static GatewayError overloaded(ProviderSpec provider, Generation generation) {
+        ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+        metadata.put("provider_name", provider.name() != null ? provider.name() : provider.slug());
+        metadata.put("reason", "upstream_queue_full");
+        attemptsInto(metadata, generation);
+        return new GatewayError(503, "The gateway is overloaded: every connection to this provider is busy and its"
+                + " wait queue is full; retry after " + QUEUE_FULL_RETRY_AFTER_SECONDS + " s", metadata,
+                QUEUE_FULL_RETRY_AFTER_SECONDS);
     }
 
     /** OpenRouter's shape for upstream errors: "Provider returned error" with provider_name, is_byok, raw. */

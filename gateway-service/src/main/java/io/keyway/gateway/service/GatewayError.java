@@ -10,11 +10,18 @@ public class GatewayError extends RuntimeException {
 
     private final int status;
     private final transient ObjectNode metadata;
+    /** Seconds for a {@code Retry-After} header (429 limits, 503 overload), or 0 for none. */
+    private final long retryAfterSeconds;
 
     public GatewayError(int status, String message, ObjectNode metadata) {
+        this(status, message, metadata, 0);
+    }
+
+    public GatewayError(int status, String message, ObjectNode metadata, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.metadata = metadata;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public GatewayError(int status, String message) {
@@ -27,5 +34,9 @@ public class GatewayError extends RuntimeException {
 
     public ObjectNode metadata() {
         return metadata;
+    }
+
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -301,6 +301,9 @@ class ConsoleBrowserE2ETests extends GatewayE2E {
         browser.find("#new-key-limit").sendKeys("12.5");
         new Select(browser.find("#new-key-reset")).selectByValue("monthly");
         browser.find("#new-key-byok").click();
+        browser.find("#new-key-rate-requests").sendKeys("50");
+        browser.find("#new-key-rate-interval").sendKeys("10s");
+        browser.find("#new-key-concurrent").sendKeys("4");
         browser.find("#create-api-key button[type=submit]").click();
         WebElement revealed = browser.find("#new-key-value");
         String plaintext = revealed.getAttribute("value");
@@ -314,10 +317,15 @@ class ConsoleBrowserE2ETests extends GatewayE2E {
                 .get("/api/v1/keys").then().statusCode(200).extract().jsonPath();
         assertEquals(12.5f, listed.getFloat("data.find { it.name == '" + name + "' }.limit"));
         assertEquals(true, listed.getBoolean("data.find { it.name == '" + name + "' }.include_byok_in_limit"));
+        assertEquals(50, listed.getInt("data.find { it.name == '" + name + "' }.rate_limit.requests"));
+        assertEquals("10s", listed.getString("data.find { it.name == '" + name + "' }.rate_limit.interval"));
+        assertEquals(4, listed.getInt("data.find { it.name == '" + name + "' }.max_concurrent_requests"));
 
         browser.driver.navigate().refresh();
         browser.find("#api-keys tr[data-name='" + name + "']");
         assertFalse(browser.driver.getPageSource().contains(plaintext), "after the reveal the secret is never shown again");
+        assertTrue(browser.find("#api-keys tr[data-name='" + name + "']").getText().contains("50 per 10s, 4 at once"),
+                "the request limits are shown");
 
         browser.find("#api-keys tr[data-name='" + name + "'] [data-role=toggle]").click();
         await().atMost(Duration.ofSeconds(10)).until(() -> given().baseUri(KeywayServices.keyServiceUrl)

@@ -14,6 +14,7 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.it.UpstreamStandIn;
 import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.ProviderAdapters;
+import io.keyway.gateway.provider.UpstreamException;
 import io.keyway.gateway.provider.UpstreamHttp;
 import io.keyway.gateway.provider.openaicompatible.OpenAiCompatibleAdapter;
 import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
@@ -531,5 +532,32 @@ class CompletionExecutorTests {
         assertEquals(List.of("reset", "error", "connect", "success"), out.outcomes());
         assertEquals(List.of(), out.generation().abandonedAttempts(),
                 "refused, reset or answered: the provider is not generating anything");
+    }
+
+    @Test
+    void aFullUpstreamWaitQueueIs503WithRetryAfterAtOnceCountsAgainstNoBreakerAndTriesNoOtherCredential() {
+        withBreakers(1, Duration.ofMinutes(1)); // one counted failure would open the endpoint or the key
+        ProviderAdapter queueFull = new ProviderAdapter() { // the pool refused: what UpstreamHttp reports then
+            @Override
+            public String name() {
+                return adapter.name();
+            }
+
+            @Override
+            public io.keyway.gateway.provider.UpstreamCall call(io.keyway.gateway.provider.UpstreamRequest request) {
+                return io.keyway.gateway.provider.UpstreamCall.failed(UpstreamException.of(
+                        new io.vertx.core.http.ConnectionPoolTooBusyException("Connection pool reached max wait queue size of 1")));
+            }
+        };
+        executor = new CompletionExecutor(catalog, new ProviderAdapters(List.of(queueFull), catalog), breakers,
+                measurements, config(null, 1, Duration.ofMinutes(1)));
+        String key = secret("ok");
+        var out = run(List.of(key("p1", key, 0)), List.of(pooled("p2", secret("ok"))));
+        assertEquals(503, out.error().status());
+        assertEquals(CompletionExecutor.QUEUE_FULL_RETRY_AFTER_SECONDS, out.error().retryAfterSeconds());
+        assertEquals("upstream_queue_full", out.error().metadata().get("reason").asText());
+        assertEquals(List.of("upstream_queue_full"), out.outcomes(), "the pooled credential was not tried");
+        assertFalse(open(CircuitBreakers.endpointKey(MODEL, "p1")), "the endpoint did not fail");
+        assertFalse(open(CircuitBreakers.credentialKey(key)), "nor did the tenant's key");
     }
 }

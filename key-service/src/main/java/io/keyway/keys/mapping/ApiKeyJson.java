@@ -2,6 +2,7 @@ package io.keyway.keys.mapping;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.keyway.contracts.ApiKeyUsage;
+import io.keyway.contracts.RateLimit;
 import io.keyway.keys.model.ApiKey;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -38,6 +39,10 @@ public record ApiKeyJson(
         @JsonProperty("external_user") String externalUser,
         /** OpenRouter requires a workspace; each Keyway account is one workspace until workspaces exist: its id. */
         @JsonProperty("workspace_id") String workspaceId,
+        /** OpenRouter's {@code rate_limit}: requests per interval; null = none (enforced by the gateway, per replica). */
+        @JsonProperty("rate_limit") RateLimit rateLimit,
+        /** Requests of this key in flight at once; null = none. */
+        @JsonProperty("max_concurrent_requests") Integer maxConcurrentRequests,
         @JsonProperty("version") long version) {
 
     /** The key with its usage as it reads today. */
@@ -47,7 +52,7 @@ public record ApiKeyJson(
                 k.includeByokInLimit, plain(u.usage()), plain(u.usageDaily()), plain(u.usageWeekly()),
                 plain(u.usageMonthly()), plain(u.byokUsage()), plain(u.byokUsageDaily()), plain(u.byokUsageWeekly()),
                 plain(u.byokUsageMonthly()), k.createdAt, k.updatedAt, k.expiresAt, k.lastUsedAt, k.creatorUserId,
-                k.externalUser, k.accountId.toString(), k.version);
+                k.externalUser, k.accountId.toString(), k.rateLimit(), k.maxConcurrentRequests, k.version);
     }
 
     /** 5.00000000 from NUMERIC(20,8) is shown as 5. */

@@ -1,5 +1,6 @@
 package io.keyway.keys.model;
 
+import io.keyway.contracts.RateLimit;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -53,6 +54,18 @@ public class ApiKey extends PanacheEntityBase {
     @Column(name = "external_user")
     public String externalUser;
 
+    /** Requests per {@link #rateLimitInterval} (OpenRouter's {@code rate_limit}); null with it = no limit. */
+    @Column(name = "rate_limit_requests")
+    public Integer rateLimitRequests;
+
+    /** {@code 10s}, {@code 1m}, … as given (checked by {@code contracts.RateLimit}). */
+    @Column(name = "rate_limit_interval")
+    public String rateLimitInterval;
+
+    /** Requests in flight at once; null = no limit. */
+    @Column(name = "max_concurrent_requests")
+    public Integer maxConcurrentRequests;
+
     @Column(name = "expires_at")
     public Instant expiresAt;
 
@@ -71,5 +84,10 @@ public class ApiKey extends PanacheEntityBase {
 
     public boolean isExpired(Instant now) {
         return expiresAt != null && !expiresAt.isAfter(now);
+    }
+
+    /** The rate limit as the API and the gateway show it, or null. */
+    public RateLimit rateLimit() {
+        return rateLimitRequests == null ? null : new RateLimit(rateLimitRequests, rateLimitInterval);
     }
 }

@@ -16,6 +16,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -111,7 +112,18 @@ public class AccountService {
 
     /** PATCH settings: omitted = unchanged; null ignored_providers = none ignored. */
     public Uni<SettingsJson> patchSettings(Caller caller, UUID accountId, JsonFields body, String ifMatch) {
-        body.allowOnly(Set.of("ignored_providers", "default_secret_store", "byok_precedence", "version"));
+        body.allowOnly(Set.of("ignored_providers", "default_secret_store", "byok_precedence", "version",
+                RequestLimitFields.RATE_LIMIT, RequestLimitFields.MAX_CONCURRENT));
+        for (String limit : List.of(RequestLimitFields.RATE_LIMIT, RequestLimitFields.MAX_CONCURRENT)) {
+            if (caller != Caller.ADMIN && body.has(limit)) {
+                // the account's own limits are the operator's to set; a tenant limits its keys (/api/v1/keys)
+                throw new ApiException(403, "field '" + limit + "' is an operator setting (PATCH"
+                        + " /admin/v1/accounts/{id}/settings); an account limits its own API keys with the same field on"
+                        + " /api/v1/keys");
+            }
+        }
+        var rateLimit = RequestLimitFields.rateLimit(body);
+        var maxConcurrent = RequestLimitFields.maxConcurrent(body);
         var expected = Versions.expected(body.version("version"), ifMatch);
         var ignored = body.stringList("ignored_providers", 100, 64);
         ignored.ifPresent(list -> {
@@ -134,6 +146,13 @@ public class AccountService {
                             }
                             store.ifPresent(v -> s.defaultSecretStore = v);
                             precedence.ifPresent(v -> s.byokPrecedence = v);
+                            if (body.has(RequestLimitFields.RATE_LIMIT)) {
+                                s.rateLimitRequests = rateLimit.map(r -> r.requests()).orElse(null);
+                                s.rateLimitInterval = rateLimit.map(r -> r.interval()).orElse(null);
+                            }
+                            if (body.has(RequestLimitFields.MAX_CONCURRENT)) {
+                                s.maxConcurrentRequests = maxConcurrent.orElse(null);
+                            }
                             s.updatedAt = Instant.now();
                             return audit.record(caller, accountId, "update", "settings", accountId,
                                             String.join(",", fieldNames(body)))

@@ -28,13 +28,14 @@ public class ApiKeyService {
 
     static final Set<String> LIMIT_RESETS = Set.of("daily", "weekly", "monthly");
     static final Set<String> CREATE_FIELDS = Set.of("name", "limit", "limit_reset", "include_byok_in_limit",
-            "expires_at", "workspace_id", "creator_user_id", "external");
+            "expires_at", "workspace_id", "creator_user_id", "external", RequestLimitFields.RATE_LIMIT,
+            RequestLimitFields.MAX_CONCURRENT);
     /** OpenRouter's {@code external} object on create; {@code api_key} (a partner-supplied key) is refused. */
     static final Set<String> EXTERNAL_FIELDS = Set.of("user", "api_key");
     /** Longest {@code creator_user_id} and {@code external.user} (ids of the tenant's own systems). */
     static final int OWNER_ID_MAX = 200;
     static final Set<String> PATCH_FIELDS = Set.of("name", "disabled", "limit", "limit_reset", "include_byok_in_limit",
-            "expires_at", "version");
+            "expires_at", "version", RequestLimitFields.RATE_LIMIT, RequestLimitFields.MAX_CONCURRENT);
 
     private final AuditLog audit;
     private final ChangeFeed changes;
@@ -60,6 +61,8 @@ public class ApiKeyService {
         k.expiresAt = futureInstant(body);
         k.creatorUserId = body.string("creator_user_id", OWNER_ID_MAX).orElse(null);
         k.externalUser = externalUser(body);
+        setRateLimit(k, RequestLimitFields.rateLimit(body).orElse(null));
+        k.maxConcurrentRequests = RequestLimitFields.maxConcurrent(body).orElse(null);
         workspaceOfCaller(caller, body);
         k.createdAt = Instant.now();
         k.updatedAt = k.createdAt;
@@ -101,6 +104,8 @@ public class ApiKeyService {
         var limit = body.amount("limit");
         var limitReset = body.oneOf("limit_reset", LIMIT_RESETS);
         Instant expiresAt = futureInstant(body);
+        var rateLimit = RequestLimitFields.rateLimit(body);
+        var maxConcurrent = RequestLimitFields.maxConcurrent(body);
         return Panache.withTransaction(() -> Versions.lockAccount(caller.accountId())
                         .flatMap(v -> own(caller, hash))
                         .flatMap(k -> {
@@ -116,6 +121,12 @@ public class ApiKeyService {
                             }
                             if (body.has("expires_at")) {
                                 k.expiresAt = expiresAt;
+                            }
+                            if (body.has(RequestLimitFields.RATE_LIMIT)) {
+                                setRateLimit(k, rateLimit.orElse(null));
+                            }
+                            if (body.has(RequestLimitFields.MAX_CONCURRENT)) {
+                                k.maxConcurrentRequests = maxConcurrent.orElse(null);
                             }
                             k.updatedAt = Instant.now();
                             return audit.record(caller, k.accountId, "update", "api_key", k.id,
@@ -213,6 +224,11 @@ public class ApiKeyService {
         });
     }
 
+    private static void setRateLimit(ApiKey k, io.keyway.contracts.RateLimit limit) {
+        k.rateLimitRequests = limit == null ? null : limit.requests();
+        k.rateLimitInterval = limit == null ? null : limit.interval();
+    }
+
     private static Instant futureInstant(JsonFields body) {
         Instant at = body.instant("expires_at").orElse(null);
         if (at != null && !at.isAfter(Instant.now())) {
@@ -244,6 +260,6 @@ public class ApiKeyService {
 
     private static ApiKeyResolution resolution(ApiKey k) {
         return new ApiKeyResolution(k.id.toString(), k.accountId.toString(), k.name, false, k.disabled, k.expiresAt,
-                k.limit, k.limitReset, k.includeByokInLimit, k.creatorUserId);
+                k.limit, k.limitReset, k.includeByokInLimit, k.creatorUserId, k.rateLimit(), k.maxConcurrentRequests);
     }
 }

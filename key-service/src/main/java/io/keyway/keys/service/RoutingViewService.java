@@ -150,7 +150,8 @@ public class RoutingViewService {
                         version += ".stale-" + UUID.randomUUID();
                     }
                     return new Result(version, new RoutingView(accountId.toString(), version,
-                            s.byokPrecedence, List.copyOf(s.ignoredProviders), byok, pooled, List.copyOf(leftOut)));
+                            s.byokPrecedence, List.copyOf(s.ignoredProviders), byok, pooled, List.copyOf(leftOut),
+                            s.rateLimit(), s.maxConcurrentRequests));
                 });
     }
 
