@@ -35,6 +35,9 @@ public class AuditTrail {
     /** Why a secret was read: the gateway built a routing view (the only reader today). */
     public static final String PURPOSE_ROUTING_VIEW = "routing-view";
 
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 200;
 
@@ -146,12 +149,18 @@ public class AuditTrail {
         if (param == null || param.isBlank()) {
             return Optional.empty();
         }
+        Instant at;
         try {
-            return Optional.of(OffsetDateTime.parse(param.trim()).toInstant());
+            at = OffsetDateTime.parse(param.trim()).toInstant();
         } catch (DateTimeParseException e) {
             throw bad(name, "query parameter '" + name + "' must be an ISO-8601 date-time with an offset,"
                     + " e.g. 2026-12-01T00:00:00Z");
         }
+        // PostgreSQL's timestamptz ends long before Instant does: a far year would be a database error, not a 400
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw bad(name, "query parameter '" + name + "' must be between years 0001 and 9999");
+        }
+        return Optional.of(at);
     }
 
     static Optional<String> action(String param) {
