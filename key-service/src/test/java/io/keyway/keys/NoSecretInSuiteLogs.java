@@ -1,5 +1,7 @@
 package io.keyway.keys;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Across the whole suite: after every test class, no line of the log written so far (every Quarkus application the
- * tests started logs to {@link #LOG}, application.properties {@code %test.quarkus.log.file.*}, io.keyway at DEBUG)
+ * tests started logs to {@link #LOG}, application.properties {@code %test.quarkus.log.file.*}, io.keyway at DEBUG, in
+ * JSON lines)
  * contains a secret. Secrets are recognised by shape, so that no list of them has to be kept or shared across the
  * test class loaders: Keyway API and management keys, and the random secrets every test makes with
  * {@code Api.randomToken} and {@code TestSecrets.fresh}. A failure names the shape, the line number and the logger,
@@ -73,24 +76,63 @@ public class NoSecretInSuiteLogs implements AfterAllCallback {
         }
     }
 
-    /** "line N (logger): shape" for every line holding something shaped like a secret; never the secret itself. */
+    /**
+     * "line N (logger): shape" for every line holding something shaped like a secret; never the secret itself. A JSON
+     * line (the suite log is JSON, as the chart's logs are) is also checked with its string values decoded, so that an
+     * escape inside a value hides nothing.
+     */
     public static List<String> leaks(List<String> lines) {
         List<String> found = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
+            JsonNode json = json(line);
+            String text = json == null ? line : line + "\n" + decoded(json);
             for (Map.Entry<String, Pattern> shape : SHAPES.entrySet()) {
-                Matcher m = shape.getValue().matcher(line);
+                Matcher m = shape.getValue().matcher(text);
                 if (m.find()) {
-                    found.add("line " + (i + 1) + " (" + logger(line) + "): " + shape.getKey());
+                    found.add("line " + (i + 1) + " (" + logger(line, json) + "): " + shape.getKey());
                 }
             }
         }
         return found;
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The line as a JSON object, or null for a plain-text line. */
+    static JsonNode json(String line) {
+        if (!line.startsWith("{")) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(line);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Every string value of a JSON line (message, exception, MDC, ...), unescaped. */
+    private static String decoded(JsonNode node) {
+        StringBuilder out = new StringBuilder();
+        List<JsonNode> todo = new ArrayList<>(List.of(node));
+        while (!todo.isEmpty()) {
+            JsonNode n = todo.remove(todo.size() - 1);
+            if (n.isTextual()) {
+                out.append(n.asText()).append('\n');
+            } else {
+                n.elements().forEachRemaining(todo::add);
+            }
+        }
+        return out.toString();
+    }
+
     private static final Pattern LOGGER = Pattern.compile("\\[([A-Za-z][\\w.$-]*)\\]");
 
-    private static String logger(String line) {
+    private static String logger(String line, JsonNode json) {
+        if (json != null) {
+            return json.path("loggerName").asText("?");
+        }
         Matcher m = LOGGER.matcher(line);
         return m.find() ? m.group(1) : "?";
     }

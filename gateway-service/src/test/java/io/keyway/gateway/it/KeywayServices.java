@@ -333,6 +333,8 @@ public class KeywayServices implements QuarkusTestResourceLifecycleManager {
         e.put("KEYWAY_ADMIN_TOKEN", ADMIN_TOKEN);
         e.put("KEYWAY_GATEWAY_TOKEN", GATEWAY_TOKEN);
         e.put("KEYWAY_BILLING_TOKEN", BILLING_TOKEN);
+        // JSON logs, as the Helm chart runs the services: the no-secret checks read them (ServiceLogs)
+        e.put("KEYWAY_LOG_JSON", "true");
         pb.environment().putAll(e);
         return pb.start();
     }

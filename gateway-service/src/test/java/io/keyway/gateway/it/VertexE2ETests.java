@@ -19,8 +19,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -312,7 +310,7 @@ class VertexE2ETests extends GatewayE2E {
         assertTrue(capture.lines.stream().anyMatch(l -> l.contains("vertex-e2e capture marker")),
                 "the capture saw the gateway's log");
         String gatewayLog = String.join("\n", capture.lines);
-        String keyServiceLog = Files.readString(Path.of("target/keyway-it/key-service.log"));
+        String keyServiceLog = ServiceLogs.text("key-service");
         for (String s : secrets) {
             assertFalse(gatewayLog.contains(s), "a secret in the gateway's log");
             assertFalse(keyServiceLog.contains(s), "a secret in key-service's log");

@@ -22,14 +22,14 @@ public class AuditEntry extends PanacheEntityBase {
     @Column(nullable = false)
     public Instant at;
 
-    /** "admin", "internal", or "management_key:<id>". */
+    /** "admin", "management_key:<id>", "service:<name>" (secret reads; rows before V56: "internal"). */
     @Column(nullable = false)
     public String actor;
 
     @Column(name = "account_id")
     public UUID accountId;
 
-    /** create | update | rotate | delete | secret_read */
+    /** One of {@link io.keyway.keys.service.AuditTrail#ACTIONS}. */
     @Column(nullable = false)
     public String action;
 

@@ -59,9 +59,9 @@ public class InternalResource {
     @Path("/accounts/{accountId}/routing-view")
     public Uni<Response> routingView(@HeaderParam("Authorization") String auth, @PathParam("accountId") String accountId,
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        tokens.requireInternal(auth, Tokens.Scope.ROUTING_VIEW);
+        Tokens.Caller caller = tokens.requireInternal(auth, Tokens.Scope.ROUTING_VIEW);
         UUID id = AdminResource.accountId(accountId);
-        return views.view(id, ifNoneMatch).map(result -> {
+        return views.view(id, ifNoneMatch, caller.wireName()).map(result -> {
             if (result == null) {
                 throw ApiException.notFound("account");
             }

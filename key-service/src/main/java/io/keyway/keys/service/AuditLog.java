@@ -10,7 +10,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditLog {
 
+    /** {@code action} is one of {@link AuditTrail#ACTIONS}, the values the trail's {@code action} filter takes. */
     public Uni<Void> record(Caller caller, UUID accountId, String action, String objectType, Object objectId, String detail) {
+        if (!AuditTrail.ACTIONS.contains(action)) {
+            throw new IllegalArgumentException("unknown audit action " + action + ": add it to AuditTrail.ACTIONS");
+        }
         AuditEntry e = new AuditEntry();
         e.at = Instant.now();
         e.actor = caller.actor();

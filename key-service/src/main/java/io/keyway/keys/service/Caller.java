@@ -6,9 +6,13 @@ import java.util.UUID;
 public record Caller(String actor, UUID accountId) {
 
     public static final Caller ADMIN = new Caller("admin", null);
-    public static final Caller INTERNAL = new Caller("internal", null);
 
     public static Caller managementKey(UUID keyId, UUID accountId) {
         return new Caller("management_key:" + keyId, accountId);
+    }
+
+    /** Another Keyway service calling {@code /internal/v1} with its own token, e.g. {@code service:gateway}. */
+    public static Caller service(String name) {
+        return new Caller("service:" + name, null);
     }
 }

@@ -64,8 +64,16 @@ public class RoutingViewService {
         this.audit = audit;
     }
 
-    /** Null when the account does not exist. */
+    /** The gateway's read (the only service whose token may read a view); null when the account does not exist. */
     public Uni<Result> view(UUID accountId, String ifNoneMatch) {
+        return view(accountId, ifNoneMatch, "gateway");
+    }
+
+    /**
+     * Null when the account does not exist. {@code service} names the reader in the audit log: one {@code secret_read}
+     * row per secret per view built, none for a 304, never one per completion request (the gateway caches the view).
+     */
+    public Uni<Result> view(UUID accountId, String ifNoneMatch, String service) {
         return Panache.withSession(() -> Account.<Account>findById(accountId).flatMap(account -> {
             if (account == null) {
                 return Uni.createFrom().nullItem();
@@ -88,11 +96,11 @@ public class RoutingViewService {
             if (loaded.settings() == null) {
                 return Uni.createFrom().item(new Result(loaded.version(), null));
             }
-            return withCredentials(accountId, loaded);
+            return withCredentials(accountId, loaded, Caller.service(service));
         });
     }
 
-    private Uni<Result> withCredentials(UUID accountId, Loaded loaded) {
+    private Uni<Result> withCredentials(UUID accountId, Loaded loaded, Caller reader) {
         List<Uni<Read>> reads = new ArrayList<>();
         for (ByokKey k : loaded.byok()) {
             reads.add(read("byok_key", k.id, k.provider, k.secretStore, k.secretLocator,
@@ -108,8 +116,8 @@ public class RoutingViewService {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (Read r : done) {
                         if (r.secret() != null) {
-                            chain = chain.flatMap(v -> audit.record(Caller.INTERNAL, accountId, "secret_read", r.kind(),
-                                    r.id(), "routing-view"));
+                            chain = chain.flatMap(v -> audit.record(reader, accountId, AuditTrail.SECRET_READ, r.kind(),
+                                    r.id(), "purpose=" + AuditTrail.PURPOSE_ROUTING_VIEW));
                         }
                     }
                     return chain;

@@ -64,7 +64,7 @@ class ByokConcurrencyAndStoresTests {
         }
         assertEquals(1, Api.auditCount(a.id(), "secret_read", "byok_key"));
         assertEquals(5, Api.nativeCount("select count(*) from audit_log where object_id = '" + id
-                + "' and actor like 'management_key:%' or (object_id = '" + id + "' and actor = 'internal')"));
+                + "' and actor like 'management_key:%' or (object_id = '" + id + "' and actor = 'service:gateway')"));
         assertEquals(0, Api.nativeCount("select count(*) from audit_log where coalesce(detail,'') like '%" + secret + "%'"));
     }
 }

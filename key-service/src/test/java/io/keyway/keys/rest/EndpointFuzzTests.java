@@ -83,6 +83,8 @@ class EndpointFuzzTests {
         targets.add(Target.of("DELETE", "/api/v1/byok/{id}").header("Authorization", mgmt)
                 .path("id", Api.newByokId(tenant, "openai", Api.randomToken("fuzz-doomed-"))));
         targets.add(Target.of("GET", "/api/v1/settings").header("Authorization", mgmt));
+        targets.add(Target.of("GET", "/api/v1/audit").header("Authorization", mgmt)
+                .query("limit", "cursor", "from", "to", "action"));
         targets.add(Target.of("PATCH", "/api/v1/settings").header("Authorization", mgmt)
                 .body("{\"ignored_providers\":[\"azure\"],\"byok_precedence\":\"byok_first\"}"));
         // admin API (operator's token)
@@ -104,6 +106,8 @@ class EndpointFuzzTests {
         targets.add(Target.of("POST", "/admin/v1/pooled-credentials").header("Authorization", admin)
                 .body("{\"provider\":\"fuzz-provider\",\"key\":\"" + Api.randomToken("fuzz-") + "\",\"name\":\"p\"}"));
         targets.add(Target.of("GET", "/admin/v1/pooled-credentials").header("Authorization", admin));
+        targets.add(Target.of("GET", "/admin/v1/audit").header("Authorization", admin)
+                .query("account_id", "limit", "cursor", "from", "to", "action"));
         targets.add(Target.of("GET", "/admin/v1/pooled-credentials/{id}").header("Authorization", admin)
                 .path("id", pooled));
         targets.add(Target.of("PATCH", "/admin/v1/pooled-credentials/{id}").header("Authorization", admin)

@@ -34,6 +34,31 @@ class SuiteLogCheckTests {
         }
     }
 
+    static String jsonLine(String message) throws Exception {
+        var line = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("timestamp", "2026-12-06T11:00:00Z").put("loggerName", "io.keyway.keys.service.ByokKeyService")
+                .put("level", "DEBUG").put("message", message);
+        line.putObject("mdc").put("traceId", "0af7651916cd43dd8448eb211c80319c");
+        return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(line);
+    }
+
+    @Test
+    void theSuiteLogCheckFindsSecretsInJsonLinesEvenWhenAValueEscapesThem() throws Exception {
+        String token = Api.randomToken("sk-");
+        String apiKey = KeyMaterial.newApiKey();
+        // the first hex digit of the random part written as a JSON unicode escape: only decoding finds it
+        int at = token.indexOf('-') + 1;
+        String escaped = jsonLine("key=" + token.substring(0, at) + "#" + token.substring(at + 1))
+                .replace("#", String.format("\\u%04x", (int) token.charAt(at)));
+        assertFalse(escaped.contains(token), "the raw line hides the secret behind an escape");
+        for (String line : List.of(jsonLine("creating key=" + token), jsonLine("key " + apiKey), escaped)) {
+            List<String> found = NoSecretInSuiteLogs.leaks(List.of(jsonLine("ok"), line));
+            assertEquals(1, found.size(), line.length() + " chars: not found");
+            assertTrue(found.get(0).startsWith("line 2 (io.keyway.keys.service.ByokKeyService): "), found.get(0));
+        }
+        assertEquals(List.of(), NoSecretInSuiteLogs.leaks(List.of(jsonLine("label " + KeyMaterial.label(apiKey)))));
+    }
+
     @Test
     void theSuiteLogCheckLeavesLabelsHashesAndIdsAlone() {
         String apiKey = KeyMaterial.newApiKey();

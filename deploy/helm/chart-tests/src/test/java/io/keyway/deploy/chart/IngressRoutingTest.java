@@ -44,6 +44,7 @@ class IngressRoutingTest {
             "/api/v1/byok, KEY_SERVICE",
             "/api/v1/byok/7d2e/rotate, KEY_SERVICE",
             "/api/v1/settings, KEY_SERVICE",
+            "/api/v1/audit, KEY_SERVICE",
             "/api/v1/credits, BILLING",
             "/api/v1/statements/2026-11, BILLING",
             "/api/v1/ledger, BILLING",
