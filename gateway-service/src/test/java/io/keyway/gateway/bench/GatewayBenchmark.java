@@ -134,10 +134,18 @@ class GatewayBenchmark {
         // through the events of every earlier run (millions on a machine that benchmarks often) during the warm-up
         // Without -Dbench.keep-billing, billing's usage consumer is off (it would consume the events on the same cores),
         // but billing itself runs: it grants the budget leases the gateway reserves pooled requests against.
-        KeywayServices services = new KeywayServices(KEEP_BILLING
-                ? List.of("-Dkeyway.billing.consumer.auto-offset-reset=latest")
-                : List.of("-Dkeyway.billing.consumer.auto-offset-reset=latest", "-Dkeyway.billing.consumer.enabled=false"));
-        Map<String, String> config = services.start();
+        // The account states of this run on a topic of their own: a billing-service of another checkout consuming the
+        // shared usage topic would publish states of this run's account (negative, from the charges alone) that the
+        // gateway would take, and refuse every request with 402.
+        String stateTopic = "keyway.account-state.bench-" + java.util.UUID.randomUUID();
+        List<String> billingArgs = new ArrayList<>(List.of("-Dkeyway.billing.consumer.auto-offset-reset=latest",
+                "-Dkeyway.billing.account-state-topic=" + stateTopic));
+        if (!KEEP_BILLING) {
+            billingArgs.add("-Dkeyway.billing.consumer.enabled=false");
+        }
+        KeywayServices services = new KeywayServices(billingArgs);
+        Map<String, String> config = new java.util.HashMap<>(services.start());
+        config.put("mp.messaging.incoming.account-state.topic", stateTopic);
         Process gateway = null;
         Process floor = null;
         StringBuilder floorTable = new StringBuilder();
