@@ -25,7 +25,8 @@ public final class Generation {
     public final UUID id = UUID.randomUUID();
     /** Built once: every response and chunk of the request carries it. */
     private final String publicId = "gen-" + id;
-    public final Instant createdAt = Instant.now();
+    /** Microseconds, as PostgreSQL keeps it: billing-service answers for the request with the very same time. */
+    public final Instant createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     public final long startNanos = System.nanoTime();
     public final String accountId;
     public final String apiKeyId;

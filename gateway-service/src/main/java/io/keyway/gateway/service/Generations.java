@@ -87,15 +87,26 @@ public class Generations {
         }
     }
 
+    /** The bare UUID of a generation id ({@code gen-<uuid>} or the uuid itself), lower case; null when it is none. */
+    public static String uuidOf(String id) {
+        String key = id.startsWith("gen-") ? id.substring(4) : id;
+        if (key.length() != 36) {
+            return null;
+        }
+        try {
+            return UUID.fromString(key).toString();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** The kept generation with this id ({@code gen-<uuid>} or the bare uuid), if it is among the latest. */
     public Optional<Kept> find(String id) {
-        String key = id.startsWith("gen-") ? id.substring(4) : id;
-        UUID uuid;
-        try {
-            uuid = UUID.fromString(key);
-        } catch (IllegalArgumentException e) {
+        String key = uuidOf(id);
+        if (key == null) {
             return Optional.empty();
         }
+        UUID uuid = UUID.fromString(key);
         long high = uuid.getMostSignificantBits();
         long low = uuid.getLeastSignificantBits();
         long newest = written.get() - 1;
