@@ -57,16 +57,22 @@ public class GenerationResource {
             }
             Optional<Kept> here = generations.find(id).filter(x -> x.accountId().equals(caller.accountId()));
             if (here.isPresent()) {
-                return Uni.createFrom().item(json.createObjectNode().set("data", describe(here.get())));
+                return Uni.createFrom().item(answer(describe(here.get())));
             }
             String uuid = Generations.uuidOf(id);
             if (uuid == null) { // not an id Keyway gives: no request has it
                 throw new GatewayError(404, "Generation " + id + " not found");
             }
-            return history.generation(caller.accountId(), uuid).map(kept -> json.createObjectNode().set("data",
-                    describe(kept.map(GenerationResource::fromBilling)
-                            .orElseThrow(() -> new GatewayError(404, "Generation " + id + " not found")))));
+            return history.generation(caller.accountId(), uuid).map(kept -> answer(describe(kept
+                    .map(GenerationResource::fromBilling)
+                    .orElseThrow(() -> new GatewayError(404, "Generation " + id + " not found")))));
         });
+    }
+
+    private ObjectNode answer(ObjectNode generation) {
+        ObjectNode body = json.createObjectNode();
+        body.set("data", generation);
+        return body;
     }
 
     /**

@@ -75,7 +75,7 @@ class GenerationAcrossReplicasTests {
 
         JsonNode fromA = JSON.readTree(given().baseUri(a).header("Authorization", "Bearer " + key.key())
                 .queryParam("id", id).get("/api/v1/generation").then().statusCode(200).extract().asString()).get("data");
-        JsonNode fromB = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        JsonNode fromB = Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> lookup(b, key, id), r -> r != null).get("data");
 
         assertEquals(List.of(500, 200), statuses(fromB), "every attempt, in order: " + fromB);
@@ -131,7 +131,7 @@ class GenerationAcrossReplicasTests {
     }
 
     private static void awaitBalance(String url, Seed.ApiKey key) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
                 given().baseUri(url).header("Authorization", "Bearer " + key.key()).get("/api/v1/key")
                         .then().extract().jsonPath().getDouble("data.account_balance") > 0);
     }

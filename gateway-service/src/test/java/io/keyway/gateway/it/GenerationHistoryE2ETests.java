@@ -47,7 +47,7 @@ class GenerationHistoryE2ETests extends GatewayE2E {
 
     /** Waits until billing has applied the usage events of these requests (they are then listed). */
     private static void awaitKept(Seed.Account account, List<String> ids) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
                 given().header("Authorization", "Bearer " + account.managementKey()).queryParam("limit", 200)
                         .get("/api/v1/generations").then().statusCode(200).extract().jsonPath()
                         .getList("data.id").containsAll(ids));

@@ -32,7 +32,7 @@ class GenerationsListE2ETests extends GatewayE2E {
 
     /** The list once it holds {@code ids} (billing applies usage events within a moment). */
     private static JsonPath listed(String bearer, String query, List<String> ids) {
-        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> list(bearer, query), page -> page.getList("data.id").equals(ids));
     }
 
