@@ -9,12 +9,12 @@ test("analytics.getUserActivity answers today's requests of the model per provid
   await call("chat.send", () => gateway.chat.send({
     chatRequest: { model: env.model, messages: [{ role: "user", content: "Say hello to the activity test" }] } }));
   let res;
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 90; i++) { // up to 90 s: billing applies the usage event first
     res = await call("analytics.getUserActivity", () => gatewayManagement.analytics.getUserActivity());
     if (res.data.some((d) => d.model === env.model && d.requests > 0)) {
       break;
     }
-    await sleep(500);
+    await sleep(1000);
   }
   const item = res.data.find((d) => d.model === env.model);
   assert.ok(item, "the model's requests are listed");
