@@ -137,7 +137,11 @@ public final class Generation {
     }
 
     private static String cut(String s) {
-        return s == null || s.length() <= MAX_ATTRIBUTION ? s : s.substring(0, MAX_ATTRIBUTION);
+        if (s == null || s.length() <= MAX_ATTRIBUTION) {
+            return s;
+        }
+        // a surrogate pair that would straddle the cut goes whole
+        return s.substring(0, Character.isHighSurrogate(s.charAt(MAX_ATTRIBUTION - 1)) ? MAX_ATTRIBUTION - 1 : MAX_ATTRIBUTION);
     }
 
     /** Keeps OpenAI's finish reasons as shared constants: {@link Generations} keeps the reference a while. */

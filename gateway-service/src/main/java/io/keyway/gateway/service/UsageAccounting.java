@@ -245,13 +245,36 @@ public class UsageAccounting {
         return word.toString();
     }
 
-    /** Cut to {@code max} characters, NUL (which PostgreSQL cannot store) replaced; most values pass untouched. */
+    /**
+     * Cut to {@code max} characters (a surrogate pair is not split); NUL, which PostgreSQL cannot store, and lone
+     * surrogates, which are not UTF-8, replaced by U+FFFD. Most values pass untouched.
+     */
     static String clean(String s, int max) {
         if (s == null) {
             return null;
         }
-        String cut = s.length() <= max ? s : s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max);
-        return cut.indexOf('\u0000') < 0 ? cut : cut.replace('\u0000', '\uFFFD');
+        int end = Math.min(s.length(), max);
+        boolean plain = true;
+        for (int i = 0; i < end && plain; i++) {
+            char c = s.charAt(i);
+            plain = c != '\u0000' && !Character.isSurrogate(c);
+        }
+        if (plain) {
+            return end == s.length() ? s : s.substring(0, end);
+        }
+        StringBuilder out = new StringBuilder(end);
+        for (int i = 0; i < end; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                if (i + 1 < end) {
+                    out.append(c).append(s.charAt(++i));
+                }
+                // else: the pair would straddle the cut; it goes whole
+            } else {
+                out.append(c == '\u0000' || Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return out.toString();
     }
 
     private static List<UsageEvent.AbandonedAttempt> abandoned(Generation g) {
