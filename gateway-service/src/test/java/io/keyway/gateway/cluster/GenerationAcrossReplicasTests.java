@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.gateway.it.GenerationAnswers;
 import io.keyway.gateway.it.KeywayServices;
 import io.keyway.gateway.it.Seed;
 import java.net.ServerSocket;
@@ -81,7 +82,7 @@ class GenerationAcrossReplicasTests {
         assertEquals(List.of(500, 200), statuses(fromB), "every attempt, in order: " + fromB);
         assertEquals("user-7", fromB.path("external_user").asText());
         assertEquals("https://app.example.test/", fromB.path("http_referer").asText());
-        assertSame(fromA, fromB);
+        GenerationAnswers.assertSameGeneration(fromA, fromB);
 
         String other = seed.apiKey(seed.account()).key();
         given().baseUri(b).header("Authorization", "Bearer " + other).queryParam("id", id).get("/api/v1/generation")
@@ -110,24 +111,6 @@ class GenerationAcrossReplicasTests {
         List<Integer> out = new ArrayList<>();
         generation.path("provider_responses").forEach(p -> out.add(p.path("status").asInt()));
         return out;
-    }
-
-    /** The same members with the same values (numbers compared as numbers: 0 and 0.000 are one cost). */
-    static void assertSame(JsonNode expected, JsonNode actual) {
-        List<String> names = new ArrayList<>();
-        expected.fieldNames().forEachRemaining(names::add);
-        List<String> actualNames = new ArrayList<>();
-        actual.fieldNames().forEachRemaining(actualNames::add);
-        assertEquals(names, actualNames, "the same members in the same order");
-        for (String name : names) {
-            JsonNode e = expected.get(name);
-            JsonNode v = actual.get(name);
-            if (e.isNumber() && v.isNumber()) {
-                assertEquals(0, e.decimalValue().compareTo(v.decimalValue()), name + ": " + e + " vs " + v);
-            } else {
-                assertEquals(e, v, name);
-            }
-        }
     }
 
     private static void awaitBalance(String url, Seed.ApiKey key) {

@@ -75,7 +75,7 @@ class GenerationHistoryE2ETests extends GatewayE2E {
                 fromBilling.at("/provider_responses/1/status").asInt()));
         assertEquals("byok_prioritized", fromBilling.at("/provider_responses/0/credential").asText());
         assertEquals("user-7", fromBilling.path("external_user").asText());
-        assertSameGeneration(fromRing, fromBilling);
+        GenerationAnswers.assertSameGeneration(fromRing, fromBilling);
         // the bare UUID is accepted too, as by the ring
         assertEquals(first, generation(key[0].key(), first.substring(4)).path("id").asText());
     }
@@ -194,23 +194,5 @@ class GenerationHistoryE2ETests extends GatewayE2E {
         given().header("Authorization", "Bearer " + key[0].key()).get("/api/v1/generation")
                 .then().statusCode(400).body("error.message", containsString("id"));
         given().get("/api/v1/activity").then().statusCode(401);
-    }
-
-    /** The same members in the same order with the same values (numbers as numbers: 0 and 0.000 are one cost). */
-    static void assertSameGeneration(JsonNode expected, JsonNode actual) {
-        List<String> names = new ArrayList<>();
-        expected.fieldNames().forEachRemaining(names::add);
-        List<String> actualNames = new ArrayList<>();
-        actual.fieldNames().forEachRemaining(actualNames::add);
-        assertEquals(names, actualNames);
-        for (String name : names) {
-            JsonNode e = expected.get(name);
-            JsonNode a = actual.get(name);
-            if (e.isNumber() && a.isNumber()) {
-                assertEquals(0, e.decimalValue().compareTo(a.decimalValue()), name + ": " + e + " vs " + a);
-            } else {
-                assertEquals(e, a, name);
-            }
-        }
     }
 }
