@@ -38,6 +38,8 @@ export const management = openRouter(env.keysUrl, env.managementKey);
 export const billing = openRouter(env.billingUrl, env.managementKey);
 /** Inference and catalog calls: the gateway with the account's API key. */
 export const gateway = openRouter(env.gatewayUrl, env.apiKey);
+/** The gateway's account-wide views (activity) with the management key, as OpenRouter's /activity takes. */
+export const gatewayManagement = openRouter(env.gatewayUrl, env.managementKey);
 /** The openai npm SDK against the gateway, retries off like the OpenRouter client. */
 export const openai = new OpenAI({ baseURL: `${env.gatewayUrl}/api/v1`, apiKey: env.apiKey, maxRetries: 0 });
 

@@ -77,6 +77,15 @@ class EndpointFuzzTests {
         // the internal API (the gateway's token)
         targets.add(Target.of("GET", "/internal/v1/api-keys/{apiKeyId}/usage")
                 .header("Authorization", "Bearer local-gateway-token").path("apiKeyId", UUID.randomUUID().toString()));
+        targets.add(Target.of("GET", "/internal/v1/accounts/{accountId}/generations/{id}")
+                .header("Authorization", "Bearer local-gateway-token").path("accountId", account)
+                .path("id", "gen-" + UUID.randomUUID()));
+        targets.add(Target.of("GET", "/internal/v1/accounts/{accountId}/generations")
+                .header("Authorization", "Bearer local-gateway-token").path("accountId", account)
+                .query("limit", "cursor", "model", "provider", "status", "api_key_id"));
+        targets.add(Target.of("GET", "/internal/v1/accounts/{accountId}/activity")
+                .header("Authorization", "Bearer local-gateway-token").path("accountId", account)
+                .query("date", "api_key_id"));
 
         FuzzPass pass = new FuzzPass(base, Set.of(managementKey, "local-admin-token", "local-gateway-token",
                 "local-billing-token"));

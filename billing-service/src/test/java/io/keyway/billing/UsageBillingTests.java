@@ -270,7 +270,7 @@ class UsageBillingTests {
         double before = deadLettered();
         String good = id();
         send(account, "{not json",
-                "{\"schema_version\":3,\"event_id\":\"" + id() + "\"}",
+                "{\"schema_version\":4,\"event_id\":\"" + id() + "\"}",
                 UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "0.1").replace("\"prompt_tokens\":120",
                         "\"prompt_tokens\":-5"),
                 UsageEvents.nonByok(id(), account, "2026-11-20T10:00:00Z", "zero point one"),
@@ -284,7 +284,7 @@ class UsageBillingTests {
         List<String> reasons = dead.stream()
                 .map(r -> new String(r.headers().lastHeader("keyway.dlq.reason").value(), StandardCharsets.UTF_8))
                 .toList();
-        assertEquals(List.of("malformed JSON", "unknown schema_version 3", "negative token count",
+        assertEquals(List.of("malformed JSON", "unknown schema_version 4", "negative token count",
                 "list_cost is not a decimal number", "model contains a NUL character"), reasons);
         assertEquals("{not json", TestKafka.value(dead.get(0)), "the original value is kept");
         assertEquals(before + 5, deadLettered(), "each dead letter is counted");

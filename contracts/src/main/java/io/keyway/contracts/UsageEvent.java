@@ -22,7 +22,11 @@ import java.util.List;
  * estimate of what was delivered, because the upstream reported none before the cut).
  * <p>
  * Version 3 adds {@code budget_leases}: the budget leases the request's worst case was reserved against (docs/decisions.md,
- * "Budget leases"), so that billing counts its charge against what the serving replica was granted.
+ * "Budget leases"), so that billing counts its charge against what the serving replica was granted; and
+ * {@code generation}: what {@code GET /api/v1/generation} shows of the request besides the members above (every attempt,
+ * finish reasons, first-byte latency, cached and reasoning tokens, the caller's attribution), so that billing keeps it
+ * for any replica to answer (docs/decisions.md, "Where generations live"). Ids and numbers only: never prompt or
+ * completion text, never a secret.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -47,7 +51,8 @@ public record UsageEvent(
         @JsonProperty("abandoned_attempts") List<AbandonedAttempt> abandonedAttempts,
         @JsonProperty("interrupted") Interruption interrupted,
         @JsonProperty("tokens_estimated") boolean tokensEstimated,
-        @JsonProperty("budget_leases") List<String> budgetLeases) {
+        @JsonProperty("budget_leases") List<String> budgetLeases,
+        @JsonProperty("generation") GenerationDetail generation) {
 
     public static final int SCHEMA_VERSION = 3;
     public static final String SCHEMA_RESOURCE = "schemas/usage-event.v3.schema.json";
@@ -60,6 +65,17 @@ public record UsageEvent(
         budgetLeases = budgetLeases == null ? List.of() : List.copyOf(budgetLeases);
     }
 
+    /** A version-3 event without its {@code generation} detail (billing then keeps only what the members above say). */
+    public UsageEvent(int schemaVersion, String eventId, Instant occurredAt, String accountId, String apiKeyId,
+                      String model, String provider, boolean byok, String byokKeyId, long promptTokens,
+                      long completionTokens, BigDecimal listCost, Status status, int httpStatus, long latencyMs,
+                      boolean streamed, int attempts, List<AbandonedAttempt> abandonedAttempts,
+                      Interruption interrupted, boolean tokensEstimated, List<String> budgetLeases) {
+        this(schemaVersion, eventId, occurredAt, accountId, apiKeyId, model, provider, byok, byokKeyId, promptTokens,
+                completionTokens, listCost, status, httpStatus, latencyMs, streamed, attempts, abandonedAttempts,
+                interrupted, tokensEstimated, budgetLeases, null);
+    }
+
     /** A version-2 event: reserved against no budget lease. */
     public UsageEvent(int schemaVersion, String eventId, Instant occurredAt, String accountId, String apiKeyId,
                       String model, String provider, boolean byok, String byokKeyId, long promptTokens,
@@ -68,7 +84,7 @@ public record UsageEvent(
                       Interruption interrupted, boolean tokensEstimated) {
         this(schemaVersion, eventId, occurredAt, accountId, apiKeyId, model, provider, byok, byokKeyId, promptTokens,
                 completionTokens, listCost, status, httpStatus, latencyMs, streamed, attempts, abandonedAttempts,
-                interrupted, tokensEstimated, List.of());
+                interrupted, tokensEstimated, List.of(), null);
     }
 
     /** A version-1 event: nothing abandoned, not interrupted, the upstream's own token counts. */
@@ -78,7 +94,7 @@ public record UsageEvent(
                       boolean streamed, int attempts) {
         this(schemaVersion, eventId, occurredAt, accountId, apiKeyId, model, provider, byok, byokKeyId, promptTokens,
                 completionTokens, listCost, status, httpStatus, latencyMs, streamed, attempts, List.of(), null, false,
-                List.of());
+                List.of(), null);
     }
 
     public enum Status {
@@ -112,6 +128,54 @@ public record UsageEvent(
             @JsonProperty("is_byok") boolean byok,
             @JsonProperty("byok_key_id") String byokKeyId,
             @JsonProperty("reason") String reason,
+            @JsonProperty("latency_ms") long latencyMs) {
+    }
+
+    /** At most this many {@link GenerationDetail#attempts()}: a producer keeps the last ones (the served one is last). */
+    public static final int MAX_ATTEMPT_DETAILS = 64;
+    /** The longest {@code user} and {@code http_referer} an event carries (the gateway cuts longer ones). */
+    public static final int MAX_ATTRIBUTION = 256;
+    /** The longest finish reason (OpenAI's or the provider's own) an event carries. */
+    public static final int MAX_FINISH_REASON = 64;
+
+    /**
+     * What {@code GET /api/v1/generation} shows of a request that the members above do not say (version 3). Counts are
+     * null when the upstream reported none; {@code first_byte_ms} is null when no byte of an answer came.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GenerationDetail(
+            @JsonProperty("provider_name") String providerName,
+            @JsonProperty("finish_reason") String finishReason,
+            @JsonProperty("native_finish_reason") String nativeFinishReason,
+            @JsonProperty("first_byte_ms") Long firstByteMs,
+            @JsonProperty("cached_tokens") Long cachedTokens,
+            @JsonProperty("reasoning_tokens") Long reasoningTokens,
+            @JsonProperty("cancelled") boolean cancelled,
+            @JsonProperty("user") String user,
+            @JsonProperty("http_referer") String httpReferer,
+            @JsonProperty("attempts") List<AttemptDetail> attempts) {
+
+        public GenerationDetail {
+            attempts = attempts == null ? List.of() : List.copyOf(attempts);
+        }
+    }
+
+    /**
+     * One upstream attempt of the request, in the order made. {@code credential}: {@code byok_prioritized},
+     * {@code pooled} or {@code byok_fallback}; {@code byok_key_id} the BYOK key's id (never its secret), null for pooled;
+     * {@code status} the upstream's HTTP status, or 0 when none came ({@code outcome} says why: {@code success},
+     * {@code timeout}, {@code circuit_open}, …).
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record AttemptDetail(
+            @JsonProperty("model") String model,
+            @JsonProperty("provider") String provider,
+            @JsonProperty("credential") String credential,
+            @JsonProperty("byok_key_id") String byokKeyId,
+            @JsonProperty("status") int status,
+            @JsonProperty("outcome") String outcome,
             @JsonProperty("latency_ms") long latencyMs) {
     }
 

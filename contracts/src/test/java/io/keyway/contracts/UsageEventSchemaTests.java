@@ -40,7 +40,17 @@ class UsageEventSchemaTests {
                 "byok-1", 120, 30, new BigDecimal("0.000036000"), UsageEvent.Status.SUCCESS, 200, 412, true, 2,
                 List.of(new UsageEvent.AbandonedAttempt("openai/gpt-4o-mini", "openai", true, "byok-0", "timeout", 300000)),
                 UsageEvent.Interruption.CLIENT, true,
-                List.of("0b6f6c3e-3f1e-4a3f-9d7e-1c2b3a4d5e6f", "7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"));
+                List.of("0b6f6c3e-3f1e-4a3f-9d7e-1c2b3a4d5e6f", "7a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
+                detail());
+    }
+
+    static UsageEvent.GenerationDetail detail() {
+        return new UsageEvent.GenerationDetail("OpenAI", "stop", "end_turn", 120L, 40L, null, true, "user-7",
+                "https://app.example.test/", List.of(
+                        new UsageEvent.AttemptDetail("openai/gpt-4o-mini", "openai", "byok_prioritized", "byok-0", 0,
+                                "timeout", 300000),
+                        new UsageEvent.AttemptDetail("openai/gpt-4o-mini", "openai", "pooled", null, 200, "success",
+                                412)));
     }
 
     static UsageEvent sampleV1() {
@@ -92,13 +102,52 @@ class UsageEventSchemaTests {
     }
 
     @Test
+    void version3EventCarriesWhatGenerationShowsEveryAttemptWithItsCredentialKindAndNoSecret() throws Exception {
+        JsonNode node = JSON.valueToTree(sample());
+        JsonNode g = node.get("generation");
+        assertEquals("OpenAI", g.get("provider_name").textValue());
+        assertEquals(120, g.get("first_byte_ms").intValue());
+        assertTrue(g.get("reasoning_tokens").isNull(), "null, not missing, when the upstream reported none");
+        assertEquals("byok_prioritized", g.get("attempts").get(0).get("credential").textValue());
+        assertEquals("byok-0", g.get("attempts").get(0).get("byok_key_id").textValue());
+        assertTrue(g.get("attempts").get(1).get("byok_key_id").isNull());
+        assertEquals(sample().generation(), JSON.treeToValue(node, UsageEvent.class).generation());
+    }
+
+    @Test
+    void schemaRejectsAGenerationDetailWithUnknownCredentialTooManyAttemptsOrLongAttribution() {
+        ObjectNode credential = JSON.valueToTree(sample());
+        ((ObjectNode) credential.at("/generation/attempts/0")).put("credential", "borrowed");
+        assertFalse(schema().validate(credential).isEmpty(), "credential is byok_prioritized, pooled or byok_fallback");
+
+        ObjectNode many = JSON.valueToTree(sample());
+        var attempts = (com.fasterxml.jackson.databind.node.ArrayNode) many.at("/generation/attempts");
+        while (attempts.size() <= UsageEvent.MAX_ATTEMPT_DETAILS) {
+            attempts.add(attempts.get(0).deepCopy());
+        }
+        assertFalse(schema().validate(many).isEmpty(), "at most 64 attempts");
+
+        ObjectNode user = JSON.valueToTree(sample());
+        ((ObjectNode) user.get("generation")).put("user", "u".repeat(UsageEvent.MAX_ATTRIBUTION + 1));
+        assertFalse(schema().validate(user).isEmpty(), "user is cut to 256 characters by the producer");
+
+        ObjectNode outcome = JSON.valueToTree(sample());
+        ((ObjectNode) outcome.at("/generation/attempts/1")).put("outcome", "Success!");
+        assertFalse(schema().validate(outcome).isEmpty(), "an outcome is a short lower-case word");
+
+        ObjectNode missing = JSON.valueToTree(sample());
+        missing.remove("generation");
+        assertFalse(schema().validate(missing).isEmpty(), "a version-3 event carries its generation detail");
+    }
+
+    @Test
     void version3EventNamesTheBudgetLeasesItsWorstCaseWasReservedAgainst() throws Exception {
         JsonNode node = JSON.valueToTree(sample());
         assertEquals(3, node.get("schema_version").intValue());
         assertEquals("0b6f6c3e-3f1e-4a3f-9d7e-1c2b3a4d5e6f", node.get("budget_leases").get(0).textValue());
         ObjectNode v2 = JSON.valueToTree(sample());
         v2.put("schema_version", 2);
-        v2.remove("budget_leases");
+        v2.remove(List.of("budget_leases", "generation"));
         assertTrue(schema(UsageEvent.SCHEMA_RESOURCE_V2).validate(v2).isEmpty(),
                 () -> schema(UsageEvent.SCHEMA_RESOURCE_V2).validate(v2).toString());
         assertFalse(schema().validate(v2).isEmpty(), "a version-2 event is not a version-3 one");
@@ -116,13 +165,15 @@ class UsageEventSchemaTests {
                 Instant.parse("2026-11-30T23:59:59Z"), "a", "k", "m/x", "p", false, null, 1, 1, BigDecimal.ONE,
                 UsageEvent.Status.SUCCESS, 200, 1, false, 1));
         assertTrue(complete.get("interrupted").isNull(), "null, not missing: every member is always written");
+        complete.set("generation", JSON.valueToTree(detail()));
         assertTrue(schema().validate(complete).isEmpty(), () -> schema().validate(complete).toString());
     }
 
     @Test
     void version1EventsStillValidateAgainstTheirOwnSchemaAndReadWithVersion2Defaults() throws Exception {
         ObjectNode v1 = JSON.valueToTree(sampleV1());
-        v1.remove(List.of("abandoned_attempts", "interrupted", "tokens_estimated", "budget_leases"));
+        v1.remove(List.of("abandoned_attempts", "interrupted", "tokens_estimated", "budget_leases",
+                "generation"));
         assertTrue(schema(UsageEvent.SCHEMA_RESOURCE_V1).validate(v1).isEmpty(),
                 () -> schema(UsageEvent.SCHEMA_RESOURCE_V1).validate(v1).toString());
         assertFalse(schema().validate(v1).isEmpty(), "a version-1 event is not a version-3 one");

@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,7 +46,10 @@ class UsagePublisherTests {
         String accountId = "acct-" + UUID.randomUUID();
         UsageEvent event = new UsageEvent(UsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), Instant.now(),
                 accountId, "key-1", "openai/gpt-4o-mini", "openai", false, null, 10, 5,
-                new BigDecimal("0.0000045"), UsageEvent.Status.SUCCESS, 200, 12, false, 1);
+                new BigDecimal("0.0000045"), UsageEvent.Status.SUCCESS, 200, 12, false, 1, List.of(), null, false,
+                List.of(), new UsageEvent.GenerationDetail("OpenAI", "stop", "stop", 5L, 0L, 0L, false, null, null,
+                        List.of(new UsageEvent.AttemptDetail("openai/gpt-4o-mini", "openai", "pooled", null, 200,
+                                "success", 12))));
 
         try (var consumer = new KafkaConsumer<String, String>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,

@@ -876,7 +876,7 @@
     const keyNames = new Map((byok.data || []).map((k) => [k.id, k.name || k.label]));
     const rows = list.data || [];
     const root = h('div', {}, h('h1', {}, 'Activity'),
-      h('p', { class: 'muted' }, 'The latest requests of this account, newest first, as each gateway instance keeps them in memory.'),
+      h('p', { class: 'muted' }, 'The latest requests of this account, newest first, from every gateway instance (kept for the retention billing is configured with, 30 days by default).'),
       h('div', { class: 'actions', style: 'margin-bottom:.8rem' }, h('button', { type: 'button', class: 'secondary', onclick: reload }, 'Refresh')));
     const table = h('table', { id: 'activity' }, h('caption', { class: 'sr-only' }, 'Latest requests'),
       h('thead', {}, h('tr', {}, ['When', 'Model', 'Provider', 'BYOK', 'Status', 'Latency', 'Cost', 'Attempts']

@@ -81,6 +81,23 @@ public interface BillingConfig {
         Duration grace();
     }
 
+    Generations generations();
+
+    /** The requests billing keeps for {@code /api/v1/generation} (docs/decisions.md, "Where generations live"). */
+    interface Generations {
+        /** How long a request stays answerable; older ones are swept. */
+        @WithDefault("30d")
+        Duration retention();
+
+        /** How often the sweep runs. */
+        @WithDefault("10m")
+        Duration sweepInterval();
+
+        /** Rows deleted per sweep transaction: short transactions, no long lock, and the consumer goes on between. */
+        @WithDefault("5000")
+        int sweepBatch();
+    }
+
     /** How long a key-service answer (management key, API key limit) is reused. */
     @WithDefault("30s")
     Duration keyCacheTtl();

@@ -64,6 +64,7 @@ public class UsageBatchApplier {
     private final FeeSchedule feeSchedule;
     private final BillingOutbound outbound;
     private final UsageEventReader reader;
+    private final ObjectMapper mapper;
     private final MeterRegistry metrics;
     private final Counter appliedCounter;
     private final Counter duplicateCounter;
@@ -75,6 +76,7 @@ public class UsageBatchApplier {
         this.feeSchedule = feeSchedule;
         this.outbound = outbound;
         this.reader = new UsageEventReader(mapper);
+        this.mapper = mapper;
         this.metrics = metrics;
         this.appliedCounter = metrics.counter("keyway.billing.usage.applied");
         this.duplicateCounter = metrics.counter("keyway.billing.usage.duplicates");
@@ -293,6 +295,7 @@ public class UsageBatchApplier {
                 }
             }
             insertUsage(c, pending, charged, byokNumbers, now);
+            insertGenerations(c, pending, charged);
             upsertCounters(c, counterDeltas);
             upsertAccounts(c, usageByAccount, now);
             upsertKeySpend(c, spendByKeyDay, accountOfKey);
@@ -431,6 +434,46 @@ public class UsageBatchApplier {
                     + "kafka_offset) FROM STDIN", new StringReader(rows.toString()));
         } catch (IOException e) {
             throw new SQLException("COPY into usage_records failed", e);
+        }
+    }
+
+    /**
+     * Keeps what {@code /generation} shows of each applied event (table generations, V7), by COPY in the batch's
+     * transaction: a request is listed exactly when it is charged. Its generation detail goes in as it came, as jsonb.
+     */
+    private void insertGenerations(Connection c, List<Pending> pending, BigDecimal[] charged) throws SQLException {
+        StringBuilder rows = new StringBuilder(pending.size() * 480);
+        for (int i = 0; i < pending.size(); i++) {
+            UsageEvent e = pending.get(i).event();
+            UsageEvent.GenerationDetail d = e.generation();
+            field(rows, e.eventId()).append('\t');
+            field(rows, e.accountId()).append('\t');
+            field(rows, e.apiKeyId()).append('\t');
+            rows.append(e.occurredAt()).append('\t');
+            field(rows, e.model()).append('\t');
+            field(rows, e.provider()).append('\t');
+            field(rows, d == null ? null : d.providerName()).append('\t');
+            rows.append(e.byok() ? 't' : 'f').append('\t');
+            rows.append(e.status() == UsageEvent.Status.SUCCESS ? "success" : "error").append('\t');
+            rows.append(e.httpStatus()).append('\t');
+            rows.append(e.billable() ? 't' : 'f').append('\t');
+            rows.append(e.promptTokens()).append('\t').append(e.completionTokens()).append('\t');
+            rows.append(d == null || d.reasoningTokens() == null ? "\\N" : d.reasoningTokens().toString()).append('\t');
+            rows.append(e.listCost().toPlainString()).append('\t').append(charged[i].toPlainString()).append('\t');
+            rows.append(e.latencyMs()).append('\t').append(e.streamed() ? 't' : 'f').append('\t');
+            try {
+                field(rows, d == null ? null : mapper.writeValueAsString(d)).append('\n');
+            } catch (IOException ex) {
+                throw new SQLException("generation detail of " + e.eventId() + " could not be written", ex);
+            }
+        }
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY generations (event_id, account_id, api_key_id, "
+                    + "occurred_at, model, provider, provider_name, is_byok, status, http_status, metered, "
+                    + "prompt_tokens, completion_tokens, reasoning_tokens, list_cost, charge, latency_ms, streamed, "
+                    + "detail) FROM STDIN", new StringReader(rows.toString()));
+        } catch (IOException e) {
+            throw new SQLException("COPY into generations failed", e);
         }
     }
 

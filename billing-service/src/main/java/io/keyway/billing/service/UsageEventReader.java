@@ -85,6 +85,7 @@ public final class UsageEventReader {
                     case "tokens_estimated" -> f.tokensEstimated = t == JsonToken.VALUE_TRUE;
                     case "abandoned_attempts" -> f.abandoned = abandoned(p, t);
                     case "budget_leases" -> f.leases = leases(p, t);
+                    case "generation" -> f.generation = GenerationDetailReader.read(p, t);
                     default -> p.skipChildren();
                 }
             }
@@ -122,6 +123,8 @@ public final class UsageEventReader {
         List<UsageEvent.AbandonedAttempt> abandoned;
         /** Null when absent (versions 1 and 2) or not an array of strings ({@link #BAD_LEASES}). */
         List<String> leases;
+        /** Null when absent or null (versions 1 and 2); a detail or the reason it is refused. */
+        GenerationDetailReader.Result generation;
     }
 
     /** Marks a {@code budget_leases} that is not an array of strings. */
@@ -320,10 +323,17 @@ public final class UsageEventReader {
             }
             leases = f.leases.stream().map(l -> l.toLowerCase(java.util.Locale.ROOT)).distinct().toList();
         }
+        UsageEvent.GenerationDetail generation = null;
+        if (version >= 3 && f.generation != null) {
+            if (f.generation.reason() != null) {
+                return Read.bad("generation " + f.generation.reason());
+            }
+            generation = f.generation.detail();
+        }
         // Older versions have none of these: their members of those names, if any, are ignored as unknown.
         return Read.ok(new UsageEvent(version, f.eventId, occurredAt, f.accountId, f.apiKeyId,
                 f.model, f.provider, f.byok, f.byokKeyId, f.promptTokens, f.completionTokens, listCost, status,
                 f.httpStatus, f.latencyMs, f.streamed, f.attempts, abandoned, interrupted,
-                version >= 2 && f.tokensEstimated, leases));
+                version >= 2 && f.tokensEstimated, leases, generation));
     }
 }

@@ -91,6 +91,64 @@ class UsageEventReaderTests {
                 read(v3.replace("\"attempts\":1", "\"attempts\":1,\"budget_leases\":[1]")).reason());
     }
 
+    private static final String DETAIL = "\"generation\":{\"provider_name\":\"OpenAI\",\"finish_reason\":\"stop\","
+            + "\"native_finish_reason\":\"end_turn\",\"first_byte_ms\":80,\"cached_tokens\":4,\"reasoning_tokens\":null,"
+            + "\"cancelled\":false,\"user\":\"user-7\",\"http_referer\":\"https://app.example.test/\",\"attempts\":["
+            + "{\"model\":\"openai/gpt-4o\",\"provider\":\"openai\",\"credential\":\"byok_prioritized\","
+            + "\"byok_key_id\":\"b0\",\"status\":429,\"outcome\":\"rate_limited\",\"latency_ms\":12},"
+            + "{\"model\":\"openai/gpt-4o\",\"provider\":\"openai\",\"credential\":\"pooled\",\"byok_key_id\":null,"
+            + "\"status\":200,\"outcome\":\"success\",\"latency_ms\":100}]}";
+
+    private static String v3WithDetail(String detail) {
+        return GOOD.replace("\"schema_version\":1", "\"schema_version\":3")
+                .replace("\"attempts\":1}", "\"attempts\":2,\"budget_leases\":[]," + detail + "}");
+    }
+
+    @Test
+    void version3EventIsReadWithItsGenerationDetailEveryAttemptInOrder() {
+        UsageEventReader.Read r = read(v3WithDetail(DETAIL));
+        assertTrue(r.ok(), r.reason());
+        UsageEvent.GenerationDetail d = r.event().generation();
+        assertEquals("OpenAI", d.providerName());
+        assertEquals(80L, d.firstByteMs());
+        assertEquals(4L, d.cachedTokens());
+        assertNull(d.reasoningTokens());
+        assertEquals("https://app.example.test/", d.httpReferer());
+        assertEquals(List.of(
+                new UsageEvent.AttemptDetail("openai/gpt-4o", "openai", "byok_prioritized", "b0", 429, "rate_limited", 12),
+                new UsageEvent.AttemptDetail("openai/gpt-4o", "openai", "pooled", null, 200, "success", 100)),
+                d.attempts());
+        assertNull(read(v3WithDetail("\"generation\":null")).event().generation(),
+                "a version-3 event without detail is still applied (billing keeps what its members say)");
+        assertNull(read(GOOD.replace("\"attempts\":1}", "\"attempts\":1," + DETAIL + "}")).event().generation(),
+                "a version-1 event's member of that name is unknown and ignored");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"credential\":\"pooled\"|\"credential\":\"borrowed\"|generation attempts holds a credential that is not byok_prioritized, pooled or byok_fallback",
+            "\"outcome\":\"success\"|\"outcome\":\"Success!\"|generation attempts holds an outcome that is not a short lower-case word",
+            "\"status\":200|\"status\":700|generation attempts holds a status outside 0-599 or a negative latency",
+            "\"user\":\"user-7\"|\"user\":\"u\\u0000\"|generation user contains a NUL character",
+            "\"first_byte_ms\":80|\"first_byte_ms\":-1|generation first_byte_ms is not a count",
+            "\"cached_tokens\":4|\"cached_tokens\":\"4\"|generation cached_tokens is not a count",
+            "\"attempts\":[|\"attempts\":7,\"x\":[|generation attempts is not an array",
+            "\"generation\":{|\"generation\":[1],\"y\":{|generation is not an object"})
+    void version3EventWithABadGenerationDetailIsRefusedWithItsReason(String from, String to, String reason) {
+        assertEquals(reason, read(v3WithDetail(DETAIL.replace(from, to))).reason());
+    }
+
+    @Test
+    void version3EventWithMoreThan64AttemptsOrALongAttributionIsRefused() {
+        String attempt = "{\"model\":\"m/x\",\"provider\":\"p\",\"credential\":\"pooled\",\"byok_key_id\":null,"
+                + "\"status\":502,\"outcome\":\"upstream_error\",\"latency_ms\":1}";
+        String many = DETAIL.substring(0, DETAIL.indexOf("\"attempts\":[") + 12)
+                + String.join(",", java.util.Collections.nCopies(65, attempt)) + "]}";
+        assertEquals("generation attempts has more than 64 items", read(v3WithDetail(many)).reason());
+        assertEquals("generation http_referer is longer than 256 characters", read(v3WithDetail(
+                DETAIL.replace("https://app.example.test/", "h".repeat(257)))).reason());
+    }
+
     @Test
     void idLongerThan128CharactersIsRefusedBecauseItIsPartOfAPrimaryKey() {
         assertEquals("api_key_id is longer than 128 characters",

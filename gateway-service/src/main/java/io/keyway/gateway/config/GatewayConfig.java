@@ -65,9 +65,19 @@ public interface GatewayConfig {
     @WithDefault("100000")
     int cacheMaxEntries();
 
-    /** Recent generations kept for {@code GET /api/v1/generation}. */
+    /**
+     * Recent generations this replica keeps in memory: {@code GET /api/v1/generation} answers these without asking
+     * billing-service, which keeps every request for its retention (docs/decisions.md, "Where generations live").
+     */
     @WithDefault("10000")
     int generationCacheSize();
+
+    /**
+     * How long {@code /api/v1/generation} (past the in-memory ring), {@code /generations} and {@code /activity} wait
+     * for billing-service before answering 503.
+     */
+    @WithDefault("2s")
+    Duration generationHistoryTimeout();
 
     /**
      * Where this installation processes requests, as OpenRouter's {@code data_region} names it ({@code global},

@@ -2,10 +2,13 @@ package io.keyway.gateway.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyway.contracts.GenerationHistory;
+import io.keyway.gateway.client.GenerationHistoryClient;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.service.ApiKeyResolver;
 import io.keyway.gateway.service.GatewayError;
 import io.keyway.gateway.service.Generations;
+import io.keyway.gateway.service.Generation.AttemptRecord;
 import io.keyway.gateway.service.Generations.Kept;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -14,12 +17,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
- * {@code GET /api/v1/generation?id=}: one recent request of the caller's account with every attempt (provider,
- * credential kind, status, latency) — the BYOK debugging view. From the latest requests of this instance, kept in
- * memory ({@link Generations}). The answer is OpenRouter's whole generation object (its SDK validates every member):
- * Keyway's values where it has them, null where it has no such thing (docs/decisions.md lists which).
+ * {@code GET /api/v1/generation?id=}: one request of the caller's account with every attempt (provider, credential
+ * kind, status, latency) — the BYOK debugging view — whichever replica served it. This replica's latest requests are
+ * answered from its memory ({@link Generations}: the newest, before billing has applied their usage events); any other
+ * from billing-service, which keeps every request for its retention ({@link GenerationHistoryClient}; 404 when it has
+ * none, 503 when it cannot answer in time). Either way the answer is OpenRouter's whole generation object (its SDK
+ * validates every member), written by {@link #describe}: Keyway's values where it has them, null where it has no such
+ * thing (docs/decisions.md lists which).
  */
 @Path("/api/v1/generation")
 @Produces(MediaType.APPLICATION_JSON)
@@ -27,27 +36,58 @@ public class GenerationResource {
 
     private final ApiKeyResolver apiKeys;
     private final Generations generations;
+    private final GenerationHistoryClient history;
     private final ObjectMapper json;
     private final String dataRegion;
 
-    public GenerationResource(ApiKeyResolver apiKeys, Generations generations, ObjectMapper json,
-                              GatewayConfig config) {
+    public GenerationResource(ApiKeyResolver apiKeys, Generations generations, GenerationHistoryClient history,
+                              ObjectMapper json, GatewayConfig config) {
         this.apiKeys = apiKeys;
         this.generations = generations;
+        this.history = history;
         this.json = json;
         this.dataRegion = config.dataRegion().wireName();
     }
 
     @GET
     public Uni<ObjectNode> get(@HeaderParam("Authorization") String authorization, @QueryParam("id") String id) {
-        return apiKeys.authenticate(authorization).map(caller -> {
+        return apiKeys.authenticate(authorization).flatMap(caller -> {
             if (id == null || id.isBlank()) {
                 throw new GatewayError(400, "id query parameter is required");
             }
-            Kept g = generations.find(id).filter(x -> x.accountId().equals(caller.accountId()))
-                    .orElseThrow(() -> new GatewayError(404, "Generation " + id + " not found"));
-            return json.createObjectNode().set("data", describe(g));
+            Optional<Kept> here = generations.find(id).filter(x -> x.accountId().equals(caller.accountId()));
+            if (here.isPresent()) {
+                return Uni.createFrom().item(answer(describe(here.get())));
+            }
+            String uuid = Generations.uuidOf(id);
+            if (uuid == null) { // not an id Keyway gives: no request has it
+                throw new GatewayError(404, "Generation " + id + " not found");
+            }
+            return history.generation(caller.accountId(), uuid).map(kept -> answer(describe(kept
+                    .map(GenerationResource::fromBilling)
+                    .orElseThrow(() -> new GatewayError(404, "Generation " + id + " not found")))));
         });
+    }
+
+    private ObjectNode answer(ObjectNode generation) {
+        ObjectNode body = json.createObjectNode();
+        body.set("data", generation);
+        return body;
+    }
+
+    /**
+     * A request as billing keeps it, in the ring's form, so that {@link #describe} writes it alike. Its cost is the
+     * charge billing applied (the ring holds the figure the answer's {@code usage.cost} showed: the same but for a
+     * BYOK request whose place in the month's free allowance billing decides).
+     */
+    static Kept fromBilling(GenerationHistory.Kept k) {
+        List<AttemptRecord> attempts = k.attempts().stream().map(a -> new AttemptRecord(a.model(), a.provider(),
+                a.credential(), a.byokKeyId(), a.status(), a.outcome(), a.latencyMs())).toList();
+        return new Kept(UUID.fromString(k.id()), k.createdAt(), k.accountId(), k.apiKeyId(), k.model(),
+                k.providerName(), k.byok(), k.charge(), k.listCost(), k.promptTokens(), k.completionTokens(),
+                k.latencyMs(), k.firstByteMs() == null ? -1 : k.firstByteMs(), k.streamed(), k.cancelled(),
+                k.finishReason(), k.httpStatus(), attempts, k.nativeFinishReason(), k.user(), k.httpReferer(),
+                k.cachedTokens() == null ? -1 : k.cachedTokens(), k.reasoningTokens() == null ? -1 : k.reasoningTokens());
     }
 
     /**

@@ -25,7 +25,8 @@ public final class Generation {
     public final UUID id = UUID.randomUUID();
     /** Built once: every response and chunk of the request carries it. */
     private final String publicId = "gen-" + id;
-    public final Instant createdAt = Instant.now();
+    /** Microseconds, as PostgreSQL keeps it: billing-service answers for the request with the very same time. */
+    public final Instant createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     public final long startNanos = System.nanoTime();
     public final String accountId;
     public final String apiKeyId;
@@ -136,7 +137,11 @@ public final class Generation {
     }
 
     private static String cut(String s) {
-        return s == null || s.length() <= MAX_ATTRIBUTION ? s : s.substring(0, MAX_ATTRIBUTION);
+        if (s == null || s.length() <= MAX_ATTRIBUTION) {
+            return s;
+        }
+        // a surrogate pair that would straddle the cut goes whole
+        return s.substring(0, Character.isHighSurrogate(s.charAt(MAX_ATTRIBUTION - 1)) ? MAX_ATTRIBUTION - 1 : MAX_ATTRIBUTION);
     }
 
     /** Keeps OpenAI's finish reasons as shared constants: {@link Generations} keeps the reference a while. */

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.StampedLock;
 
 /**
  * The most recent {@code generation-cache-size} generations of this instance, in memory, for
- * {@code GET /api/v1/generation}: a ring in the order requests finished, the newest replacing the oldest. Not a cache
+ * {@code GET /api/v1/generation}'s fast path (the request just made, before billing-service has applied its usage
+ * event; billing answers for everything else: docs/decisions.md, "Where generations live"): a ring in the order requests finished, the newest replacing the oldest. Not a cache
  * with an admission policy: one of those (Caffeine's W-TinyLFU, used here before) keeps entries it expects to be read
  * again, and generations — written once, seldom read — were turned away once the first {@code size} had filled it.
  *
@@ -87,15 +88,26 @@ public class Generations {
         }
     }
 
+    /** The bare UUID of a generation id ({@code gen-<uuid>} or the uuid itself), lower case; null when it is none. */
+    public static String uuidOf(String id) {
+        String key = id.startsWith("gen-") ? id.substring(4) : id;
+        if (key.length() != 36) {
+            return null;
+        }
+        try {
+            return UUID.fromString(key).toString();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** The kept generation with this id ({@code gen-<uuid>} or the bare uuid), if it is among the latest. */
     public Optional<Kept> find(String id) {
-        String key = id.startsWith("gen-") ? id.substring(4) : id;
-        UUID uuid;
-        try {
-            uuid = UUID.fromString(key);
-        } catch (IllegalArgumentException e) {
+        String key = uuidOf(id);
+        if (key == null) {
             return Optional.empty();
         }
+        UUID uuid = UUID.fromString(key);
         long high = uuid.getMostSignificantBits();
         long low = uuid.getLeastSignificantBits();
         long newest = written.get() - 1;
@@ -112,25 +124,6 @@ public class Generations {
             i = i == 0 ? slots.length - 1 : i - 1;
         }
         return Optional.empty();
-    }
-
-    /**
-     * The newest kept generations of {@code accountId} (of one API key when {@code apiKeyId} is not null), newest
-     * first, at most {@code limit} — for the console's activity list. Walks the ring back from the newest slot.
-     */
-    public List<Kept> latest(String accountId, String apiKeyId, int limit) {
-        List<Kept> out = new ArrayList<>(Math.min(limit, 64));
-        long newest = written.get() - 1;
-        int count = (int) Math.min(newest + 1, slots.length);
-        int i = (int) (Math.max(newest, 0) % slots.length);
-        for (int k = 0; k < count && out.size() < limit; k++) {
-            Kept kept = slots[i].readIf(accountId, apiKeyId);
-            if (kept != null) {
-                out.add(kept);
-            }
-            i = i == 0 ? slots.length - 1 : i - 1;
-        }
-        return out;
     }
 
     /** One ring position. Every field is written and read under {@link #lock}. */
@@ -231,19 +224,6 @@ public class Generations {
                     return null;
                 }
                 return copy(id);
-            } finally {
-                lock.unlockRead(stamp);
-            }
-        }
-
-        /** A copy when the slot holds a request of this account (and API key, when given); null otherwise. */
-        Kept readIf(String account, String apiKey) {
-            long stamp = lock.readLock();
-            try {
-                if (position < 0 || !account.equals(accountId) || (apiKey != null && !apiKey.equals(apiKeyId))) {
-                    return null;
-                }
-                return copy(new UUID(idHigh, idLow));
             } finally {
                 lock.unlockRead(stamp);
             }

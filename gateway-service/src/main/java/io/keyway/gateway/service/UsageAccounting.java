@@ -207,7 +207,74 @@ public class UsageAccounting {
                 metered ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
                 g.success ? UsageEvent.Status.SUCCESS : UsageEvent.Status.ERROR, g.httpStatus, g.latencyMs,
                 g.streamed, g.attemptCount(), abandoned(g), g.interrupted, metered && g.tokensEstimated,
-                g.reservation == null ? List.of() : g.reservation.leaseIds());
+                g.reservation == null ? List.of() : g.reservation.leaseIds(), detail(g));
+    }
+
+    /**
+     * What {@code /generation} shows besides the event's own members, for billing to keep (docs/decisions.md, "Where
+     * generations live"): ids, numbers and short words, within the schema's bounds — an event billing refused would
+     * lose its charge, so strings are cut and cleaned here rather than refused there.
+     */
+    static UsageEvent.GenerationDetail detail(Generation g) {
+        List<Generation.AttemptRecord> records = g.attempts();
+        int from = Math.max(0, records.size() - UsageEvent.MAX_ATTEMPT_DETAILS); // the served attempt is the last
+        List<UsageEvent.AttemptDetail> attempts = new ArrayList<>(records.size() - from);
+        for (Generation.AttemptRecord r : records.subList(from, records.size())) {
+            attempts.add(new UsageEvent.AttemptDetail(r.model(), r.provider(), r.credentialKind(), r.byokKeyId(),
+                    r.status() >= 100 && r.status() <= 599 ? r.status() : 0, outcome(r.outcome()),
+                    Math.max(0, r.latencyMs())));
+        }
+        return new UsageEvent.GenerationDetail(clean(g.providerName, 256),
+                clean(g.finishReason(), UsageEvent.MAX_FINISH_REASON),
+                clean(g.nativeFinishReason(), UsageEvent.MAX_FINISH_REASON),
+                g.firstByteMs >= 0 ? g.firstByteMs : null, g.cachedTokens >= 0 ? g.cachedTokens : null,
+                g.reasoningTokens >= 0 ? g.reasoningTokens : null, g.cancelled,
+                clean(g.user(), UsageEvent.MAX_ATTRIBUTION), clean(g.referer(), UsageEvent.MAX_ATTRIBUTION), attempts);
+    }
+
+    /** An attempt's outcome as the schema's short word: {@code [a-z0-9_]}, at most 64; {@code unknown} when empty. */
+    static String outcome(String outcome) {
+        if (outcome == null || outcome.isEmpty()) {
+            return "unknown";
+        }
+        StringBuilder word = new StringBuilder(Math.min(outcome.length(), 64));
+        for (int i = 0; i < outcome.length() && word.length() < 64; i++) {
+            char c = Character.toLowerCase(outcome.charAt(i));
+            word.append((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : '_');
+        }
+        return word.toString();
+    }
+
+    /**
+     * Cut to {@code max} characters (a surrogate pair is not split); NUL, which PostgreSQL cannot store, and lone
+     * surrogates, which are not UTF-8, replaced by U+FFFD. Most values pass untouched.
+     */
+    static String clean(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        int end = Math.min(s.length(), max);
+        boolean plain = true;
+        for (int i = 0; i < end && plain; i++) {
+            char c = s.charAt(i);
+            plain = c != '\u0000' && !Character.isSurrogate(c);
+        }
+        if (plain) {
+            return end == s.length() ? s : s.substring(0, end);
+        }
+        StringBuilder out = new StringBuilder(end);
+        for (int i = 0; i < end; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                if (i + 1 < end) {
+                    out.append(c).append(s.charAt(++i));
+                }
+                // else: the pair would straddle the cut; it goes whole
+            } else {
+                out.append(c == '\u0000' || Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return out.toString();
     }
 
     private static List<UsageEvent.AbandonedAttempt> abandoned(Generation g) {

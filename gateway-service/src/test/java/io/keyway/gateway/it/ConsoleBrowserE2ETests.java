@@ -275,6 +275,12 @@ class ConsoleBrowserE2ETests extends GatewayE2E {
             return called().equals(List.of(rotated));
         });
 
+        // the list comes from billing-service: wait until it has applied these requests' usage events
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            var listed = given().header("Authorization", "Bearer " + account.managementKey())
+                    .get("/api/v1/generations").then().statusCode(200).extract().jsonPath();
+            return listed.getList("data").size() >= 3 && MODEL.equals(listed.getString("data[0].model"));
+        });
         go("activity");
         List<WebElement> rows = browser.all("#activity tbody tr[data-id]");
         assertTrue(rows.size() >= 3, "every request of the account is listed");

@@ -60,7 +60,9 @@ class EndpointFuzzE2ETests extends GatewayE2E {
         targets.add(Target.of("GET", "/api/v1/models/{author}/{slug}/endpoints")
                 .path("author", MODEL.split("/")[0]).path("slug", MODEL.split("/")[1]));
         targets.add(Target.of("GET", "/api/v1/generation").header("Authorization", bearer).query("id"));
-        targets.add(Target.of("GET", "/api/v1/generations").header("Authorization", bearer).query("limit"));
+        targets.add(Target.of("GET", "/api/v1/generations").header("Authorization", bearer)
+                .query("limit", "cursor", "model", "provider", "status"));
+        targets.add(Target.of("GET", "/api/v1/activity").header("Authorization", bearer).query("date", "api_key_hash"));
         targets.add(Target.of("GET", "/api/v1/key").header("Authorization", bearer));
         // OpenRouter routes Keyway does not serve yet: a JSON 404, whatever is sent
         targets.add(Target.of("POST", "/api/v1/embeddings").header("Authorization", bearer)

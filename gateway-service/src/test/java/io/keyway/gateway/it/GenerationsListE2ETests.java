@@ -10,13 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code GET /api/v1/generations}: the console's activity list — the account's latest requests, newest first, with
  * every attempt; a management key sees the whole account, an API key only its own requests, nobody another account's.
+ * Listed from billing-service once it has applied the requests' usage events (the tests wait for that).
  */
 @QuarkusTest
 @WithTestResource(KeywayServices.class)
@@ -25,6 +28,12 @@ class GenerationsListE2ETests extends GatewayE2E {
     private static JsonPath list(String bearer, String query) {
         return given().header("Authorization", "Bearer " + bearer).get("/api/v1/generations" + query)
                 .then().statusCode(200).extract().jsonPath();
+    }
+
+    /** The list once it holds {@code ids} (billing applies usage events within a moment). */
+    private static JsonPath listed(String bearer, String query, List<String> ids) {
+        return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> list(bearer, query), page -> page.getList("data.id").equals(ids));
     }
 
     @Test
@@ -40,7 +49,7 @@ class GenerationsListE2ETests extends GatewayE2E {
         String second = chat(key[0], body(MODEL, "provider", Map.of("only", List.of(CHEAP)))).then().statusCode(200)
                 .extract().jsonPath().getString("id");
 
-        JsonPath page = list(account.managementKey(), "");
+        JsonPath page = listed(account.managementKey(), "", List.of(second, first));
         assertEquals(List.of(second, first), page.getList("data.id"));
         assertEquals(true, page.getBoolean("data[0].is_byok"));
         assertEquals(MODEL, page.getString("data[0].model"));
@@ -59,9 +68,9 @@ class GenerationsListE2ETests extends GatewayE2E {
         String mine = chat(key[0], body(MODEL)).then().statusCode(200).extract().jsonPath().getString("id");
         String theirs = chat(other, body(MODEL)).then().statusCode(200).extract().jsonPath().getString("id");
 
+        listed(account.managementKey(), "", List.of(theirs, mine));
         assertEquals(List.of(mine), list(key[0].key(), "").getList("data.id"));
         assertEquals(List.of(theirs), list(other.key(), "").getList("data.id"));
-        assertEquals(List.of(theirs, mine), list(account.managementKey(), "").getList("data.id"));
         Seed.Account stranger = seed.account();
         assertEquals(List.of(), list(stranger.managementKey(), "").getList("data.id"));
     }
