@@ -74,10 +74,10 @@ class AuditTrailTests {
         String byWhom = "management_key:" + a.managementKeyId();
         String[] apiKey = Api.newApiKey(a, "audited");
         a.mgmt().delete("/api/v1/keys/" + apiKey[0]).then().statusCode(200);
-        String byok = Api.newByokId(a, "openai", Api.randomToken("sk-audit-"));
-        a.mgmt().body(Map.of("key", Api.randomToken("sk-audit-rot-"))).post("/api/v1/byok/" + byok + "/rotate")
+        String byok = Api.newByokId(a, "openai", Api.randomToken("fake-openai-audit-"));
+        a.mgmt().body(Map.of("key", Api.randomToken("fake-openai-audit-rot-"))).post("/api/v1/byok/" + byok + "/rotate")
                 .then().statusCode(200);
-        a.mgmt().body(Map.of("key", Api.randomToken("sk-audit-patch-"))).patch("/api/v1/byok/" + byok)
+        a.mgmt().body(Map.of("key", Api.randomToken("fake-openai-audit-patch-"))).patch("/api/v1/byok/" + byok)
                 .then().statusCode(200);
         Api.routingView(a.id()).then().statusCode(200);
         a.mgmt().delete("/api/v1/byok/" + byok).then().statusCode(200);
@@ -108,7 +108,7 @@ class AuditTrailTests {
     @Test
     void secretReadsAreWrittenOncePerRoutingViewBuiltAndNeverForAnUnchangedView() {
         Api.Account a = Api.newAccount();
-        Api.newByokId(a, "openai", Api.randomToken("sk-view-"));
+        Api.newByokId(a, "openai", Api.randomToken("fake-openai-view-"));
         String etag = Api.routingView(a.id()).then().statusCode(200).extract().header("ETag");
         for (int i = 0; i < 5; i++) {
             given().header("Authorization", Api.INTERNAL).header("If-None-Match", etag)
@@ -179,7 +179,7 @@ class AuditTrailTests {
     void anAccountSeesOnlyItsOwnEntriesWhateverTheFilters() {
         Api.Account a = Api.newAccount();
         Api.Account b = Api.newAccount();
-        String bKey = Api.newByokId(b, "openai", Api.randomToken("sk-b-"));
+        String bKey = Api.newByokId(b, "openai", Api.randomToken("fake-openai-b-"));
         deletePooled(Api.newPooledId("audit-scope-test", Api.randomToken("pool-"))); // platform entries, of no account
         for (Map<String, Object> e : all(a)) {
             assertEquals(a.id(), e.get("account_id"));
@@ -300,7 +300,7 @@ class AuditTrailTests {
     @Test
     void aChangeWhoseAuditEntryCannotBeWrittenIsNotMade() {
         Api.Account a = Api.newAccount();
-        String byok = Api.newByokId(a, "openai", Api.randomToken("sk-together-"));
+        String byok = Api.newByokId(a, "openai", Api.randomToken("fake-openai-together-"));
         String precedence = a.mgmt().get("/api/v1/settings").then().statusCode(200).extract().path("data.byok_precedence");
         sql("CREATE OR REPLACE FUNCTION refuse_audit_of_account() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                 + "IF NEW.account_id = '" + a.id() + "' THEN RAISE EXCEPTION 'refused by test trigger'; END IF; "
@@ -327,7 +327,7 @@ class AuditTrailTests {
     @Test
     void anAuditEntryIsRolledBackWithAChangeThatFails() {
         Api.Account a = Api.newAccount();
-        String byok = Api.newByokId(a, "openai", Api.randomToken("sk-rollback-"));
+        String byok = Api.newByokId(a, "openai", Api.randomToken("fake-openai-rollback-"));
         sql("CREATE OR REPLACE FUNCTION refuse_byok_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                 + "IF OLD.id = '" + byok + "' THEN RAISE EXCEPTION 'refused by test trigger'; END IF; "
                 + "RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; END $$");
