@@ -9,12 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.gateway.it.KeywayServices;
 import io.keyway.gateway.it.Seed;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +23,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 16's bound on overspend, across replicas: two gateway processes (this module's packaged jar), the real
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * its requests' estimate errors, here none (the worst case reserved, about 0.0024, is above the 0.002 a request costs), so
  * the test allows one request's worst case per replica and no more.
  */
+@ExtendWith(TwoReplicas.class)
 class BudgetAcrossReplicasTests {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,32 +44,19 @@ class BudgetAcrossReplicasTests {
     private static final BigDecimal BOUND = WORST_CASE.multiply(BigDecimal.valueOf(2));
     private static final int REQUESTS = 200;
 
-    private static KeywayServices services;
-    private static final List<Process> gateways = new ArrayList<>();
-    private static final List<String> urls = new ArrayList<>();
+    private static List<String> urls;
     private static final Seed seed = new Seed();
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
-    static void startTwoReplicas() throws Exception {
-        services = new KeywayServices();
-        Map<String, String> config = services.start();
-        Path logs = Path.of("target/keyway-it");
-        for (int i = 1; i <= 2; i++) {
-            int port = freePort();
-            gateways.add(KeywayServices.launchGateway(port, config, Map.of(), logs.resolve("gateway-replica-" + i + ".log")));
-            urls.add("http://127.0.0.1:" + port);
-        }
+    static void replicas() {
+        urls = TwoReplicas.urls();
     }
 
     @AfterAll
-    static void stopAll() {
+    static void cleanUp() {
         seed.cleanUp();
-        gateways.forEach(KeywayServices::stopProcess);
-        if (services != null) {
-            services.stop();
-        }
     }
 
     @Test
@@ -203,11 +190,5 @@ class BudgetAcrossReplicasTests {
         String sample = answers.stream().filter(r -> r.statusCode() != 200 && r.statusCode() != 402)
                 .map(HttpResponse::body).findFirst().orElse("");
         return counts + " " + sample;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.gateway.it.GenerationAnswers;
 import io.keyway.gateway.it.KeywayServices;
 import io.keyway.gateway.it.Seed;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +17,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 19's durable {@code /api/v1/generation}, across replicas: two gateway processes (this module's packaged jar)
@@ -26,35 +25,22 @@ import org.junit.jupiter.api.Test;
  * replica B, which never saw it: B asks billing, which kept it with its charge. The answer is the one A gives from its
  * memory, member for member; and the listing is the same whichever replica answers it.
  */
+@ExtendWith(TwoReplicas.class)
 class GenerationAcrossReplicasTests {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static KeywayServices services;
-    private static final List<Process> gateways = new ArrayList<>();
-    private static final List<String> urls = new ArrayList<>();
+    private static List<String> urls;
     private static final Seed seed = new Seed();
 
     @BeforeAll
-    static void startTwoReplicas() throws Exception {
-        services = new KeywayServices();
-        Map<String, String> config = services.start();
-        Path logs = Path.of("target/keyway-it");
-        for (int i = 1; i <= 2; i++) {
-            int port = freePort();
-            gateways.add(KeywayServices.launchGateway(port, config, Map.of(),
-                    logs.resolve("gateway-generation-replica-" + i + ".log")));
-            urls.add("http://127.0.0.1:" + port);
-        }
+    static void replicas() {
+        urls = TwoReplicas.urls();
     }
 
     @AfterAll
-    static void stopAll() {
+    static void cleanUp() {
         seed.cleanUp();
-        gateways.forEach(KeywayServices::stopProcess);
-        if (services != null) {
-            services.stop();
-        }
     }
 
     @Test
@@ -117,11 +103,5 @@ class GenerationAcrossReplicasTests {
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
                 given().baseUri(url).header("Authorization", "Bearer " + key.key()).get("/api/v1/key")
                         .then().extract().jsonPath().getDouble("data.account_balance") > 0);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
