@@ -97,6 +97,9 @@ PY
   if "$root/deploy/local/services.sh" status >/dev/null 2>&1; then
     log "Keyway is already running: stop it first (./keyway stop), so that it starts with the benchmark's catalog"; return 1
   fi
+  # GC_LOG=1: the gateway's flags as ./keyway run gives them, plus its GC and safepoint log (same clock as wrk's run)
+  local jvm="-Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages"
+  [ "${GC_LOG:-0}" = 1 ] && export KEYWAY_GATEWAY_JVM="$jvm -Xlog:gc,safepoint:file=$OUT/gateway-gc.log:uptime,timenanos"
   (cd "$root" && KEYWAY_GATEWAY_CATALOG="$cat" ./keyway run) > "$OUT/keyway-run.log" 2>&1 \
     || { tail -30 "$OUT/keyway-run.log" >&2; log "./keyway run failed, see $OUT/keyway-run.log"; return 1; }
   KEYWAY_STARTED=1

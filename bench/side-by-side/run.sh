@@ -9,6 +9,7 @@
 # $OUT (default $WORK/results/<stamp>): points.jsonl, streams.jsonl, rss.jsonl, machine.txt, summary.md.
 #   env: DUR (s per point, 10) RUNS (2) CONNS ("1 16 64") TARGETS (all five) STREAM_N (300) WARMUP (10)
 #        BILLING (stopped | up: billing-service keeps consuming the usage events during the load)
+#        GC_LOG=1 (the gateway's GC and safepoint log in $OUT/gateway-gc.log)
 set -euo pipefail
 source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 DUR=${DUR:-10}; RUNS=${RUNS:-2}; CONNS=${CONNS:-"1 16 64"}; STREAM_N=${STREAM_N:-300}; WARMUP=${WARMUP:-10}
