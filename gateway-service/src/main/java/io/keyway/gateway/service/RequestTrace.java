@@ -90,7 +90,7 @@ public final class RequestTrace {
      * Starts the route span over the plan's {@code candidates}; it ends when {@code result} does: the answer has begun,
      * or the request's final error (its status) is known.
      */
-    void route(List<Attempt> candidates, Generation generation, Future<?> result) {
+    void route(List<Attempt> candidates, Generation generation, Future<CompletionExecutor.Success> result) {
         if (tracer == null) {
             return;
         }
@@ -112,10 +112,10 @@ public final class RequestTrace {
         span.setAttribute(PLAN_ATTEMPTS, (long) plan.length);
         result.onComplete(outcome -> {
             if (outcome.succeeded()) {
+                Attempt served = outcome.result().attempt();
                 span.setAttribute(OUTCOME, "answered");
-                if (generation.served != null) {
-                    span.setAttribute(PROVIDER, generation.served.provider());
-                }
+                span.setAttribute(PROVIDER, served.provider());
+                span.setAttribute(CREDENTIAL_KIND, credentialKind(served.kind()));
             } else {
                 int status = outcome.cause() instanceof GatewayError e ? e.status() : 500;
                 span.setAttribute(OUTCOME, "failed");
