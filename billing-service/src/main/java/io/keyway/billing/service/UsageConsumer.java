@@ -48,6 +48,7 @@ public final class UsageConsumer implements AutoCloseable {
     private final AccountStatePublisher states;
     private final UsageBatchApplier.BeforeCommit beforeCommit;
     private final Runnable afterDatabaseCommit;
+    private final UsageTracing tracing;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -59,12 +60,13 @@ public final class UsageConsumer implements AutoCloseable {
      *            Kafka's offsets are committed (null in production)
      */
     public UsageConsumer(Settings settings, UsageBatchApplier applier, AccountStatePublisher states,
-            UsageBatchApplier.BeforeCommit beforeCommit, Runnable afterDatabaseCommit) {
+            UsageBatchApplier.BeforeCommit beforeCommit, Runnable afterDatabaseCommit, UsageTracing tracing) {
         this.settings = settings;
         this.applier = applier;
         this.states = states;
         this.beforeCommit = beforeCommit;
         this.afterDatabaseCommit = afterDatabaseCommit;
+        this.tracing = tracing;
         this.thread = new Thread(this::loop, settings.clientId());
         this.thread.setDaemon(true);
     }
@@ -167,7 +169,8 @@ public final class UsageConsumer implements AutoCloseable {
     private void applyIsolatingRefused(List<ConsumerRecord<String, byte[]>> records, Set<String> committed)
             throws SQLException {
         try {
-            committed.addAll(applier.apply(settings.topic(), records, beforeCommit).accounts());
+            committed.addAll(tracing.process(settings.topic(), settings.groupId(), records,
+                    () -> applier.apply(settings.topic(), records, beforeCommit)).accounts());
         } catch (SQLException e) {
             String state = UsageBatchApplier.dataErrorState(e);
             if (state == null) {

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -113,7 +114,9 @@ public class UpstreamHttp {
                 .setConnectTimeout((int) upstream.connectTimeout().toMillis())
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
-                .setPipelining(false);
+                .setPipelining(false)
+                // traced as Keyway's own attempt spans (service/RequestTrace); no trace context goes to a provider
+                .setTracingPolicy(TracingPolicy.IGNORE);
         TrustManagerFactory trust = upstream.trustCertificates().map(pem -> trust(Path.of(pem))).orElse(null);
         if (trust != null) {
             clientOptions.setTrustOptions(TrustOptions.wrap(trust));

@@ -67,10 +67,11 @@ public class ChatCompletionFlow {
     private final ModelCatalog catalog;
     private final ObjectMapper json;
     private final RequestLimits limits;
+    private final Tracing tracing;
 
     public ChatCompletionFlow(ApiKeyResolver apiKeys, CreditCheck credits, RoutingViews routingViews, Router router,
                               CircuitBreakers breakers, CompletionExecutor executor, Budgets budgets,
-                              ModelCatalog catalog, ObjectMapper json, RequestLimits limits) {
+                              ModelCatalog catalog, ObjectMapper json, RequestLimits limits, Tracing tracing) {
         this.apiKeys = apiKeys;
         this.credits = credits;
         this.routingViews = routingViews;
@@ -81,6 +82,7 @@ public class ChatCompletionFlow {
         this.catalog = catalog;
         this.json = json;
         this.limits = limits;
+        this.tracing = tracing;
     }
 
     /**
@@ -125,6 +127,7 @@ public class ChatCompletionFlow {
         Generation generation = new Generation(caller.accountId(), caller.apiKeyId(),
                 request.models().get(0).id(), request.stream());
         generation.attribution(request.user(), referer);
+        generation.trace = tracing.request(generation);
         try {
             credits.require(caller);
         } catch (GatewayError e) {

@@ -19,6 +19,7 @@ import io.keyway.gateway.service.routing.RoutingPlan;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -107,6 +108,7 @@ public class CompletionExecutor {
         List<Attempt> attempts = new ArrayList<>();
         plan.routes().forEach(r -> attempts.addAll(r.attempts()));
         Promise<Success> result = Promise.promise();
+        generation.trace.route(attempts, generation, result.future());
         next(attempts, 0, request, generation, new ArrayList<>(), result);
         return result.future();
     }
@@ -148,6 +150,7 @@ public class CompletionExecutor {
         long start = System.nanoTime();
         Promise<Success> done = Promise.promise();
         Acceptance acceptance = new Acceptance();
+        Span span = generation.trace.attempt(attempt, provider);
         UpstreamCall call = adapter.call(new UpstreamRequest(provider, attempt.model(), attempt.endpoint(),
                 attempt.credential(), request.upstreamBody(), request.stream(), acceptance));
         // The total timeout covers a whole answer's head and body; a stream's writer keeps its own timer.
@@ -167,6 +170,7 @@ public class CompletionExecutor {
             }
         });
         done.future().onComplete(outcome -> {
+            RequestTrace.attemptEnded(span, outcome);
             if (timer != null) {
                 timer.cancel();
             }
@@ -240,6 +244,7 @@ public class CompletionExecutor {
                          int index, ChatRequest request, Generation generation, List<Failure> failures,
                          Promise<Success> result) {
         generation.record(record(attempt, 0, outcome, 0));
+        generation.trace.skipped(attempt, outcome);
         if (attempt.alwaysUse() && raw != null) {
             failures.add(new Failure(attempt, provider, 503, raw, false, UpstreamError.Blame.ENDPOINT, false));
         }

@@ -61,6 +61,8 @@ public final class Generation {
     public long reasoningTokens = -1;
     public long latencyMs;
     public long firstByteMs = -1;
+    /** The request's spans ({@link Tracing}); {@link RequestTrace#OFF} while tracing is off. */
+    public RequestTrace trace = RequestTrace.OFF;
 
     public Generation(String accountId, String apiKeyId, String requestedModel, boolean streamed) {
         this.accountId = accountId;

@@ -175,7 +175,7 @@ public class UsageAccounting {
             g.reservation.settle(metered ? g.cost.max(BigDecimal.ZERO) : BigDecimal.ZERO,
                     metered && byok ? g.listCost.max(BigDecimal.ZERO) : BigDecimal.ZERO);
         }
-        publisher.publishInBackground(event(g));
+        publisher.publishInBackground(event(g), g.trace);
     }
 
     /** How long the served answer took to generate: after its first byte for a stream, its whole call otherwise. */

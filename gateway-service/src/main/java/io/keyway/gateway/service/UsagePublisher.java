@@ -7,6 +7,7 @@ import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -53,7 +54,7 @@ public class UsagePublisher {
     private static final Logger LOG = Logger.getLogger(UsagePublisher.class);
     static final String OVERRIDE_PREFIX = "keyway.gateway.usage.producer.";
 
-    private record Pending(UsageEvent event, CompletableFuture<Void> done) {
+    private record Pending(UsageEvent event, CompletableFuture<Void> done, RequestTrace trace) {
     }
 
     private final KafkaProducer<String, byte[]> producer;
@@ -125,7 +126,7 @@ public class UsagePublisher {
     /** Completes when the broker has acknowledged the event (acks=all); fails when it did not take it. */
     public Uni<Void> publish(UsageEvent event) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!enqueue(event, done)) {
+        if (!enqueue(event, done, RequestTrace.OFF)) {
             return Uni.createFrom().failure(new IllegalStateException("usage event buffer is full"));
         }
         return Uni.createFrom().completionStage(done);
@@ -133,16 +134,21 @@ public class UsagePublisher {
 
     /** Fire and forget, bounded; the outcome is counted and, when bad, logged with the event. */
     public void publishInBackground(UsageEvent event) {
-        enqueue(event, null);
+        enqueue(event, null, RequestTrace.OFF);
     }
 
-    private boolean enqueue(UsageEvent event, CompletableFuture<Void> done) {
+    /** As above, for a request whose trace the event joins (the record carries its context: {@link RequestTrace#publish}). */
+    public void publishInBackground(UsageEvent event, RequestTrace trace) {
+        enqueue(event, null, trace);
+    }
+
+    private boolean enqueue(UsageEvent event, CompletableFuture<Void> done, RequestTrace trace) {
         if (pending.incrementAndGet() > maxPending || !running) {
             pending.decrementAndGet();
             lost(event, "buffer full (" + maxPending + " events await the broker)");
             return false;
         }
-        queue.offer(new Pending(event, done));
+        queue.offer(new Pending(event, done, trace));
         return true;
     }
 
@@ -180,8 +186,11 @@ public class UsagePublisher {
         // acknowledged (200 ms of linger and more), and one array is far cheaper for the young collector to carry
         // than an event's graph of strings and numbers.
         CompletableFuture<Void> done = p.done();
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.USAGE, p.event().accountId(), value);
+        Span span = p.trace().publish(record, p.event().eventId());
         try {
-            producer.send(new ProducerRecord<>(Topics.USAGE, p.event().accountId(), value), (metadata, failure) -> {
+            producer.send(record, (metadata, failure) -> {
+                RequestTrace.published(span, failure);
                 pending.decrementAndGet();
                 if (failure == null) {
                     published.increment();
@@ -196,6 +205,7 @@ public class UsagePublisher {
                 }
             });
         } catch (Exception e) { // metadata not available within max.block.ms, closed producer
+            RequestTrace.published(span, e);
             pending.decrementAndGet();
             brokerTrouble.set(true);
             lost(value, e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -5,6 +5,7 @@ import static io.keyway.gateway.it.KeywayServices.MODEL;
 
 import io.keyway.gateway.it.KeywayServices;
 import io.keyway.gateway.it.Seed;
+import io.keyway.gateway.standin.OtlpCollectorStandIn;
 import io.restassured.RestAssured;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -85,6 +86,14 @@ class GatewayBenchmark {
      * beside the gateway, to tell the stack's own cost from Keyway's.
      */
     static final boolean FLOOR = Boolean.getBoolean("bench.floor");
+    /**
+     * With {@code -Dbench.tracing=true}: the gateway traces every request (started with the OTLP endpoint alone,
+     * {@code keyway.otel.endpoint}, as {@code KEYWAY_OTEL_ENDPOINT} does in production) and exports its spans over
+     * OTLP/HTTP to a collector STAND-IN on loopback ({@link OtlpCollectorStandIn}: accepts and counts, decodes nothing),
+     * so the run measures what tracing on costs: spans created, batched, encoded and sent. Default off: the gateway as
+     * deployed without an endpoint.
+     */
+    static final boolean TRACING = Boolean.getBoolean("bench.tracing");
     static final int[] CONNS = Arrays.stream(System.getProperty("bench.conns", "1,16,64").split(","))
             .mapToInt(c -> Integer.parseInt(c.trim())).toArray();
 
@@ -146,6 +155,11 @@ class GatewayBenchmark {
         KeywayServices services = new KeywayServices(billingArgs);
         Map<String, String> config = new java.util.HashMap<>(services.start());
         config.put("mp.messaging.incoming.account-state.topic", stateTopic);
+        OtlpCollectorStandIn collector = TRACING ? new OtlpCollectorStandIn() : null;
+        if (collector != null) {
+            config.put("keyway.otel.endpoint", collector.endpoint());
+            config.put("quarkus.otel.exporter.otlp.protocol", "http/protobuf");
+        }
         Process gateway = null;
         Process floor = null;
         StringBuilder floorTable = new StringBuilder();
@@ -279,8 +293,13 @@ class GatewayBenchmark {
                     threads.append('\n');
                 }
             }
+            if (collector != null && collector.requests() == 0) {
+                throw new AssertionError("-Dbench.tracing: the gateway exported no span; see target/bench/gateway.log");
+            }
             String report = "Run " + Instant.now() + ", " + SECONDS + " s per cell, median of " + REPEATS
-                    + " runs per cell, "
+                    + " runs per cell, tracing " + (collector == null ? "off (no OTLP endpoint)"
+                            : "ON (every request, OTLP/HTTP to a loopback collector stand-in: " + collector.requests()
+                            + " exports, " + collector.bytes() / (1024 * 1024) + " MiB)") + ", "
                     + Runtime.getRuntime().availableProcessors() + " CPUs, JVM " + System.getProperty("java.version")
                     + ", gateway process flags `" + GATEWAY_JVM + "`, env `" + GATEWAY_ENV + "`, gateway RSS after warm-up " + idleRss + " MB, gateway CPU when idle "
                     + String.format("%.1f", idleCpuMsPerSecond) + " ms/s, "
@@ -310,6 +329,9 @@ class GatewayBenchmark {
             }
             if (floor != null) {
                 floor.destroyForcibly();
+            }
+            if (collector != null) {
+                collector.close();
             }
             if (gateway != null) {
                 gateway.destroy();
@@ -541,7 +563,7 @@ class GatewayBenchmark {
     }
 
     static final List<String> THREAD_GROUPS = List.of("event loops", "usage publisher", "Kafka clients",
-            "VM thread (GC)", "JIT compiler", "other");
+            "span export", "VM thread (GC)", "JIT compiler", "other");
 
     static String threadGroup(String name) {
         if (name.startsWith("vert.x-eventloo")) {
@@ -554,6 +576,8 @@ class GatewayBenchmark {
             return "VM thread (GC)";
         } else if (name.startsWith("kafka") || name.startsWith("smallrye-kafka")) {
             return "Kafka clients";
+        } else if (name.startsWith("BatchSpanProc")) { // the OpenTelemetry SDK's exporter thread (tracing on)
+            return "span export";
         }
         return "other";
     }

@@ -38,6 +38,9 @@ class ServiceConfigurationContractTest {
             "KEYWAY_KEYS_SECRETS_VAULT_PATH_PREFIX", new String[] {"key-service", "secrets/SecretStoresConfig.java", "String pathPrefix()"},
             "KEYWAY_KEYS_SECRETS_AWS_NAME_PREFIX", new String[] {"key-service", "secrets/SecretStoresConfig.java", "String namePrefix()"});
 
+    /** Read by contracts' TracingSwitch in every service (a configuration source; TracingTest checks it). */
+    private static final Set<String> SHARED_SWITCHES = Set.of("KEYWAY_OTEL_ENDPOINT");
+
     private static final String MASTER_KEY_PREFIX = "keyway.keys.secrets.local.master-keys.";
 
     /** Every store and option switched on, so that every conditional setting is rendered. */
@@ -110,7 +113,7 @@ class ServiceConfigurationContractTest {
                         () -> component + " has no " + MASTER_KEY_PREFIX + "* property");
                 continue;
             }
-            if (!name.startsWith("KEYWAY_") || read.contains(name)) {
+            if (!name.startsWith("KEYWAY_") || read.contains(name) || SHARED_SWITCHES.contains(name)) {
                 continue;
             }
             String[] mapping = MAPPING_PROPERTIES.get(name);
