@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.keyway.contracts.Topics;
 import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.metrics.UsagePublishLag;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -64,6 +65,7 @@ public class UsagePublisher {
     private final AtomicBoolean brokerTrouble = new AtomicBoolean();
     private final Counter published;
     private final Counter failed;
+    private final UsagePublishLag publishLag;
     /**
      * How long the sender sleeps when it found the queue empty: a twentieth of the producer's own linger.ms, so events
      * wait no longer for it, and a hundred wake-ups a second under load instead of one per event (at 2 ms its sleeps
@@ -84,6 +86,7 @@ public class UsagePublisher {
         this.published = registry.counter("keyway.usage.events.published");
         this.failed = registry.counter("keyway.usage.events.failed");
         registry.gauge("keyway.usage.events.pending", pending);
+        this.publishLag = new UsagePublishLag(registry);
         this.producer = new KafkaProducer<>(producerConfig(kafka, config), new StringSerializer(),
                 new ByteArraySerializer());
         this.sender = new Thread(this::sendLoop, "keyway-usage-publisher");
@@ -180,11 +183,13 @@ public class UsagePublisher {
         // acknowledged (200 ms of linger and more), and one array is far cheaper for the young collector to carry
         // than an event's graph of strings and numbers.
         CompletableFuture<Void> done = p.done();
+        long endedAt = UsagePublishLag.endedAtMillis(p.event());
         try {
             producer.send(new ProducerRecord<>(Topics.USAGE, p.event().accountId(), value), (metadata, failure) -> {
                 pending.decrementAndGet();
                 if (failure == null) {
                     published.increment();
+                    publishLag.acknowledged(endedAt);
                     if (brokerTrouble.compareAndSet(true, false)) {
                         LOG.info("Usage events are being published again");
                     }
