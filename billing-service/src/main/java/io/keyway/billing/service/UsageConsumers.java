@@ -19,14 +19,16 @@ public class UsageConsumers {
     private final Map<String, Object> kafka;
     private final UsageBatchApplier applier;
     private final AccountStatePublisher states;
+    private final ConsumerLag lag;
     private final List<UsageConsumer> running = new ArrayList<>();
 
     public UsageConsumers(BillingConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-            UsageBatchApplier applier, AccountStatePublisher states) {
+            UsageBatchApplier applier, AccountStatePublisher states, ConsumerLag lag) {
         this.config = config;
         this.kafka = kafka;
         this.applier = applier;
         this.states = states;
+        this.lag = lag;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -53,7 +55,7 @@ public class UsageConsumers {
         return new UsageConsumer(new UsageConsumer.Settings(kafka, topic, groupId,
                 prefix + "-" + UUID.randomUUID().toString().substring(0, 8), config.consumer().maxPollRecords(),
                 config.consumer().autoOffsetReset(), config.consumer().retryBackoff()), applier, states, beforeCommit,
-                afterDatabaseCommit);
+                afterDatabaseCommit, lag);
     }
 
     void onStop(@Observes ShutdownEvent event) {
