@@ -15,6 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * circuit breaker of every endpoint of the catalog ({@value #BREAKER_STATE}, 0 closed, 1 half-open, 2 open; one series
  * per model and provider, as many as the catalog's endpoints) and the account-state lag and age
  * ({@link AccountStateLag}).
+ * <p>
+ * Each gauge reads through the injected bean on every scrape, never an object captured at start: Micrometer's global
+ * registry outlives the application in a test JVM that restarts it, and keeps the first registration of a gauge.
  */
 @Startup
 @ApplicationScoped
@@ -35,11 +38,10 @@ public class GatewayGauges {
                         .strongReference(true).register(registry);
             }
         }
-        AccountStateLag lag = states.lag();
-        Gauge.builder(ACCOUNT_STATE_LAG, lag, AccountStateLag::lagSeconds).baseUnit("seconds")
+        Gauge.builder(ACCOUNT_STATE_LAG, states, s -> s.lag().lagSeconds()).baseUnit("seconds")
                 .description("How long after billing wrote it the latest account state was applied here")
                 .strongReference(true).register(registry);
-        Gauge.builder(ACCOUNT_STATE_AGE, lag, AccountStateLag::ageSeconds).baseUnit("seconds")
+        Gauge.builder(ACCOUNT_STATE_AGE, states, s -> s.lag().ageSeconds()).baseUnit("seconds")
                 .description("Age of the newest account state applied here (grows while billing publishes none)")
                 .strongReference(true).register(registry);
     }

@@ -280,8 +280,12 @@ public class Budgets {
         this.vertx = vertx;
         this.syncs = metrics.counter("keyway.budget.lease.syncs");
         this.syncFailures = metrics.counter("keyway.budget.lease.sync.failures");
-        metrics.gaugeMapSize("keyway.budget.leases", List.of(), leases);
         this.refusals = new CreditRefusals(metrics);
+    }
+
+    /** Leases this replica holds (the gauge {@code keyway_budget_leases}). */
+    public int leaseCount() {
+        return leases.size();
     }
 
     void start(@Observes StartupEvent event) {

@@ -85,7 +85,6 @@ public class UsagePublisher {
         this.maxPending = gateway.usage().maxPending();
         this.published = registry.counter("keyway.usage.events.published");
         this.failed = registry.counter("keyway.usage.events.failed");
-        registry.gauge("keyway.usage.events.pending", pending);
         this.publishLag = new UsagePublishLag(registry);
         this.producer = new KafkaProducer<>(producerConfig(kafka, config), new StringSerializer(),
                 new ByteArraySerializer());

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * and a breaker that opens. Every name in the dashboard's metric list ({@code deploy/helm/keyway/dashboards/metrics.txt},
  * which the chart test holds the Grafana dashboard's queries to) must be in its service's {@code /q/metrics}, and the
  * values move as the rules say. Breakers as in production, but small: a credential opens after 3 consecutive
- * failures, an endpoint at 50 % failures of at least 4 calls.
+ * failures, an endpoint at 50 % failures of at least 4 calls. (Run alone, every name comes from this class's own
+ * traffic; in the whole suite Micrometer's global registry also keeps the meters earlier applications of the JVM
+ * registered.)
  */
 @QuarkusTest
 @WithTestResource(value = KeywayServices.class, initArgs = {
