@@ -49,6 +49,7 @@ public final class UsageConsumer implements AutoCloseable {
     private final UsageBatchApplier.BeforeCommit beforeCommit;
     private final Runnable afterDatabaseCommit;
     private final UsageTracing tracing;
+    private final ConsumerLag lag;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -60,8 +61,9 @@ public final class UsageConsumer implements AutoCloseable {
      *            Kafka's offsets are committed (null in production)
      */
     public UsageConsumer(Settings settings, UsageBatchApplier applier, AccountStatePublisher states,
-            UsageBatchApplier.BeforeCommit beforeCommit, Runnable afterDatabaseCommit, UsageTracing tracing) {
+            UsageBatchApplier.BeforeCommit beforeCommit, Runnable afterDatabaseCommit, UsageTracing tracing, ConsumerLag lag) {
         this.settings = settings;
+        this.lag = lag;
         this.applier = applier;
         this.states = states;
         this.beforeCommit = beforeCommit;
@@ -104,6 +106,7 @@ public final class UsageConsumer implements AutoCloseable {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     // nothing in flight: batches are applied synchronously between polls
+                    lag.forget(settings.clientId(), partitions);
                 }
 
                 @Override
@@ -116,6 +119,7 @@ public final class UsageConsumer implements AutoCloseable {
                 Set<String> committed = new TreeSet<>();
                 try {
                     ConsumerRecords<String, byte[]> polled = kafka.poll(Duration.ofMillis(500));
+                    lag.measure(settings.clientId(), kafka, polled);
                     if (polled.isEmpty()) {
                         continue;
                     }
@@ -154,6 +158,7 @@ public final class UsageConsumer implements AutoCloseable {
             LOG.error("usage consumer stopped", e);
         } finally {
             consumer = null;
+            lag.forgetAll(settings.clientId());
         }
     }
 

@@ -20,15 +20,17 @@ public class UsageConsumers {
     private final UsageBatchApplier applier;
     private final AccountStatePublisher states;
     private final UsageTracing tracing;
+    private final ConsumerLag lag;
     private final List<UsageConsumer> running = new ArrayList<>();
 
     public UsageConsumers(BillingConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-            UsageBatchApplier applier, AccountStatePublisher states, UsageTracing tracing) {
+            UsageBatchApplier applier, AccountStatePublisher states, UsageTracing tracing, ConsumerLag lag) {
         this.config = config;
         this.kafka = kafka;
         this.applier = applier;
         this.states = states;
         this.tracing = tracing;
+        this.lag = lag;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -55,7 +57,7 @@ public class UsageConsumers {
         return new UsageConsumer(new UsageConsumer.Settings(kafka, topic, groupId,
                 prefix + "-" + UUID.randomUUID().toString().substring(0, 8), config.consumer().maxPollRecords(),
                 config.consumer().autoOffsetReset(), config.consumer().retryBackoff()), applier, states, beforeCommit,
-                afterDatabaseCommit, tracing);
+                afterDatabaseCommit, tracing, lag);
     }
 
     void onStop(@Observes ShutdownEvent event) {

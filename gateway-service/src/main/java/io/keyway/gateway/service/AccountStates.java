@@ -2,6 +2,7 @@ package io.keyway.gateway.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.contracts.AccountState;
+import io.keyway.gateway.metrics.AccountStateLag;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.util.Map;
@@ -22,6 +23,7 @@ public class AccountStates {
 
     private final Map<String, AccountState> states = new ConcurrentHashMap<>();
     private final ObjectMapper json;
+    private final AccountStateLag lag = new AccountStateLag();
 
     public AccountStates(ObjectMapper json) {
         this.json = json;
@@ -44,6 +46,12 @@ public class AccountStates {
             return;
         }
         states.merge(state.accountId(), state, (held, incoming) -> incoming.sequence() >= held.sequence() ? incoming : held);
+        lag.applied(state.updatedAt());
+    }
+
+    /** How current the states held are (the account-state lag and age gauges). */
+    public AccountStateLag lag() {
+        return lag;
     }
 
     public Optional<AccountState> get(String accountId) {

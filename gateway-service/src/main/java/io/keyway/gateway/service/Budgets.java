@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.contracts.BudgetLease;
 import io.keyway.gateway.client.BillingClient;
 import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.metrics.CreditRefusals;
 import io.keyway.gateway.service.ApiKeyResolver.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -269,6 +270,7 @@ public class Budgets {
     private final Map<String, Lease> leases = new ConcurrentHashMap<>();
     private final io.micrometer.core.instrument.Counter syncs;
     private final io.micrometer.core.instrument.Counter syncFailures;
+    private final CreditRefusals refusals;
     private long timer = -1;
 
     public Budgets(BillingClient billing, GatewayConfig config, UsageCost cost, Vertx vertx, MeterRegistry metrics) {
@@ -278,7 +280,12 @@ public class Budgets {
         this.vertx = vertx;
         this.syncs = metrics.counter("keyway.budget.lease.syncs");
         this.syncFailures = metrics.counter("keyway.budget.lease.sync.failures");
-        metrics.gaugeMapSize("keyway.budget.leases", List.of(), leases);
+        this.refusals = new CreditRefusals(metrics);
+    }
+
+    /** Leases this replica holds (the gauge {@code keyway_budget_leases}). */
+    public int leaseCount() {
+        return leases.size();
     }
 
     void start(@Observes StartupEvent event) {
@@ -381,7 +388,7 @@ public class Budgets {
         }
     }
 
-    private static Throwable refusal(Throwable failure, Caller caller, WorstCase worst) {
+    private Throwable refusal(Throwable failure, Caller caller, WorstCase worst) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (!(cause instanceof NoRoom noRoom)) {
@@ -403,6 +410,7 @@ public class Budgets {
                 : "Add credits, or lower max_tokens.");
         ObjectNode metadata = JsonNodeFactory.instance.objectNode()
                 .put("limit_source", key ? CreditCheck.KEY_LIMIT : CreditCheck.ACCOUNT_CREDITS);
+        refusals.reservation(key);
         return new GatewayError(402, message, metadata);
     }
 }

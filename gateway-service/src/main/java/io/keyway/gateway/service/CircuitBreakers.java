@@ -186,7 +186,8 @@ public class CircuitBreakers implements EndpointStats {
         }
     }
 
-    public void failure(Permit permit) {
+    /** Returns whether this failure opened a closed breaker (a failed trial re-opening one is not an opening). */
+    public boolean failure(Permit permit) {
         Breaker b = permit.breaker;
         synchronized (b) {
             long now = clock.getAsLong();
@@ -200,9 +201,11 @@ public class CircuitBreakers implements EndpointStats {
                 record(b, now, true);
                 if (b.policy.trips(b.calls, b.failures)) {
                     open(b, now);
+                    return true;
                 }
             }
         }
+        return false;
     }
 
     /**
@@ -257,6 +260,21 @@ public class CircuitBreakers implements EndpointStats {
         b.calls++;
         if (failed) {
             b.failures++;
+        }
+    }
+
+    /** The breaker-state gauge's value: 0 closed (or never called), 1 half-open, 2 open. */
+    public int state(String key) {
+        Breaker b = breakers.get(key);
+        if (b == null) {
+            return 0;
+        }
+        synchronized (b) {
+            return switch (b.state) {
+                case CLOSED -> 0;
+                case HALF_OPEN -> 1;
+                case OPEN -> 2;
+            };
         }
     }
 

@@ -3,6 +3,7 @@ package io.keyway.gateway.service;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.metrics.UpstreamMetrics;
 import io.keyway.gateway.model.ProviderSpec;
 import io.keyway.gateway.provider.Acceptance;
 import io.keyway.gateway.provider.Answer;
@@ -76,6 +77,7 @@ public class CompletionExecutor {
     private final EndpointMeasurements measurements;
     private final long totalTimeoutMs;
     private final Counter queueFull;
+    private final UpstreamMetrics metrics;
 
     /** Seconds a client is asked to wait after a full upstream wait queue: connections free up as answers end. */
     public static final long QUEUE_FULL_RETRY_AFTER_SECONDS = 1;
@@ -92,6 +94,7 @@ public class CompletionExecutor {
         this.queueFull = Counter.builder(QUEUE_FULL_METRIC)
                 .description("Requests answered 503 because an upstream connection pool's wait queue was full")
                 .register(registry);
+        this.metrics = new UpstreamMetrics(registry);
         this.catalog = catalog;
         this.adapters = adapters;
         this.breakers = breakers;
@@ -121,6 +124,7 @@ public class CompletionExecutor {
         }
         Attempt attempt = attempts.get(index);
         ProviderSpec provider = catalog.provider(attempt.provider());
+        metrics.movedOn(attempts, index);
         if (attempt.leftOutReason() != null) {
             skipped(attempt, provider, attempt.leftOutReason(), "not tried: the secret store holding this key cannot"
                     + " be read right now", attempts, index, request, generation, failures, result);
@@ -175,7 +179,11 @@ public class CompletionExecutor {
                 timer.cancel();
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
+            metrics.attempted(attempt, provider, outcome.cause(), start);
             if (outcome.succeeded()) {
+                if (request.stream()) {
+                    metrics.firstByte(attempt, provider, generation.startNanos);
+                }
                 generation.record(record(attempt, 200, "success", ms));
                 breakers.success(endpointPermit, ms);
                 breakers.success(credentialPermit, ms);
@@ -203,7 +211,7 @@ public class CompletionExecutor {
             failures.add(failure);
             Culprit culprit = Culprit.of(failure.requestError(), failure.blame(), failure.timedOut(),
                     f == TOTAL_TIMEOUT || failure.status() == 408, attempt.byok(), adapter.hostFromCredential());
-            count(culprit, endpointPermit, credentialPermit);
+            count(culprit, attempt, provider, endpointPermit, credentialPermit);
             if (failure.requestError()) {
                 result.fail(upstreamError(failure, failure.status(), generation));
                 return;
@@ -245,6 +253,7 @@ public class CompletionExecutor {
                          Promise<Success> result) {
         generation.record(record(attempt, 0, outcome, 0));
         generation.trace.skipped(attempt, outcome);
+        metrics.skipped(attempt, provider, outcome);
         if (attempt.alwaysUse() && raw != null) {
             failures.add(new Failure(attempt, provider, 503, raw, false, UpstreamError.Blame.ENDPOINT, false));
         }
@@ -270,14 +279,19 @@ public class CompletionExecutor {
     }
 
     /** A failure counts against one breaker at most; the other is released (its trial, if it held one, given back). */
-    private void count(Culprit culprit, CircuitBreakers.Permit endpoint, CircuitBreakers.Permit credential) {
+    private void count(Culprit culprit, Attempt attempt, ProviderSpec provider, CircuitBreakers.Permit endpoint,
+                       CircuitBreakers.Permit credential) {
         if (culprit == Culprit.ENDPOINT) {
-            breakers.failure(endpoint);
+            if (breakers.failure(endpoint)) {
+                metrics.breakerOpened(UpstreamMetrics.Breaker.ENDPOINT, attempt, provider);
+            }
         } else {
             breakers.release(endpoint);
         }
         if (culprit == Culprit.CREDENTIAL) {
-            breakers.failure(credential);
+            if (breakers.failure(credential)) {
+                metrics.breakerOpened(UpstreamMetrics.Breaker.CREDENTIAL, attempt, provider);
+            }
         } else {
             breakers.release(credential);
         }

@@ -3,8 +3,12 @@ package io.keyway.gateway.service;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.keyway.contracts.AccountState;
 import io.keyway.contracts.AccountState.ApiKeySpend;
+import io.keyway.gateway.metrics.CreditRefusals;
 import io.keyway.gateway.service.ApiKeyResolver.Caller;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -27,19 +31,28 @@ public class CreditCheck {
     public static final String KEY_LIMIT = "openrouter_key_limit";
 
     private final AccountStates states;
+    private final CreditRefusals refusals;
 
     public CreditCheck(AccountStates states) {
+        this(states, new SimpleMeterRegistry());
+    }
+
+    @Inject
+    public CreditCheck(AccountStates states, MeterRegistry registry) {
         this.states = states;
+        this.refusals = new CreditRefusals(registry);
     }
 
     public void require(Caller caller) {
         if (states.balance(caller.accountId()).signum() <= 0) {
+            refusals.exhausted(false);
             throw insufficient("Insufficient credits. Add more credits to this account", ACCOUNT_CREDITS);
         }
         BigDecimal limit = caller.key().limit();
         if (limit != null) {
             BigDecimal spend = keySpend(caller, states.get(caller.accountId()));
             if (spend.compareTo(limit) >= 0) {
+                refusals.exhausted(true);
                 throw insufficient("Key limit exceeded: this API key has spent its limit of " + limit.toPlainString()
                         + " USD for the current period", KEY_LIMIT);
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.keyway.contracts.Topics;
 import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.config.GatewayConfig;
+import io.keyway.gateway.metrics.UsagePublishLag;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
@@ -65,6 +66,7 @@ public class UsagePublisher {
     private final AtomicBoolean brokerTrouble = new AtomicBoolean();
     private final Counter published;
     private final Counter failed;
+    private final UsagePublishLag publishLag;
     /**
      * How long the sender sleeps when it found the queue empty: a twentieth of the producer's own linger.ms, so events
      * wait no longer for it, and a hundred wake-ups a second under load instead of one per event (at 2 ms its sleeps
@@ -84,7 +86,7 @@ public class UsagePublisher {
         this.maxPending = gateway.usage().maxPending();
         this.published = registry.counter("keyway.usage.events.published");
         this.failed = registry.counter("keyway.usage.events.failed");
-        registry.gauge("keyway.usage.events.pending", pending);
+        this.publishLag = new UsagePublishLag(registry);
         this.producer = new KafkaProducer<>(producerConfig(kafka, config), new StringSerializer(),
                 new ByteArraySerializer());
         this.sender = new Thread(this::sendLoop, "keyway-usage-publisher");
@@ -188,12 +190,14 @@ public class UsagePublisher {
         CompletableFuture<Void> done = p.done();
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.USAGE, p.event().accountId(), value);
         Span span = p.trace().publish(record, p.event().eventId());
+        long endedAt = UsagePublishLag.endedAtMillis(p.event());
         try {
             producer.send(record, (metadata, failure) -> {
                 RequestTrace.published(span, failure);
                 pending.decrementAndGet();
                 if (failure == null) {
                     published.increment();
+                    publishLag.acknowledged(endedAt);
                     if (brokerTrouble.compareAndSet(true, false)) {
                         LOG.info("Usage events are being published again");
                     }

@@ -62,6 +62,9 @@ public class RequestLimits {
     /** A slot is freed when some request ends: a client may try again soon. */
     public static final long CONCURRENCY_RETRY_AFTER_SECONDS = 1;
     public static final String REFUSALS_METRIC = "keyway.gateway.limit.refusals";
+    /** Shared with the 402s counted in the same meter ({@code metrics/CreditRefusals}). */
+    public static final String REFUSALS_DESCRIPTION =
+            "Requests refused by a limit: 429 request limits, 402 credits or key spend (status, limit_source, limit_type)";
 
     /** One bucket per key or account and limit: a changed limit starts a new, full bucket. */
     private record BucketId(Scope scope, String id, long capacity, Duration period) {
@@ -89,7 +92,7 @@ public class RequestLimits {
             Map<Kind, Counter> byKind = new EnumMap<>(Kind.class);
             for (Kind kind : Kind.values()) {
                 byKind.put(kind, Counter.builder(REFUSALS_METRIC)
-                        .description("Requests refused with 429 by a request limit (limit_source, limit_type)")
+                        .description(REFUSALS_DESCRIPTION).tag("status", "429")
                         .tag("limit_source", scope.wire).tag("limit_type", kind.wire).register(registry));
             }
             refusals.put(scope, byKind);
