@@ -529,6 +529,9 @@ public class UsageBatchApplier {
         if (value == null) {
             return out.append("\\N");
         }
+        if (!needsEscape(value)) {
+            return out.append(value); // the usual case, copied in one go (a char-by-char append was a tenth of the CPU)
+        }
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);
             switch (ch) {
@@ -540,6 +543,16 @@ public class UsageBatchApplier {
             }
         }
         return out;
+    }
+
+    private static boolean needsEscape(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void upsertCounters(Connection c, Map<String, BigDecimal[]> deltas) throws SQLException {
