@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyway.gateway.it.KeywayServices;
 import io.keyway.gateway.it.Seed;
 import io.keyway.gateway.standin.OtlpCollectorStandIn;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,16 +15,18 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The packaged gateway jar (the build an operator deploys, built with tracing off by default) traces once it is
  * started with the OTLP endpoint alone ({@code keyway.otel.endpoint}, the {@code KEYWAY_OTEL_ENDPOINT} of the chart):
  * no rebuild. Its real OTLP exporter sends the request's spans to a collector STAND-IN on loopback (which speaks
  * OTLP/HTTP, hence the protocol setting; export every 100 ms instead of 5 s so that the test does not wait).
+ * The services are the cluster tests' shared ones ({@link TwoReplicas}); the tracing gateway is a process of its own.
  */
+@ExtendWith(TwoReplicas.class)
 class TracingSwitchedOnAtRunTimeTests {
 
-    private static KeywayServices services;
     private static OtlpCollectorStandIn collector;
     private static Process gateway;
     private static String url;
@@ -34,19 +34,14 @@ class TracingSwitchedOnAtRunTimeTests {
 
     @BeforeAll
     static void startATracingGateway() throws Exception {
-        services = new KeywayServices();
-        Map<String, String> config = services.start();
         collector = new OtlpCollectorStandIn();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        gateway = KeywayServices.launchGateway(port, config, Map.of(
+        int[] port = new int[1];
+        gateway = TwoReplicas.launchGateway(Map.of(
                         "keyway.otel.endpoint", collector.endpoint(),
                         "quarkus.otel.exporter.otlp.protocol", "http/protobuf",
                         "quarkus.otel.bsp.schedule.delay", "100ms"),
-                Path.of("target/keyway-it/gateway-tracing.log"));
-        url = "http://127.0.0.1:" + port;
+                "gateway-tracing.log", port);
+        url = "http://127.0.0.1:" + port[0];
     }
 
     @AfterAll
@@ -55,9 +50,6 @@ class TracingSwitchedOnAtRunTimeTests {
         KeywayServices.stopProcess(gateway);
         if (collector != null) {
             collector.close();
-        }
-        if (services != null) {
-            services.stop();
         }
     }
 

@@ -33,10 +33,24 @@ public final class TwoReplicas implements BeforeAllCallback {
         return stack.urls;
     }
 
+    /**
+     * One more gateway process against the shared services, with {@code extra} settings over theirs (a class that needs a
+     * gateway configured differently); the caller stops it with {@link KeywayServices#stopProcess}. Its base URL is
+     * {@code http://127.0.0.1:<port>} with the port returned in {@code port[0]}.
+     */
+    static Process launchGateway(Map<String, String> extra, String logName, int[] port) throws Exception {
+        if (stack == null) {
+            throw new IllegalStateException("annotate the test class with @ExtendWith(TwoReplicas.class)");
+        }
+        port[0] = freePort();
+        return KeywayServices.launchGateway(port[0], stack.config, extra, Path.of("target/keyway-it").resolve(logName));
+    }
+
     private static Stack start() {
         Stack started = new Stack();
         try {
             Map<String, String> config = started.services.start();
+            started.config = config;
             Path logs = Path.of("target/keyway-it");
             for (int i = 1; i <= 2; i++) {
                 int port = freePort();
@@ -62,6 +76,7 @@ public final class TwoReplicas implements BeforeAllCallback {
         final KeywayServices services = new KeywayServices();
         final List<Process> gateways = new ArrayList<>();
         final List<String> urls = new ArrayList<>();
+        Map<String, String> config;
 
         @Override
         public void close() {
