@@ -114,7 +114,7 @@ class UsageThroughputBenchmark {
                 maxBacklog = backlog[0];
             }
             long applied = 0;
-            long lastSample = System.nanoTime();
+            long lastSample = applyStart; // in live mode the first sample covers the production too
             long lastApplied = 0;
             int polls = 0;
             while (applied < events) {

@@ -486,7 +486,7 @@ public class UsageBatchApplier {
 
     /**
      * Keeps what {@code /generation} shows of each applied event (table generations, V7), by COPY in the batch's
-     * transaction: a request is listed exactly when it is charged. Its generation detail goes in as it came, as jsonb.
+     * transaction: a request is listed exactly when it is charged. Its generation detail goes in whole, as json (V8).
      */
     private void insertGenerations(Connection c, List<Pending> pending, BigDecimal[] charged) throws SQLException {
         StringBuilder rows = new StringBuilder(pending.size() * 480);
