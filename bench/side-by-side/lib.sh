@@ -103,7 +103,7 @@ PY
   (cd "$root" && KEYWAY_GATEWAY_CATALOG="$cat" ./keyway run) > "$OUT/keyway-run.log" 2>&1 \
     || { tail -30 "$OUT/keyway-run.log" >&2; log "./keyway run failed, see $OUT/keyway-run.log"; return 1; }
   KEYWAY_STARTED=1
-  KEYWAY_PID=$(cat "$root/.keyway/run/gateway-service.pid")
+  KEYWAY_PID=$(cat "${KEYWAY_STATE:-$root/.keyway}/run/gateway-service.pid")
   KEYWAY_KEY=$(python3 "$BENCH/seed.py") || return 1
   export KEYWAY_KEY
   local i m
@@ -115,7 +115,7 @@ PY
     done
   done
   if [ "${BILLING:-stopped}" = stopped ]; then
-    kill "$(cat "$root/.keyway/run/billing-service.pid")" 2>/dev/null && log "billing-service stopped for the run (BILLING=stopped)"
+    kill "$(cat "${KEYWAY_STATE:-$root/.keyway}/run/billing-service.pid")" 2>/dev/null && log "billing-service stopped for the run (BILLING=stopped)"
   fi
   log "keyway gateway pid $KEYWAY_PID on 127.0.0.1:8080 (./keyway run; BILLING=${BILLING:-stopped})"
 }
