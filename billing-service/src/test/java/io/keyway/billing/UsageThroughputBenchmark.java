@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
  * then billing's consumers start and the clock runs until every event is applied (the stored offsets cover N);
  * the applied count is sampled every {@code benchmark.sample-seconds} so the rate along the catch-up is reported too;
  * <li>{@code live}: billing's consumers run first, then N events are produced at {@code benchmark.rate} events/s (0: as
- * fast as the producer can); reported are the rate from the first send to the last event applied and the largest
- * backlog seen.
+ * fast as the producer can); reported are the rate from the first send to the last event applied, the largest
+ * backlog seen, and per sample the applied rate and the backlog.
  * </ul>
  * Events are version 3 with a generation detail, as the gateway publishes them (half BYOK, half not, round-robin over
  * {@code benchmark.accounts} accounts, keyed by account). Afterwards exactly-once is checked: N usage records, N
