@@ -44,7 +44,8 @@ data_root() {
 # Settings for the local run (docs/benchmarks.md, billing-service): billing's consumer writes two rows per usage event
 # with five index entries, in one transaction per 5,000-event batch. A larger buffer cache and fewer checkpoints mean
 # fewer full-page images in the WAL (the random event_id keys touch pages all over their indexes), and lz4 shrinks
-# those that remain. Durability is unchanged: fsync, full_page_writes and synchronous_commit stay on.
+# those that remain. Durability is unchanged: fsync, full_page_writes and synchronous_commit stay on. Measured at a
+# million events (docs/benchmarks.md, billing-service): no difference, CPU is the limit there; these are for larger tables.
 # KEYWAY_PG_TUNING=off starts the server with PostgreSQL's defaults instead.
 tuning_opts() {
   [ "${KEYWAY_PG_TUNING:-on}" = off ] && return 0

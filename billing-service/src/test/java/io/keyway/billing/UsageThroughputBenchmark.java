@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
  * then billing's consumers start and the clock runs until every event is applied (the stored offsets cover N);
  * the applied count is sampled every {@code benchmark.sample-seconds} so the rate along the catch-up is reported too;
  * <li>{@code live}: billing's consumers run first, then N events are produced at {@code benchmark.rate} events/s (0: as
- * fast as the producer can); reported are the rate from the first send to the last event applied and the largest
- * backlog seen.
+ * fast as the producer can); reported are the rate from the first send to the last event applied, the largest
+ * backlog seen, and per sample the applied rate and the backlog.
  * </ul>
  * Events are version 3 with a generation detail, as the gateway publishes them (half BYOK, half not, round-robin over
  * {@code benchmark.accounts} accounts, keyed by account). Afterwards exactly-once is checked: N usage records, N
@@ -84,7 +84,8 @@ class UsageThroughputBenchmark {
             long applyStart = 0;
             ProcessCpu cpu;
             double produceSeconds;
-            List<String> samples = new ArrayList<>();
+            List<String> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+            long[] last = new long[2]; // the last sample: when, and the applied count then
             long maxBacklog;
             if (mode.equals("backlog")) {
                 produceSeconds = produce(topic, accounts, events, 0, null);
@@ -95,14 +96,30 @@ class UsageThroughputBenchmark {
             } else {
                 startConsumers(running, threads, topic, run);
                 Thread.sleep(3000); // the group's first assignment
-                cpu = ProcessCpu.start(() -> backends(db));
-                applyStart = System.nanoTime();
+                ProcessCpu liveCpu = ProcessCpu.start(() -> backends(db));
+                cpu = liveCpu;
+                long start = System.nanoTime();
+                applyStart = start;
+                last[0] = start;
                 AtomicLong sent = new AtomicLong();
                 long[] backlog = {0};
+                // while producing: the largest backlog, and the applied rate and the backlog every sample-seconds
                 Thread watcher = new Thread(() -> {
+                    int polls = 0;
                     while (!Thread.currentThread().isInterrupted()) {
                         long applied = applied(db, topic);
-                        backlog[0] = Math.max(backlog[0], sent.get() - applied);
+                        long behind = sent.get() - applied;
+                        backlog[0] = Math.max(backlog[0], behind);
+                        long now = System.nanoTime();
+                        if (++polls % 2 == 0) {
+                            liveCpu.sample();
+                        }
+                        if (now - last[0] >= Duration.ofSeconds(sampleSeconds).toNanos()) {
+                            samples.add(String.format("%.0fs:%.0f/s(backlog %d)", (now - start) / 1e9,
+                                    (applied - last[1]) / ((now - last[0]) / 1e9), behind));
+                            last[0] = now;
+                            last[1] = applied;
+                        }
                         LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
                     }
                 }, "bench-backlog-watcher");
@@ -114,8 +131,8 @@ class UsageThroughputBenchmark {
                 maxBacklog = backlog[0];
             }
             long applied = 0;
-            long lastSample = applyStart; // in live mode the first sample covers the production too
-            long lastApplied = 0;
+            long lastSample = mode.equals("live") ? last[0] : applyStart;
+            long lastApplied = last[1];
             int polls = 0;
             while (applied < events) {
                 Thread.sleep(200);
