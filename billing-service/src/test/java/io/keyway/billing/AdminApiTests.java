@@ -214,7 +214,7 @@ class AdminApiTests {
     @Test
     void creditsNeedsAManagementKey() {
         given().get("/api/v1/credits").then().statusCode(401).body("error.code", equalTo(401));
-        given().header("Authorization", "Bearer sk-or-v1-" + "a".repeat(64)).get("/api/v1/credits")
+        given().header("Authorization", "Bearer fake-openrouter-key-" + "a".repeat(64)).get("/api/v1/credits")
                 .then().statusCode(401).body("error.message", containsString("management key"))
                 .body("error.message", not(containsString("aaaa")));
     }

@@ -26,12 +26,12 @@ class ByokKeyResourceTests {
     @Test
     void createdKeyShowsOnlyTheMaskedLabelAndItsSecretReachesTheRoutingView() {
         Api.Account a = Api.newAccount();
-        String secret = Api.randomToken("sk-proj-");
+        String secret = Api.randomToken("test-openai-");
         Response r = Api.newByok(a, Map.of("provider", "openai", "key", secret, "name", "main"));
         r.then().statusCode(201)
                 .body("data.provider", equalTo("openai"))
                 .body("data.name", equalTo("main"))
-                .body("data.label", equalTo("sk-..." + secret.substring(secret.length() - 4)))
+                .body("data.label", equalTo(secret.substring(0, 3) + "..." + secret.substring(secret.length() - 4)))
                 .body("data.disabled", equalTo(false))
                 .body("data.is_fallback", equalTo(false))
                 .body("data.always_use", equalTo(false))
@@ -62,7 +62,7 @@ class ByokKeyResourceTests {
         Api.Account a = Api.newAccount();
         String k0 = Api.newByokId(a, "openai", Api.randomToken("sk-"));
         String k1 = Api.newByokId(a, "openai", Api.randomToken("sk-"));
-        String other = Api.newByokId(a, "anthropic", Api.randomToken("sk-ant-"));
+        String other = Api.newByokId(a, "anthropic", Api.randomToken("test-anthropic-"));
         String first = Api.newByok(a, Map.of("provider", "openai", "key", Api.randomToken("sk-"), "position", 0))
                 .then().statusCode(201).body("data.sort_order", equalTo(0)).extract().path("data.id");
         assertEquals(List.of(first, k0, k1), order(a, "openai", false));
