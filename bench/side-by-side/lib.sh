@@ -18,7 +18,7 @@ cleanup() {
   done
   for p in "${STARTED_PIDS[@]:-}"; do
     # only if that PID is still one of ours (not reused by something else)
-    [ -n "$p" ] && { tr '\0' ' ' < "/proc/$p/cmdline"; } 2>/dev/null | grep -qE 'MockUpstream|start-server.js' \
+    [ -n "$p" ] && { tr '\0' ' ' < "/proc/$p/cmdline"; } 2>/dev/null | grep -qE 'MockUpstream|Relay|start-server.js' \
       && kill "$p" 2>/dev/null || true
   done
   for p in "${STARTED_PIDS[@]:-}"; do
@@ -43,6 +43,19 @@ start_mock() { # sets MOCK_PID
   log "mock upstream pid $MOCK_PID on 127.0.0.1:$MOCK_PORT"
 }
 
+# The gateway's JVM flags as ./keyway run gives them (deploy/local/services.sh); the relay runs with the same.
+GATEWAY_JVM_FLAGS="-Xmx96m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages"
+
+# start_relay <port>: the bare Vert.x relay (mock/Relay.java) in its own JVM with the gateway's flags, in front of the
+# mock; sets RELAY_PID. Its added latency and CPU are the floor of any gateway process on this machine.
+start_relay() {
+  MALLOC_ARENA_MAX=2 java $GATEWAY_JVM_FLAGS -cp "$WORK/mock-lib/*:$WORK/mock-classes" Relay "$1" "$MOCK_PORT" 2 \
+       > "$OUT/relay.log" 2>&1 &
+  RELAY_PID=$!; STARTED_PIDS+=("$RELAY_PID")
+  wait_http "http://127.0.0.1:$1/health" 30
+  log "relay pid $RELAY_PID on 127.0.0.1:$1"
+}
+
 # start_portkey <install dir> <port> <logfile>; prints the node PID. --headless = no web console;
 # the preload forces the listen address to 127.0.0.1 (Portkey's serve() passes no hostname).
 start_portkey() {
@@ -54,7 +67,7 @@ start_portkey() {
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kb()    { awk '/^VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-sys_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6}' /proc/stat; }   # busy idle
+sys_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6, $9}' /proc/stat; }   # busy idle steal (the hypervisor's)
 
 # every 5 s, every process (ours included) that used >= 1 s of CPU in the window -> stdout
 cpu_monitor() {
@@ -98,7 +111,7 @@ PY
     log "Keyway is already running: stop it first (./keyway stop), so that it starts with the benchmark's catalog"; return 1
   fi
   # GC_LOG=1: the gateway's flags as ./keyway run gives them, plus its GC and safepoint log (same clock as wrk's run)
-  local jvm="-Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages"
+  local jvm="$GATEWAY_JVM_FLAGS"
   [ "${GC_LOG:-0}" = 1 ] && export KEYWAY_GATEWAY_JVM="$jvm -Xlog:gc,safepoint:file=$OUT/gateway-gc.log:uptime,timenanos"
   (cd "$root" && KEYWAY_GATEWAY_CATALOG="$cat" ./keyway run) > "$OUT/keyway-run.log" 2>&1 \
     || { tail -30 "$OUT/keyway-run.log" >&2; log "./keyway run failed, see $OUT/keyway-run.log"; return 1; }

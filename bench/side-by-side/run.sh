@@ -3,17 +3,19 @@
 # `./keyway run` starts it, and against a peer gateway (Portkey, pinned), in one sitting, on this machine.
 #   bench/side-by-side/setup.sh      once: wrk (apt-get), Portkey (npm ci), the mock upstream
 #   bench/side-by-side/run.sh        the run; needs a build (./mvnw -DskipTests package) and Keyway stopped
-# Targets: direct (OpenAI body to the mock), direct-anthropic (Anthropic body to the mock), keyway (BYOK, openai-compatible
+# Targets: direct (OpenAI body to the mock), direct-anthropic (Anthropic body to the mock), relay (a bare Vert.x relay in
+# its own JVM with the gateway's flags: the floor of any gateway hop here), keyway (BYOK, openai-compatible
 # adapter), keyway-anthropic (BYOK, the anthropic adapter: the translated path), portkey (Portkey to the mock).
 # Plain and streamed at CONNS connections, then sequential time to the first streamed event, and RSS. Results:
 # $OUT (default $WORK/results/<stamp>): points.jsonl, streams.jsonl, rss.jsonl, machine.txt, summary.md.
-#   env: DUR (s per point, 10) RUNS (2) CONNS ("1 16 64") TARGETS (all five) STREAM_N (300) WARMUP (10)
+#   env: DUR (s per point, 10) RUNS (2) CONNS ("1 16 64") TARGETS (all six) STREAM_N (300) WARMUP (40: s per target
+#        and mode; C2 is still compiling Keyway's request path 30-60 s after start, which a 10 s warm-up measured as tail)
 #        BILLING (stopped | up: billing-service keeps consuming the usage events during the load)
 #        GC_LOG=1 (the gateway's GC and safepoint log in $OUT/gateway-gc.log)
 set -euo pipefail
 source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
-DUR=${DUR:-10}; RUNS=${RUNS:-2}; CONNS=${CONNS:-"1 16 64"}; STREAM_N=${STREAM_N:-300}; WARMUP=${WARMUP:-10}
-TARGETS=${TARGETS:-"direct direct-anthropic keyway keyway-anthropic portkey"}
+DUR=${DUR:-10}; RUNS=${RUNS:-2}; CONNS=${CONNS:-"1 16 64"}; STREAM_N=${STREAM_N:-300}; WARMUP=${WARMUP:-40}
+TARGETS=${TARGETS:-"direct direct-anthropic relay keyway keyway-anthropic portkey"}
 OUT=${OUT:-$WORK/results/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 [ -f "$WORK/mock-classes/MockUpstream.class" ] || { log "run $BENCH/setup.sh first"; exit 1; }
@@ -24,6 +26,7 @@ URL[direct]="http://127.0.0.1:$MOCK_PORT/v1/chat/completions";      WRK_TARGET[d
 URL[direct-anthropic]="http://127.0.0.1:$MOCK_PORT/v1/messages";    WRK_TARGET[direct-anthropic]=direct-anthropic; MODEL[direct-anthropic]=claude-sonnet-4; TTFB_MODE[direct-anthropic]=anthropic
 URL[keyway]="http://127.0.0.1:8080/api/v1/chat/completions";        WRK_TARGET[keyway]=keyway;                MODEL[keyway]=bench/gpt-4o-mini;  TTFB_MODE[keyway]=keyway
 URL[keyway-anthropic]="${URL[keyway]}";                             WRK_TARGET[keyway-anthropic]=keyway;      MODEL[keyway-anthropic]=bench/claude; TTFB_MODE[keyway-anthropic]=keyway
+URL[relay]="http://127.0.0.1:9002/v1/chat/completions";             WRK_TARGET[relay]=direct;                 MODEL[relay]=gpt-4o-mini
 URL[portkey]="http://127.0.0.1:8788/v1/chat/completions";           WRK_TARGET[portkey]=portkey;              MODEL[portkey]=gpt-4o-mini;       TTFB_MODE[portkey]=portkey
 
 { echo "date: $(date -Is)"; uname -r; lscpu | grep -E 'Model name|^CPU\(s\)|Thread|MHz|Hypervisor' ;
@@ -44,6 +47,7 @@ for t in $TARGETS; do
     portkey) PID[$t]=$(start_portkey "$WORK/portkey" 8788 "$OUT/portkey.log"); STARTED_PIDS+=("${PID[$t]}")
              wait_http "http://127.0.0.1:8788/" 30 ;;
     keyway|keyway-anthropic) [ -n "${KEYWAY_PID:-}" ] || start_keyway; PID[$t]=$KEYWAY_PID ;;
+    relay) start_relay 9002; PID[$t]=$RELAY_PID ;;
   esac
 done
 
@@ -95,8 +99,8 @@ run_point() { # target conns run [stream] [duration]
   local extra
   # other_cores: CPU used on the machine during the point by anything but gateway, wrk and mock (cores)
   extra=$(echo "$s0 $s1" | awk -v k="$CLK_TCK" -v m0="$m0" -v m1="$m1" -v g="$gw_cpu" -v w="$wrk_cpu" -v d="$d" -v n="$(nproc)" \
-    '{busy=$3-$1; idle=$4-$2; m=(m1-m0)/k; cores=n*busy/(busy+idle);
-      printf "\"sys_busy_pct\":%.1f,\"mock_cpu_s\":%.2f,\"other_cores\":%.2f", 100*busy/(busy+idle), m, cores-(g+w+m)/d}')
+    '{busy=$4-$1; idle=$5-$2; st=$6-$3; m=(m1-m0)/k; cores=n*busy/(busy+idle);
+      printf "\"sys_busy_pct\":%.1f,\"steal_pct\":%.1f,\"mock_cpu_s\":%.2f,\"other_cores\":%.2f", 100*busy/(busy+idle), 100*st/(busy+idle+st), m, cores-(g+w+m)/d}')
   echo "{\"target\":\"$t\",\"conns\":$c,\"run\":$r,\"stream\":$s,\"gw_cpu_s\":$gw_cpu,\"wrk_cpu_s\":$wrk_cpu,$extra,\"gw_rss_med_kb\":$rss_med,\"gw_rss_max_kb\":$rss_max,\"load1\":$(cut -d' ' -f1 /proc/loadavg),${res#\{}" \
     | tee -a "$OUT/points.jsonl" >&2
   sleep 2

@@ -40,12 +40,12 @@ const errs = (rows) => rows.reduce((n, x) => n + x.err_connect + x.err_read + x.
 if (Number.isFinite(MAX_OTHER)) { p(`Only points where other load on the machine was <= ${MAX_OTHER} cores: ${points.length} of ${allPoints.length} kept.`); p(); }
 p('### Non-streamed chat completion (wrk, keep-alive); median of runs (min–max); latency in ms');
 p();
-p('| target | conns | runs | req/s | p50 | p90 | p99 | errors | gateway CPU ms/req | machine busy % | other load, cores | gateway RSS median / max MiB |');
-p('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+p('| target | conns | runs | req/s | p50 | p90 | p99 | errors | gateway CPU ms/req | machine busy % | steal % | other load, cores | gateway RSS median / max MiB |');
+p('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const c of conns) for (const t of targets) {
   const r = sel(t, c); if (!r.length) continue;
   const cpuPerReq = isDirect(t) ? r.map((x) => 1000 * x.mock_cpu_s / x.requests) : r.map((x) => 1000 * x.gw_cpu_s / x.requests);
-  p(`| ${t}${isDirect(t) ? ' (mock)' : ''} | ${c} | ${r.length} | ${mmm(r.map((x) => x.rps), 0)} | ${mmm(r.map((x) => ms(x.lat_p50_us)))} | ${mmm(r.map((x) => ms(x.lat_p90_us)))} | ${mmm(r.map((x) => ms(x.lat_p99_us)))} | ${errs(r)} | ${mmm(cpuPerReq, 3)}${isDirect(t) ? ' (mock)' : ''} | ${mmm(r.map((x) => x.sys_busy_pct), 0)} | ${mmm(r.map((x) => x.other_cores), 1)} | ${isDirect(t) ? '–' : `${f(med(r.map((x) => x.gw_rss_med_kb)) / 1024, 0)} / ${f(max(r.map((x) => x.gw_rss_max_kb)) / 1024, 0)}`} |`);
+  p(`| ${t}${isDirect(t) ? ' (mock)' : ''} | ${c} | ${r.length} | ${mmm(r.map((x) => x.rps), 0)} | ${mmm(r.map((x) => ms(x.lat_p50_us)))} | ${mmm(r.map((x) => ms(x.lat_p90_us)))} | ${mmm(r.map((x) => ms(x.lat_p99_us)))} | ${errs(r)} | ${mmm(cpuPerReq, 3)}${isDirect(t) ? ' (mock)' : ''} | ${mmm(r.map((x) => x.sys_busy_pct), 0)} | ${mmm(r.map((x) => x.steal_pct ?? NaN), 1)} | ${mmm(r.map((x) => x.other_cores), 1)} | ${isDirect(t) ? '–' : `${f(med(r.map((x) => x.gw_rss_med_kb)) / 1024, 0)} / ${f(max(r.map((x) => x.gw_rss_max_kb)) / 1024, 0)}`} |`);
 }
 p();
 p('### Gateway overhead vs direct (medians): throughput ratio, added latency (gateway − direct to the same API), ms');

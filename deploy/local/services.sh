@@ -44,7 +44,7 @@ up() {
       -Dquarkus.secretsmanager.aws.credentials.static-provider.access-key-id=keyway-local-moto
       -Dquarkus.secretsmanager.aws.credentials.static-provider.secret-access-key=keyway-local-moto)
     if [ "$name" = gateway-service ]; then
-      read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:--Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages}"
+      read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:--Xmx96m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages}"
       MALLOC_ARENA_MAX=2 nohup java "${jvm[@]}" "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
     else
       nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &

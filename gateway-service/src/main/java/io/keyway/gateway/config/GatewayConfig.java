@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Optional;
 
 /** All of gateway-service's own settings, under {@code keyway.gateway}. */
@@ -257,11 +258,14 @@ public interface GatewayConfig {
 
     interface Usage {
         /**
-         * Usage events waiting for the broker's acknowledgement before new ones are refused (and logged). Each queued
-         * event holds ~300 bytes of heap: the default keeps a broker outage under ~15 MB of a small instance's heap.
+         * Usage events waiting for the broker's acknowledgement before new ones are refused (and logged). Each one
+         * holds up to ~2 KB of heap until acknowledged (the producer's callback keeps the event's JSON, for the log
+         * line that replays it if the broker never takes it). Unset: a quarter of the maximum heap at 2 KB per event,
+         * at most 50,000 ({@code UsagePublisher#maxPending}): ~12,000 in a 96 MB heap, 50,000 from 400 MB. A fixed
+         * 50,000 filled a 96 MB heap during a broker outage under load, with full collections back to back
+         * (docs/benchmarks.md, "Outside and beside a relay").
          */
-        @WithDefault("50000")
-        int maxPending();
+        OptionalInt maxPending();
 
         /**
          * Kafka producer settings for the usage stream that override the {@code kafka.*} ones, e.g.

@@ -1,6 +1,5 @@
 package io.keyway.gateway.health;
 
-import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.service.UsagePublisher;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
@@ -42,8 +41,8 @@ public class KafkaBrokerReadinessCheck implements HealthCheck {
      */
     @Inject
     public KafkaBrokerReadinessCheck(@Identifier("default-kafka-broker") Map<String, Object> kafka,
-                                     UsagePublisher usage, GatewayConfig config) {
-        this(kafka, usage::pending, config.usage().maxPending());
+                                     UsagePublisher usage) {
+        this(kafka, usage::pending, usage.maxPending());
     }
 
     /** @param pending usage events waiting for the broker; {@code maxPending} of them fill the buffer */

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -83,7 +84,7 @@ public class UsagePublisher {
                           ObjectMapper json, GatewayConfig gateway, MeterRegistry registry) {
         this.json = json;
         this.writer = json.writerFor(UsageEvent.class);
-        this.maxPending = gateway.usage().maxPending();
+        this.maxPending = maxPending(gateway.usage().maxPending(), Runtime.getRuntime().maxMemory());
         this.published = registry.counter("keyway.usage.events.published");
         this.failed = registry.counter("keyway.usage.events.failed");
         this.publishLag = new UsagePublishLag(registry);
@@ -156,6 +157,19 @@ public class UsagePublisher {
 
     public int pending() {
         return pending.get();
+    }
+
+    /** How many events may wait for the broker: {@code keyway.gateway.usage.max-pending}, else from the heap. */
+    public int maxPending() {
+        return maxPending;
+    }
+
+    /** The configured bound, else a quarter of {@code maxHeapBytes} at 2 KB per event, between 1,000 and 50,000. */
+    static int maxPending(OptionalInt configured, long maxHeapBytes) {
+        if (configured.isPresent()) {
+            return configured.getAsInt();
+        }
+        return (int) Math.max(1_000, Math.min(50_000, maxHeapBytes / 4 / 2048));
     }
 
     private void sendLoop() {

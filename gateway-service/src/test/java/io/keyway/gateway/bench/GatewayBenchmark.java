@@ -50,7 +50,7 @@ class GatewayBenchmark {
     static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 40);
     /** The flags recommended for a small instance (gateway-service/README.md, "Hot path and memory"). */
     static final String GATEWAY_JVM = System.getProperty("bench.gateway.jvm",
-            "-Xmx96m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages");
+            "-Xmx96m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages");
     /** Environment of the gateway process, {@code K=V,K2=V2}: glibc's malloc arenas capped as in the image. */
     static final String GATEWAY_ENV = System.getProperty("bench.gateway.env", "MALLOC_ARENA_MAX=2");
     /**

@@ -7,6 +7,7 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +44,14 @@ class UsageProducerSettingsTests {
         assertEquals("zstd", props.get(ProducerConfig.COMPRESSION_TYPE_CONFIG));
         assertEquals("all", props.get(ProducerConfig.ACKS_CONFIG));
         assertEquals(true, props.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
+    }
+
+    @Test
+    void theUsageBufferFitsAQuarterOfTheHeapAtTwoKilobytesAnEventUnlessSet() {
+        long mb = 1024L * 1024;
+        assertEquals(12_288, UsagePublisher.maxPending(OptionalInt.empty(), 96 * mb), "the small-instance heap");
+        assertEquals(50_000, UsagePublisher.maxPending(OptionalInt.empty(), 576 * mb), "at most 50,000");
+        assertEquals(1_000, UsagePublisher.maxPending(OptionalInt.empty(), 4 * mb), "at least 1,000");
+        assertEquals(80_000, UsagePublisher.maxPending(OptionalInt.of(80_000), 96 * mb), "an operator's setting wins");
     }
 }
