@@ -33,7 +33,7 @@ import org.jboss.logging.Logger;
  * generation detail, attempts). Building the whole event as a tree, as before, cost ~20 microseconds an event; at a
  * few thousand events a second, in bursts of one producer batch every 200 ms, that took a core for several
  * milliseconds at a time on the gateway's machine and showed in the gateway's one-connection tail
- * (docs/benchmarks.md, "The one-connection tail").
+ * (docs/benchmarks.md, "Outside and beside a relay").
  */
 @ApplicationScoped
 public class LastUsed {
