@@ -101,6 +101,36 @@ if (sconns.length) {
   p();
 }
 
+// Issue 20's targets, for each gateway (the relay beside them is the floor of any gateway process on this machine):
+// added p99 at 1 connection <= 0.5 ms, added first streamed event <= 0.3 ms, 64 connections >= 0.25 of direct,
+// CPU <= 0.05 ms per request (64 connections), RSS <= 300 MB (max under load).
+{
+  const gws = targets.filter((x) => !isDirect(x) && x !== 'portkey');
+  const m = (rows, k) => med(rows.map((x) => x[k]));
+  const row = (t) => {
+    const g1 = sel(t, 1), d1 = sel(base(t), 1), g64 = sel(t, 64), d64 = sel(base(t), 64), s64 = sel(t, 64, 1), ds64 = sel(base(t), 64, 1);
+    const streamed = streams.filter((x) => x.label === t && !x.model.includes('-delay'));
+    const direct = streams.filter((x) => x.label === base(t) && !x.model.includes('-delay'));
+    const first = streamed.length && direct.length ? med(streamed.map((x) => x.first_p50_ms)) - med(direct.map((x) => x.first_p50_ms)) : NaN;
+    const cpu = (rows) => med(rows.map((x) => 1000 * x.gw_cpu_s / Math.max(1, x.requests)));
+    const rssMax = max(points.filter((x) => x.target === t && x.gw_rss_max_kb > 0).map((x) => x.gw_rss_max_kb / 1024));
+    const ok = (v, limit, below = true) => Number.isFinite(v) ? (below ? v <= limit : v >= limit) ? 'yes' : 'no' : 'n/a';
+    const p99 = g1.length && d1.length ? ms(m(g1, 'lat_p99_us') - m(d1, 'lat_p99_us')) : NaN;
+    const ratio = g64.length && d64.length ? m(g64, 'rps') / m(d64, 'rps') : NaN;
+    const sratio = s64.length && ds64.length ? m(s64, 'rps') / m(ds64, 'rps') : NaN;
+    const c64 = g64.length ? cpu(g64) : NaN, cs64 = s64.length ? cpu(s64) : NaN;
+    return `| ${t} | ${f(p99)} (${ok(p99, 0.5)}) | ${f(first)} (${ok(first, 0.3)}) | ${f(ratio, 3)} / ${f(sratio, 3)} (${ok(Math.min(ratio, sratio), 0.25, false)}) | ${f(c64, 3)} / ${f(cs64, 3)} (${ok(Math.max(c64, cs64), 0.05)}) | ${f(rssMax, 0)} (${ok(rssMax, 300)}) |`;
+  };
+  if (gws.length) {
+    p('### Against issue 20\'s targets (medians; plain / streamed where both)');
+    p();
+    p('| target | added p99, 1 conn, ms (≤ 0.5) | added first event, ms (≤ 0.3) | 64 conns ÷ direct (≥ 0.25) | CPU ms/req at 64 (≤ 0.05) | RSS max MiB (≤ 300) |');
+    p('|---|---:|---:|---:|---:|---:|');
+    for (const t of gws) p(row(t));
+    p();
+  }
+}
+
 if (rss.length) {
   p('### Gateway memory (RSS, MiB)');
   p();
