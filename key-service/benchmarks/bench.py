@@ -45,7 +45,7 @@ for i in range(20):
     hashes.append(json.loads(d)["data"]["hash"])
 for i, provider in enumerate(["openai", "openai", "anthropic", "io-net", "deepseek"]):
     s, _, d = call(setup, "POST", "/api/v1/byok", mgmt,
-                   {"provider": provider, "key": "sk-bench-%s-%d" % (uuid.uuid4().hex, i), "is_fallback": i % 2 == 1})
+                   {"provider": provider, "key": "sk-bench-FAKE-%s-%d" % (uuid.uuid4().hex, i), "is_fallback": i % 2 == 1})
     assert s == 201, (s, d)
 s, etag, _ = call(setup, "GET", "/internal/v1/accounts/%s/routing-view" % account, args.internal)
 assert s == 200

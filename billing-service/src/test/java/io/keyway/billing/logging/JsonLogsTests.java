@@ -5,20 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.contracts.logging.ConsoleFormat;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.logging.Formatter;
-import java.util.logging.Handler;
 import org.jboss.logging.MDC;
-import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logmanager.Level;
-import org.jboss.logmanager.LogContext;
-import org.jboss.logmanager.handlers.ConsoleHandler;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,21 +30,6 @@ class JsonLogsTests {
         }
     }
 
-    /** The formatter of the console handler the application's logging configuration installed. */
-    static Formatter consoleFormatter() {
-        List<Handler> todo = new ArrayList<>(List.of(LogContext.getLogContext().getLogger("").getHandlers()));
-        while (!todo.isEmpty()) {
-            Handler h = todo.remove(0);
-            if (h instanceof ConsoleHandler) {
-                return h.getFormatter();
-            }
-            if (h instanceof ExtHandler ext) {
-                todo.addAll(List.of(ext.getHandlers()));
-            }
-        }
-        throw new AssertionError("no console handler is installed");
-    }
-
     @Test
     void keywayLogJsonPrintsEachRecordAsOneJsonLineWithItsMdcTraceAndSpanIds() throws Exception {
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -63,7 +42,7 @@ class JsonLogsTests {
                     JsonLogsTests.class.getName());
             record.setLoggerName("io.keyway.billing.logging");
             record.copyMdc();
-            line = consoleFormatter().format(record);
+            line = ConsoleFormat.formatter().format(record);
         } finally {
             MDC.remove("traceId");
             MDC.remove("spanId");

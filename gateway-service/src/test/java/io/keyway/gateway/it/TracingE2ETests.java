@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.contracts.logging.ConsoleFormat;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -35,7 +36,6 @@ import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logmanager.LogContext;
 import org.jboss.logmanager.Logger;
-import org.jboss.logmanager.handlers.ConsoleHandler;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -189,7 +189,7 @@ class TracingE2ETests extends GatewayE2E {
         seed.byok(account, CHEAP, secret("hugebody"), Map.of()); // its answer is over the limit: a WARN line
         seed.pooled(CHEAP, secret("ok"));
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Formatter json = consoleFormatter();
+        Formatter json = ConsoleFormat.formatter();
         Handler capture = new ExtHandler() {
             @Override
             protected void doPublish(ExtLogRecord record) {
@@ -217,20 +217,5 @@ class TracingE2ETests extends GatewayE2E {
         assertNotNull(warning, () -> "the oversized answer was logged: " + lines);
         assertEquals(traceId, warning.path("mdc").path("traceId").asText(), warning::toString);
         assertEquals(16, warning.path("mdc").path("spanId").asText().length(), warning::toString);
-    }
-
-    /** The formatter of the console handler the application installed: JSON here (KEYWAY_LOG_JSON=true). */
-    static Formatter consoleFormatter() {
-        List<Handler> todo = new ArrayList<>(List.of(LogContext.getLogContext().getLogger("").getHandlers()));
-        while (!todo.isEmpty()) {
-            Handler h = todo.remove(0);
-            if (h instanceof ConsoleHandler) {
-                return h.getFormatter();
-            }
-            if (h instanceof ExtHandler ext) {
-                todo.addAll(List.of(ext.getHandlers()));
-            }
-        }
-        throw new AssertionError("no console handler is installed");
     }
 }

@@ -3,6 +3,7 @@ package io.keyway.keys.logging;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyway.contracts.logging.ConsoleFormat;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.logging.Level;
 import org.jboss.logmanager.ExtLogRecord;

@@ -74,8 +74,9 @@ final class Api {
         return given().header("Authorization", ADMIN).contentType(ContentType.JSON);
     }
 
+    /** A generated provider secret for a test, visibly fake (FAKE after the prefix); NoSecretInSuiteLogs knows its shape. */
     static String randomToken(String prefix) {
-        return prefix + UUID.randomUUID().toString().replace("-", "") + "Zz9Q";
+        return prefix + "FAKE-" + UUID.randomUUID().toString().replace("-", "") + "Zz9Q";
     }
 
     static Response routingView(String accountId) {

@@ -1,4 +1,4 @@
-package io.keyway.keys.logging;
+package io.keyway.contracts.logging;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,13 +8,16 @@ import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.LogContext;
 import org.jboss.logmanager.handlers.ConsoleHandler;
 
-/** The formatter of the console handler that the running application's logging configuration installed. */
-final class ConsoleFormat {
+/**
+ * The formatter of the console handler that the running application's logging configuration installed (plain text,
+ * or JSON with {@code KEYWAY_LOG_JSON=true}): the three services' log-format tests format a record with it.
+ */
+public final class ConsoleFormat {
 
     private ConsoleFormat() {
     }
 
-    static Formatter formatter() {
+    public static Formatter formatter() {
         List<Handler> todo = new ArrayList<>(List.of(LogContext.getLogContext().getLogger("").getHandlers()));
         while (!todo.isEmpty()) {
             Handler h = todo.remove(0);
