@@ -134,5 +134,18 @@ PY
 }
 
 stop_keyway() {
-  [ "${KEYWAY_STARTED:-0}" = 1 ] && (cd "$BENCH/../.." && ./keyway stop) > "$OUT/keyway-stop.log" 2>&1 || true
+  [ "${KEYWAY_STARTED:-0}" = 1 ] || return 0
+  (cd "$BENCH/../.." && ./keyway stop) > "$OUT/keyway-stop.log" 2>&1 || true
+  trim_usage_topic
+}
+
+# trim_usage_topic: a run leaves millions of usage events in the local keyway.usage.v1. billing-service (stopped during
+# the load) and the test suite's consumers would read through them first: the suite's billing e2e tests then time out.
+# The benchmark's events are the local topic's only content worth millions, so the topic is trimmed to its end after a
+# run that started Keyway. KEEP_USAGE=1 keeps them (e.g. to measure billing's catch-up rate on them).
+trim_usage_topic() {
+  [ "${KEEP_USAGE:-0}" = 1 ] && { log "usage topic kept (KEEP_USAGE=1)"; return 0; }
+  local root="$BENCH/../.."
+  java -cp "${KEYWAY_STATE:-$root/.keyway}/kafka/lib/*" "$BENCH/TrimTopic.java" "127.0.0.1:${KEYWAY_KAFKA_PORT:-19092}" \
+       keyway.usage.v1 >&2 || log "could not trim the usage topic (is the broker up? ./keyway infra up)"
 }

@@ -12,6 +12,8 @@
 #        and mode; C2 is still compiling Keyway's request path 30-60 s after start, which a 10 s warm-up measured as tail)
 #        BILLING (stopped | up: billing-service keeps consuming the usage events during the load)
 #        GC_LOG=1 (the gateway's GC and safepoint log in $OUT/gateway-gc.log)
+#        KEEP_USAGE=1 (keep the run's usage events: by default the local usage topic is trimmed to its end afterwards,
+#        or billing and the test suite would first read through millions of them)
 set -euo pipefail
 source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 DUR=${DUR:-10}; RUNS=${RUNS:-2}; CONNS=${CONNS:-"1 16 64"}; STREAM_N=${STREAM_N:-300}; WARMUP=${WARMUP:-40}

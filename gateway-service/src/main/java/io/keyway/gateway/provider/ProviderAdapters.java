@@ -1,14 +1,14 @@
 package io.keyway.gateway.provider;
 
 import io.keyway.gateway.service.catalog.ModelCatalog;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.Map;
 
 /** Adapters by name; every provider in the catalog must name a registered adapter (checked at start). */
-@ApplicationScoped
+@Singleton
 public class ProviderAdapters {
 
     private final Map<String, ProviderAdapter> byName = new HashMap<>();

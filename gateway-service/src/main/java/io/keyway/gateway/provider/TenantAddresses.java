@@ -6,8 +6,8 @@ import io.keyway.contracts.credentials.TenantNetworks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -25,7 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * slip through. Answers are kept for {@link #TTL} and refreshed in the background; a refused host is a failure of the
  * key that named it, never of the endpoint.
  */
-@ApplicationScoped
+@Singleton
 public class TenantAddresses {
 
     /** How long a resolution is used; about the JVM's own positive DNS cache. */

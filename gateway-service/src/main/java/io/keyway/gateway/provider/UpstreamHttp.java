@@ -18,7 +18,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.core.tracing.TracingPolicy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -51,7 +51,7 @@ import org.jboss.logging.Logger;
  * total timeout — then no idle timeout is set at all, and the executor's total timeout alone ends the call (so a long
  * whole answer counts as the request's length, not as the endpoint's silence: {@code Culprit}).
  */
-@ApplicationScoped
+@Singleton
 public class UpstreamHttp {
 
     private static final Logger LOG = Logger.getLogger(UpstreamHttp.class);

@@ -14,8 +14,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import org.jboss.logging.Logger;
 
@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * {@link ChunkStreamWriter}, and errors in OpenRouter's envelope here. A stream's status line is only written once
  * its answer has begun, so fallback stays possible until then.
  */
-@ApplicationScoped
+@Singleton
 public class ChatCompletionsRoute {
 
     private static final Logger LOG = Logger.getLogger(ChatCompletionsRoute.class);
@@ -70,13 +70,24 @@ public class ChatCompletionsRoute {
      * a 500 on a long one); any other content type is read as JSON, as OpenAI's clients send it.
      */
     private void refuseForms(RoutingContext ctx) {
-        String type = ctx.request().getHeader("Content-Type");
-        String t = type == null ? "" : type.trim().toLowerCase(java.util.Locale.ROOT);
-        if (t.startsWith("multipart/") || t.startsWith("application/x-www-form-urlencoded")) {
+        if (isForm(ctx.request().getHeader("Content-Type"))) {
             error(ctx.response(), new GatewayError(415, "Content-Type must be application/json (a JSON request body)"));
         } else {
             ctx.next();
         }
+    }
+
+    /** A form body (multipart or URL-encoded), case-insensitively and past leading spaces, without copying the header. */
+    static boolean isForm(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int from = 0;
+        while (from < contentType.length() && Character.isWhitespace(contentType.charAt(from))) {
+            from++;
+        }
+        return contentType.regionMatches(true, from, "multipart/", 0, 10)
+                || contentType.regionMatches(true, from, "application/x-www-form-urlencoded", 0, 33);
     }
 
     void handle(RoutingContext ctx) {

@@ -11,7 +11,7 @@ import io.keyway.gateway.service.UsageAccounting;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -21,7 +21,7 @@ import java.time.Instant;
  * then Keyway's — {@code id}, {@code model} (the catalog id), {@code provider}, {@code object}, {@code created} and
  * {@code system_fingerprint} (null) when the answer had none, and {@code usage} with cost.
  */
-@ApplicationScoped
+@Singleton
 public class CompletionJsonWriter {
 
     private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");

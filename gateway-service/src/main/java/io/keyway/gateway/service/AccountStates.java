@@ -3,7 +3,7 @@ package io.keyway.gateway.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.contracts.AccountState;
 import io.keyway.gateway.metrics.AccountStateLag;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
  * keyway.account-state.v1 from its beginning by every gateway instance and kept in memory: the 402 check makes no call.
  * A state older (by sequence) than the one held is ignored.
  */
-@ApplicationScoped
+@Singleton
 public class AccountStates {
 
     private static final Logger LOG = Logger.getLogger(AccountStates.class);

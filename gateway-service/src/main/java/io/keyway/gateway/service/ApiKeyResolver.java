@@ -7,8 +7,8 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionException;
  * {@code key-service-stale-window} past its TTL ({@link KeyServiceCache}); an answer key-service gives (unknown,
  * disabled, expired) takes effect at once. Refuses with 401: malformed, unknown, disabled, expired and management keys.
  */
-@ApplicationScoped
+@Singleton
 public class ApiKeyResolver {
 
     private static final HexFormat HEX = HexFormat.of();

@@ -11,8 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -38,7 +38,7 @@ import org.jboss.logging.Logger;
  * default), then requests that reserve anything get 503. Requests that reserve nothing (BYOK requests the free
  * allowance clearly covers) never need billing.
  */
-@ApplicationScoped
+@Singleton
 public class Budgets {
 
     private static final Logger LOG = Logger.getLogger(Budgets.class);

@@ -13,7 +13,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * ({@link Budgets}: 402) → call upstream ({@link CompletionExecutor}). With warm caches every step runs at once
  * on the request's event loop; a step that waits (a key or routing view not cached yet) continues on that loop.
  */
-@ApplicationScoped
+@Singleton
 public class ChatCompletionFlow {
 
     private static final Logger LOG = Logger.getLogger(ChatCompletionFlow.class);

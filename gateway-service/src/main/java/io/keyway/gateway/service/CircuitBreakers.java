@@ -3,8 +3,8 @@ package io.keyway.gateway.service;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.service.routing.EndpointStats;
 import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -29,7 +29,7 @@ import java.util.function.LongSupplier;
  * of calls let through before a breaker opened are ignored while it is open. Also the router's source for "recent
  * failures last" and observed latency.
  */
-@ApplicationScoped
+@Singleton
 @Startup // the settings are checked when the gateway starts, not at its first request
 public class CircuitBreakers implements EndpointStats {
 

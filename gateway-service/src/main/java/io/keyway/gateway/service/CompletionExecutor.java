@@ -23,8 +23,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,7 +55,7 @@ import java.util.List;
  * </ul>
  * When every attempt fails the last failure is returned with every attempt in {@code metadata.attempts}.
  */
-@ApplicationScoped
+@Singleton
 public class CompletionExecutor {
 
     /** The attempt that succeeded and its answer. */

@@ -7,8 +7,8 @@ import io.keyway.gateway.metrics.CreditRefusals;
 import io.keyway.gateway.service.ApiKeyResolver.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -24,7 +24,7 @@ import java.util.Optional;
  * {@code metadata.limit_source} uses OpenRouter's values ({@code openrouter_credits}, {@code openrouter_key_limit}) so
  * clients written for OpenRouter recognise them.
  */
-@ApplicationScoped
+@Singleton
 public class CreditCheck {
 
     public static final String ACCOUNT_CREDITS = "openrouter_credits";

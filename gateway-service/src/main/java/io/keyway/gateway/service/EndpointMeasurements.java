@@ -1,6 +1,6 @@
 package io.keyway.gateway.service;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A window without data answers null. Counts live in per-minute slots and values in per-minute log histograms, so
  * memory is fixed per endpoint and the figures of several replicas could be merged exactly (docs/decisions.md).
  */
-@ApplicationScoped
+@Singleton
 public class EndpointMeasurements {
 
     static final int DAY_MINUTES = 24 * 60;

@@ -2,7 +2,7 @@ package io.keyway.gateway.service;
 
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.service.Generation.AttemptRecord;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
@@ -36,7 +36,7 @@ import java.util.concurrent.locks.StampedLock;
  * one was between taking its position and writing, and then the newer request wins). Readers copy a slot under its
  * read lock, so a slot being rewritten is never read half old, half new.
  */
-@ApplicationScoped
+@Singleton
 public class Generations {
 
     /** One request as {@code GET /generation} shows it; a copy, read from the ring. */

@@ -8,8 +8,8 @@ import io.keyway.gateway.provider.ProviderAdapters;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionException;
  * <p>A partial view (key-service left out credentials whose secret store could not answer: {@code left_out}) is
  * revalidated after {@code partial-routing-view-ttl} instead, so a key is back within seconds of its store.
  */
-@ApplicationScoped
+@Singleton
 public class RoutingViews {
 
     record Cached(AccountRouting routing, String etag, boolean partial) {

@@ -6,7 +6,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -16,7 +16,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * allocated on the hot path. (A disabled SDK would still build real, unexported spans for code that asks it to: the
  * check here is what makes "off" free.)
  */
-@ApplicationScoped
+@Singleton
 public class Tracing {
 
     /** The instrumentation scope of the gateway's own spans. */

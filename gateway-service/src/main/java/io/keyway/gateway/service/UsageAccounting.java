@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.keyway.contracts.UsageEvent;
 import io.keyway.gateway.provider.Usage;
 import io.keyway.gateway.service.routing.Attempt;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import java.util.List;
  * counts are the upstream's, except for an answer cut before the upstream reported them ({@link #cut}: an estimate
  * the event flags). Also finishes the {@link Generation} record and publishes the event.
  */
-@ApplicationScoped
+@Singleton
 public class UsageAccounting {
 
     private final UsageCost cost;

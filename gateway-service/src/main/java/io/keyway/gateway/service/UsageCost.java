@@ -3,8 +3,8 @@ package io.keyway.gateway.service;
 import io.keyway.contracts.AccountState;
 import io.keyway.contracts.ByokFee;
 import io.keyway.gateway.config.GatewayConfig;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -18,7 +18,7 @@ import java.util.Optional;
  * configured defaults, which may count list cost instead of requests); {@code keyway.gateway.byok-fee.*} only when a
  * state carries none (published by an older billing-service).
  */
-@ApplicationScoped
+@Singleton
 public class UsageCost {
 
     private final AccountStates states;

@@ -13,7 +13,7 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -50,7 +50,7 @@ import org.jboss.logging.Logger;
  * Keyway's fixed ones, then overrides from {@code keyway.gateway.usage.producer.<kafka property>}.
  */
 @Startup
-@ApplicationScoped
+@Singleton
 public class UsagePublisher {
 
     private static final Logger LOG = Logger.getLogger(UsagePublisher.class);

@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -67,5 +69,15 @@ class RefusedRequestsAreJsonTests {
             assertEquals("{\"error\":{\"code\":415,\"message\":\"Content-Type must be application/json (a JSON request "
                     + "body)\"}}", answer.body());
         }
+    }
+
+    @Test
+    void aFormBodyIsRecognisedWhateverItsCaseAndLeadingSpacesAndJsonIsNotAForm() {
+        assertTrue(ChatCompletionsRoute.isForm("Multipart/Form-Data; boundary=x"));
+        assertTrue(ChatCompletionsRoute.isForm("  APPLICATION/X-WWW-FORM-URLENCODED"));
+        assertFalse(ChatCompletionsRoute.isForm("application/json"));
+        assertFalse(ChatCompletionsRoute.isForm("multipart"));
+        assertFalse(ChatCompletionsRoute.isForm("   "));
+        assertFalse(ChatCompletionsRoute.isForm(null));
     }
 }

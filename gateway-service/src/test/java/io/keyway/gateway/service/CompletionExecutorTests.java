@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.contracts.RoutingView;
 import io.keyway.contracts.RoutingView.ByokKey;
 import io.keyway.contracts.RoutingView.Credential;
@@ -16,30 +15,10 @@ import io.keyway.gateway.provider.ProviderAdapter;
 import io.keyway.gateway.provider.ProviderAdapters;
 import io.keyway.gateway.provider.UpstreamException;
 import io.keyway.gateway.provider.UpstreamHttp;
-import io.keyway.gateway.provider.openaicompatible.OpenAiCompatibleAdapter;
-import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
-import io.keyway.gateway.service.Generation.AttemptRecord;
-import io.keyway.gateway.service.catalog.ModelCatalog;
-import io.keyway.gateway.service.routing.EndpointStats;
-import io.keyway.gateway.service.routing.ProviderPreferences;
 import io.keyway.gateway.service.routing.Router;
-import io.vertx.core.Vertx;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,33 +31,15 @@ import org.junit.jupiter.api.Test;
  * {@code non_streamed_first_byte_timeout} to 1 s, so a slow whole answer times out there as a stream's first byte does;
  * {@code patient} sets none (a whole answer may take the total timeout).
  */
-class CompletionExecutorTests {
+class CompletionExecutorTests extends ExecutorOverStandIn {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String MODEL = "t/m";
-
-    static UpstreamStandIn upstream;
-    static Vertx vertx;
-    static ModelCatalog catalog;
-    static OpenAiCompatibleAdapter adapter;
-
-    final Router router = new Router();
     CircuitBreakers breakers;
     EndpointMeasurements measurements;
     CompletionExecutor executor;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new UpstreamStandIn();
-        vertx = Vertx.vertx();
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        String base = "http://127.0.0.1:" + upstream.port() + "/v1";
-        Path file = Files.createTempFile("catalog", ".json");
-        file.toFile().deleteOnExit();
-        Files.writeString(file, """
+        startStandIn("""
                 {"providers": [
                   {"slug": "p1", "name": "P1", "adapter": "openai-compatible", "base_url": "%1$s",
                    "options": {"non_streamed_first_byte_timeout": "1s"}},
@@ -91,16 +52,7 @@ class CompletionExecutorTests {
                    {"provider": "p2", "upstream_model": "m-p2", "pricing": {"prompt": "0.000002", "completion": "0.000002", "request": "0"}},
                    {"provider": "patient", "upstream_model": "m-patient", "pricing": {"prompt": "0.000002", "completion": "0.000002", "request": "0"}},
                    {"provider": "dead", "upstream_model": "m-dead", "pricing": {"prompt": "0.000003", "completion": "0.000003", "request": "0"}}]}]}
-                """.formatted(base, closedPort));
-        GatewayConfig catalogConfig = config(file.toString(), 1000, Duration.ofMinutes(1));
-        catalog = new ModelCatalog(catalogConfig, JSON);
-        adapter = new OpenAiCompatibleAdapter(new UpstreamHttp(vertx, catalogConfig), new OpenAiWire(JSON));
-    }
-
-    @AfterAll
-    static void stop() {
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+                """, path -> config(path, 1000, Duration.ofMinutes(1)));
     }
 
     @BeforeEach
@@ -116,35 +68,7 @@ class CompletionExecutorTests {
     void withConfig(GatewayConfig config) {
         breakers = new CircuitBreakers(config);
         measurements = new EndpointMeasurements();
-        executor = new CompletionExecutor(catalog, new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog),
-                breakers, measurements, config);
-    }
-
-    /**
-     * Upstream: 1 s without a byte is a timeout (room for a loaded CI machine: at 300 ms a slow first answer was
-     * sometimes a timeout, and the fallback hid the status under test); total timeout and breakers as given.
-     */
-    static GatewayConfig config(String catalogPath, int threshold, Duration open) {
-        return config(catalogPath, threshold, open, Duration.ofSeconds(10));
-    }
-
-    static GatewayConfig config(String catalogPath, int threshold, Duration open, Duration total) {
-        var up = ConfigStub.of(GatewayConfig.Upstream.class, Map.of(
-                "connectTimeout", Duration.ofSeconds(2),
-                "firstByteTimeout", Duration.ofMillis(1000),
-                "totalTimeout", total,
-                "maxPoolSize", 20,
-                "breakerFailureThreshold", threshold,
-                "breakerMinimumCalls", threshold,
-                "breakerWindowSize", threshold,
-                "breakerOpenDuration", open,
-                "trustCertificates", Optional.empty()));
-        return ConfigStub.of(GatewayConfig.class,
-                Map.of("upstream", up, "catalogPath", Optional.ofNullable(catalogPath)));
-    }
-
-    static String secret(String behaviour) {
-        return behaviour + "-" + UUID.randomUUID().toString().replace("-", "");
+        executor = executor(config, breakers, measurements);
     }
 
     /** A prioritized BYOK key whose id is its secret, so breakers and calls can be matched to it. */
@@ -156,44 +80,14 @@ class CompletionExecutorTests {
         return new ByokKey(secret, provider, "PRIORITIZED", position, true, null, null, new Credential(secret));
     }
 
-    static PooledCredential pooled(String provider, String secret) {
-        return new PooledCredential(secret, provider, new Credential(secret));
-    }
-
-    record Outcome(CompletionExecutor.Success success, GatewayError error, Generation generation) {
-        List<String> outcomes() {
-            return generation.attempts().stream().map(AttemptRecord::outcome).toList();
-        }
-    }
-
     Outcome run(List<ByokKey> keys, List<PooledCredential> pools) {
         return run(keys, pools, "");
     }
 
     /** With {@code more} members of the request body, e.g. {@code ,"stream":true}. */
     Outcome run(List<ByokKey> keys, List<PooledCredential> pools, String more) {
-        RoutingView view = new RoutingView("acct", "1", Router.BYOK_FIRST, List.of(), keys, pools);
-        ChatRequest request = ChatRequest.parse(("{\"model\":\"" + MODEL
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]" + more + "}")
-                .getBytes(StandardCharsets.UTF_8), JSON, catalog);
-        var adapters = new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog);
-        var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", null, view,
-                new AccountRouting(view, catalog, adapters), EndpointStats.NONE);
-        Generation g = new Generation("acct", "api-1", MODEL, request.stream());
-        // On an event loop, as the request path runs it (the total timeout is then a task of that loop's scheduler).
-        CompletableFuture<CompletionExecutor.Success> done = new CompletableFuture<>();
-        vertx.getOrCreateContext().runOnContext(v -> executor.run(plan, request, g)
-                .onSuccess(done::complete).onFailure(done::completeExceptionally));
-        try {
-            return new Outcome(done.get(30, TimeUnit.SECONDS), null, g);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GatewayError error) {
-                return new Outcome(null, error, g);
-            }
-            throw new AssertionError(e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError(e);
-        }
+        return call(executor, new RoutingView("acct", "1", Router.BYOK_FIRST, List.of(), keys, pools),
+                body("hi", more), g -> { });
     }
 
     @Test

@@ -4,39 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.contracts.RoutingView;
 import io.keyway.contracts.RoutingView.ByokKey;
 import io.keyway.contracts.RoutingView.Credential;
 import io.keyway.contracts.RoutingView.LeftOut;
 import io.keyway.contracts.RoutingView.PooledCredential;
 import io.keyway.gateway.config.GatewayConfig;
-import io.keyway.gateway.it.UpstreamStandIn;
-import io.keyway.gateway.provider.ProviderAdapter;
-import io.keyway.gateway.provider.ProviderAdapters;
-import io.keyway.gateway.provider.UpstreamHttp;
-import io.keyway.gateway.provider.openaicompatible.OpenAiCompatibleAdapter;
-import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
 import io.keyway.gateway.service.Generation.AttemptRecord;
-import io.keyway.gateway.service.catalog.ModelCatalog;
-import io.keyway.gateway.service.routing.EndpointStats;
-import io.keyway.gateway.service.routing.ProviderPreferences;
 import io.keyway.gateway.service.routing.Router;
-import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,59 +30,38 @@ import org.junit.jupiter.api.Test;
  * capacity of its provider away). Real router and executor, the real OpenAI-compatible adapter against the upstream
  * STAND-IN.
  */
-class LeftOutCredentialsTests {
+class LeftOutCredentialsTests extends ExecutorOverStandIn {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String MODEL = "t/m";
     static final String STORE_DOWN = RoutingView.SECRET_STORE_UNAVAILABLE;
 
-    static UpstreamStandIn upstream;
-    static Vertx vertx;
-    static ModelCatalog catalog;
-    static ProviderAdapters adapters;
     static CompletionExecutor executor;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new UpstreamStandIn();
-        vertx = Vertx.vertx();
-        Path file = Files.createTempFile("catalog", ".json");
-        file.toFile().deleteOnExit();
-        Files.writeString(file, """
+        GatewayConfig config = startStandIn("""
                 {"providers": [
                   {"slug": "p1", "name": "P1", "adapter": "openai-compatible", "base_url": "%1$s"},
                   {"slug": "p2", "name": "P2", "adapter": "openai-compatible", "base_url": "%1$s"}],
                  "models": [{"id": "t/m", "endpoints": [
                    {"provider": "p1", "upstream_model": "m-p1", "pricing": {"prompt": "0.000001", "completion": "0.000001", "request": "0"}},
                    {"provider": "p2", "upstream_model": "m-p2", "pricing": {"prompt": "0.000002", "completion": "0.000002", "request": "0"}}]}]}
-                """.formatted("http://127.0.0.1:" + upstream.port() + "/v1"));
+                """, LeftOutCredentialsTests::config);
+        executor = executor(config, new CircuitBreakers(config), new EndpointMeasurements());
+    }
+
+    /** A first byte may take 5 s, a whole call 10 s; the breakers' defaults. */
+    static GatewayConfig config(String catalogPath) {
         var up = ConfigStub.of(GatewayConfig.Upstream.class, Map.of(
                 "connectTimeout", Duration.ofSeconds(2),
                 "firstByteTimeout", Duration.ofSeconds(5),
                 "totalTimeout", Duration.ofSeconds(10),
                 "trustCertificates", Optional.empty()));
-        GatewayConfig config = ConfigStub.of(GatewayConfig.class,
-                Map.of("upstream", up, "catalogPath", Optional.of(file.toString())));
-        catalog = new ModelCatalog(config, JSON);
-        adapters = new ProviderAdapters(List.<ProviderAdapter>of(
-                new OpenAiCompatibleAdapter(new UpstreamHttp(vertx, config), new OpenAiWire(JSON))), catalog);
-        executor = new CompletionExecutor(catalog, adapters, new CircuitBreakers(config), new EndpointMeasurements(),
-                config);
-    }
-
-    @AfterAll
-    static void stop() {
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+        return ConfigStub.of(GatewayConfig.class, Map.of("upstream", up, "catalogPath", Optional.of(catalogPath)));
     }
 
     @BeforeEach
     void fresh() {
         upstream.reset();
-    }
-
-    static String secret(String behaviour) {
-        return behaviour + "-" + UUID.randomUUID().toString().replace("-", "");
     }
 
     /** A BYOK key as a partial view carries it: flags kept, no credential. */
@@ -113,38 +73,9 @@ class LeftOutCredentialsTests {
         return new ByokKey(secret, provider, "PRIORITIZED", 1, false, null, null, new Credential(secret));
     }
 
-    static PooledCredential pooled(String provider, String secret) {
-        return new PooledCredential(secret, provider, new Credential(secret));
-    }
-
-    record Outcome(CompletionExecutor.Success success, GatewayError error, Generation generation) {
-        List<String> outcomes() {
-            return generation.attempts().stream().map(AttemptRecord::outcome).toList();
-        }
-    }
-
     Outcome run(List<ByokKey> keys, List<PooledCredential> pools, List<LeftOut> leftOut) {
-        RoutingView view = new RoutingView("acct", "7.3.partial-abc", Router.BYOK_FIRST, List.of(), keys, pools,
-                leftOut);
-        ChatRequest request = ChatRequest.parse(("{\"model\":\"" + MODEL
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8),
-                JSON, catalog);
-        var plan = new Router().plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", null, view,
-                new AccountRouting(view, catalog, adapters), EndpointStats.NONE);
-        Generation g = new Generation("acct", "api-1", MODEL, false);
-        CompletableFuture<CompletionExecutor.Success> done = new CompletableFuture<>();
-        vertx.getOrCreateContext().runOnContext(v -> executor.run(plan, request, g)
-                .onSuccess(done::complete).onFailure(done::completeExceptionally));
-        try {
-            return new Outcome(done.get(30, TimeUnit.SECONDS), null, g);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GatewayError error) {
-                return new Outcome(null, error, g);
-            }
-            throw new AssertionError(e.getCause());
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return call(executor, new RoutingView("acct", "7.3.partial-abc", Router.BYOK_FIRST, List.of(), keys, pools,
+                leftOut), body("hi", ""), g -> { });
     }
 
     @Test

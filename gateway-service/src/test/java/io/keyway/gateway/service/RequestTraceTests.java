@@ -7,22 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyway.contracts.RoutingView;
 import io.keyway.contracts.RoutingView.ByokKey;
 import io.keyway.contracts.RoutingView.Credential;
 import io.keyway.contracts.RoutingView.PooledCredential;
 import io.keyway.contracts.Topics;
 import io.keyway.gateway.config.GatewayConfig;
-import io.keyway.gateway.it.UpstreamStandIn;
-import io.keyway.gateway.provider.ProviderAdapter;
-import io.keyway.gateway.provider.ProviderAdapters;
-import io.keyway.gateway.provider.UpstreamHttp;
-import io.keyway.gateway.provider.openaicompatible.OpenAiCompatibleAdapter;
-import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
-import io.keyway.gateway.service.catalog.ModelCatalog;
-import io.keyway.gateway.service.routing.EndpointStats;
-import io.keyway.gateway.service.routing.ProviderPreferences;
 import io.keyway.gateway.service.routing.Router;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -37,20 +27,11 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,37 +44,20 @@ import org.junit.jupiter.api.Test;
  * The request's server span is played by a span of the test. The whole service, with Quarkus' own spans, Kafka and the
  * other services, is {@code it/TracingE2ETests}.
  */
-class RequestTraceTests {
+class RequestTraceTests extends ExecutorOverStandIn {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String MODEL = "t/m";
     static final String PROMPT = "a prompt that must never reach a span";
-
-    static UpstreamStandIn upstream;
-    static Vertx vertx;
-    static ModelCatalog catalog;
-    static OpenAiCompatibleAdapter adapter;
 
     final InMemorySpanExporter exported = InMemorySpanExporter.create();
     final SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(exported)).build();
     final Tracer tracer = tracerProvider.get(Tracing.SCOPE);
-    final Router router = new Router();
     CircuitBreakers breakers;
     CompletionExecutor executor;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new UpstreamStandIn();
-        vertx = Vertx.vertx();
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        String base = "http://127.0.0.1:" + upstream.port() + "/v1";
-        Path file = Files.createTempFile("catalog", ".json");
-        file.toFile().deleteOnExit();
-        Files.writeString(file, """
+        startStandIn("""
                 {"providers": [
                   {"slug": "p1", "name": "P1", "adapter": "openai-compatible", "base_url": "%1$s"},
                   {"slug": "p2", "name": "P2", "adapter": "openai-compatible", "base_url": "%1$s"},
@@ -102,16 +66,7 @@ class RequestTraceTests {
                    {"provider": "p1", "upstream_model": "m-p1", "pricing": {"prompt": "0.000001", "completion": "0.000001", "request": "0"}},
                    {"provider": "p2", "upstream_model": "m-p2", "pricing": {"prompt": "0.000002", "completion": "0.000002", "request": "0"}},
                    {"provider": "dead", "upstream_model": "m-dead", "pricing": {"prompt": "0.000003", "completion": "0.000003", "request": "0"}}]}]}
-                """.formatted(base, closedPort));
-        GatewayConfig config = CompletionExecutorTests.config(file.toString(), 1000, Duration.ofMinutes(1));
-        catalog = new ModelCatalog(config, JSON);
-        adapter = new OpenAiCompatibleAdapter(new UpstreamHttp(vertx, config), new OpenAiWire(JSON));
-    }
-
-    @AfterAll
-    static void stop() {
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+                """, path -> config(path, 1000, Duration.ofMinutes(1)));
     }
 
     @BeforeEach
@@ -126,14 +81,9 @@ class RequestTraceTests {
     }
 
     void withBreakers(int threshold) {
-        GatewayConfig config = CompletionExecutorTests.config(null, threshold, Duration.ofMinutes(1));
+        GatewayConfig config = config(null, threshold, Duration.ofMinutes(1));
         breakers = new CircuitBreakers(config);
-        executor = new CompletionExecutor(catalog, new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog),
-                breakers, new EndpointMeasurements(), config);
-    }
-
-    static String secret(String behaviour) {
-        return behaviour + "-" + UUID.randomUUID().toString().replace("-", "");
+        executor = executor(config, breakers, new EndpointMeasurements());
     }
 
     /** A BYOK key whose id differs from its secret, so that a test can tell which one a span holds. */
@@ -160,21 +110,9 @@ class RequestTraceTests {
 
     Traced run(List<ByokKey> keys, List<PooledCredential> pools) {
         RoutingView view = new RoutingView("acct", "1", Router.BYOK_FIRST, List.of(), keys, pools);
-        ChatRequest request = ChatRequest.parse(("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"" + PROMPT + "\"}]}").getBytes(StandardCharsets.UTF_8), JSON, catalog);
-        var adapters = new ProviderAdapters(List.<ProviderAdapter>of(adapter), catalog);
-        var plan = router.plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", null, view,
-                new AccountRouting(view, catalog, adapters), EndpointStats.NONE);
-        Generation g = new Generation("acct", "api-1", MODEL, request.stream());
         Span server = tracer.spanBuilder("POST /api/v1/chat/completions").setSpanKind(SpanKind.SERVER).startSpan();
-        g.trace = new RequestTrace(tracer, W3CTraceContextPropagator.getInstance(), Context.root().with(server));
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        vertx.getOrCreateContext().runOnContext(v -> executor.run(plan, request, g).onComplete(r -> done.complete(null)));
-        try {
-            done.get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        Generation g = call(executor, view, body(PROMPT, ""), generation -> generation.trace = new RequestTrace(tracer,
+                W3CTraceContextPropagator.getInstance(), Context.root().with(server))).generation();
         server.end();
         List<SpanData> spans = exported.getFinishedSpanItems();
         SpanData serverData = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();

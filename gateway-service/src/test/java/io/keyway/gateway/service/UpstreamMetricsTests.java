@@ -1,11 +1,6 @@
 package io.keyway.gateway.service;
 
-import static io.keyway.gateway.service.CompletionExecutorTests.JSON;
-import static io.keyway.gateway.service.CompletionExecutorTests.MODEL;
-import static io.keyway.gateway.service.CompletionExecutorTests.config;
 import static io.keyway.gateway.service.CompletionExecutorTests.key;
-import static io.keyway.gateway.service.CompletionExecutorTests.pooled;
-import static io.keyway.gateway.service.CompletionExecutorTests.secret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,8 +12,6 @@ import io.keyway.contracts.RoutingView.Credential;
 import io.keyway.contracts.RoutingView.PooledCredential;
 import io.keyway.gateway.metrics.GatewayGauges;
 import io.keyway.gateway.metrics.UpstreamMetrics;
-import io.keyway.gateway.provider.ProviderAdapter;
-import io.keyway.gateway.provider.ProviderAdapters;
 import io.keyway.gateway.service.routing.EndpointStats;
 import io.keyway.gateway.service.routing.ProviderPreferences;
 import io.keyway.gateway.service.routing.Router;
@@ -34,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * OpenAI-compatible adapter over HTTP against the upstream STAND-IN and the catalog of {@link CompletionExecutorTests}
  * (providers {@code p1}, {@code p2}, {@code dead}: a closed port).
  */
-class UpstreamMetricsTests {
+class UpstreamMetricsTests extends ExecutorOverStandIn {
 
     SimpleMeterRegistry registry;
     CircuitBreakers breakers;
@@ -55,14 +47,9 @@ class UpstreamMetricsTests {
         CompletionExecutorTests.start();
     }
 
-    @AfterAll
-    static void stop() {
-        CompletionExecutorTests.stop();
-    }
-
     @BeforeEach
     void fresh() {
-        CompletionExecutorTests.upstream.reset();
+        upstream.reset();
         withBreakers(1000, Duration.ofMinutes(1));
     }
 
@@ -70,10 +57,7 @@ class UpstreamMetricsTests {
         var config = config(null, threshold, open);
         registry = new SimpleMeterRegistry();
         breakers = new CircuitBreakers(config);
-        var catalog = CompletionExecutorTests.catalog;
-        executor = new CompletionExecutor(catalog, new ProviderAdapters(
-                List.<ProviderAdapter>of(CompletionExecutorTests.adapter), catalog), breakers,
-                new EndpointMeasurements(), config, registry);
+        executor = new CompletionExecutor(catalog, adapters, breakers, new EndpointMeasurements(), config, registry);
     }
 
     static ByokKey fallbackKey(String provider, String secret, int position) {
@@ -82,17 +66,13 @@ class UpstreamMetricsTests {
 
     /** Runs one request on an event loop, as the request path does; {@code more} adds members to its body. */
     void run(List<ByokKey> keys, List<PooledCredential> pools, String more) {
-        var catalog = CompletionExecutorTests.catalog;
         RoutingView view = new RoutingView("acct", "1", Router.BYOK_FIRST, List.of(), keys, pools);
-        ChatRequest request = ChatRequest.parse(("{\"model\":\"" + MODEL
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]" + more + "}")
-                .getBytes(StandardCharsets.UTF_8), JSON, catalog);
-        var adapters = new ProviderAdapters(List.<ProviderAdapter>of(CompletionExecutorTests.adapter), catalog);
+        ChatRequest request = ChatRequest.parse(body("hi", more).getBytes(StandardCharsets.UTF_8), JSON, catalog);
         var plan = new Router().plan(request.models(), ProviderPreferences.NONE, Set.of(), "api-1", null, view,
                 new AccountRouting(view, catalog, adapters), EndpointStats.NONE);
         Generation g = new Generation("acct", "api-1", MODEL, request.stream());
         CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletionExecutorTests.vertx.getOrCreateContext().runOnContext(v -> executor.run(plan, request, g)
+        vertx.getOrCreateContext().runOnContext(v -> executor.run(plan, request, g)
                 .onComplete(outcome -> {
                     if (outcome.succeeded() && outcome.result().answer()
                             instanceof io.keyway.gateway.provider.Answer.Streamed s) {
@@ -197,7 +177,7 @@ class UpstreamMetricsTests {
     @Test
     void anEndpointBreakerOpeningMovesItsStateGaugeFromClosedToOpenAndHalfOpenAtItsTrial() throws Exception {
         withBreakers(1, Duration.ofMillis(300));
-        new GatewayGauges(registry, CompletionExecutorTests.catalog, breakers, new AccountStates(JSON));
+        new GatewayGauges(registry, catalog, breakers, new AccountStates(JSON));
         var gauge = registry.get(GatewayGauges.BREAKER_STATE).tag("provider", "p1").tag("model", MODEL).gauge();
         assertEquals(0, gauge.value(), "closed");
         run(List.of(key("p1", secret("status503"), 0)), List.of(pooled("p2", secret("ok"))));
@@ -213,7 +193,7 @@ class UpstreamMetricsTests {
 
     @Test
     void everyEndpointOfTheCatalogHasItsBreakerGaugeFromTheStart() {
-        new GatewayGauges(registry, CompletionExecutorTests.catalog, breakers, new AccountStates(JSON));
+        new GatewayGauges(registry, catalog, breakers, new AccountStates(JSON));
         Set<String> providers = registry.get(GatewayGauges.BREAKER_STATE).gauges().stream()
                 .map(g -> g.getId().getTag("provider")).collect(Collectors.toSet());
         assertEquals(Set.of("p1", "p2", "patient", "dead"), providers);

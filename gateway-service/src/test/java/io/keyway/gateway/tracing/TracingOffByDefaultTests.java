@@ -1,25 +1,17 @@
 package io.keyway.gateway.tracing;
 
 import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyway.contracts.TracingSwitch;
+import io.keyway.contracts.tracing.TracingOff;
 import io.keyway.gateway.service.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.smallrye.config.ConfigValue;
-import io.smallrye.config.SmallRyeConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.VertxInternal;
 import jakarta.inject.Inject;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,16 +36,13 @@ class TracingOffByDefaultTests {
 
     @Test
     void withoutAnEndpointTheSdkIsDisabledByTheTracingSwitch() {
-        ConfigValue disabled = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class)
-                .getConfigValue(TracingSwitch.SDK_DISABLED);
-        assertEquals("true", disabled.getValue());
-        assertTrue(disabled.getSourceName().contains(TracingSwitch.ENV), disabled.getSourceName());
+        TracingOff.assertSdkDisabledByTheSwitch();
         assertFalse(tracing.on());
     }
 
     @Test
     void vertxRunsWithoutATracerSoTheHotPathHasNoTracingHook() {
-        assertNull(((VertxInternal) vertx).tracer());
+        TracingOff.assertNoVertxTracer(vertx);
     }
 
     @Test
@@ -61,10 +50,6 @@ class TracingOffByDefaultTests {
         given().header("Authorization", "Bearer not-a-keyway-key").contentType(ContentType.JSON).body("{}")
                 .post("/api/v1/chat/completions").then().statusCode(401);
         given().get("/api/v1/models").then().statusCode(200);
-        OpenTelemetrySdk sdk = (OpenTelemetrySdk) openTelemetry;
-        assertTrue(sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS).isSuccess());
-        assertTrue(exported.getFinishedSpanItems().isEmpty(), () -> "spans: " + exported.getFinishedSpanItems());
-        assertTrue(sdk.getSdkTracerProvider().toString().contains("NoopSpanProcessor"),
-                () -> "a span processor (and so an exporter) is configured: " + sdk.getSdkTracerProvider());
+        TracingOff.assertNothingExported(openTelemetry, exported);
     }
 }

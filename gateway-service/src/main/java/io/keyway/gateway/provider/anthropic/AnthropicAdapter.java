@@ -11,7 +11,7 @@ import io.keyway.gateway.provider.UpstreamRequest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (catalog option {@code anthropic_version}, default {@value #VERSION}). The request is translated by
  * {@link AnthropicRequest}, the answer by {@link AnthropicAnswers}.
  */
-@ApplicationScoped
+@Singleton
 public class AnthropicAdapter implements ProviderAdapter {
 
     public static final String NAME = "anthropic";

@@ -15,7 +15,7 @@ import io.keyway.gateway.provider.UpstreamRequest;
 import io.keyway.gateway.provider.openaicompatible.OpenAiWire;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * filter results) pass through. The endpoint is the tenant's choice, so the connection goes only to an address that
  * {@link TenantAddresses} checked (never the operator's internal networks unless allowed).
  */
-@ApplicationScoped
+@Singleton
 public class AzureAdapter implements ProviderAdapter {
 
     public static final String NAME = "azure";

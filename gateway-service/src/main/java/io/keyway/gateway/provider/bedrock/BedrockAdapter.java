@@ -13,7 +13,7 @@ import io.keyway.gateway.provider.UpstreamRequest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -35,7 +35,7 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  * SigV4 (service {@code bedrock}) in their own region by the AWS SDK's signer, over exactly the bytes sent. The request
  * is translated by {@link ConverseRequest}, the answer by {@link ConverseAnswers}.
  */
-@ApplicationScoped
+@Singleton
 public class BedrockAdapter implements ProviderAdapter {
 
     public static final String NAME = "amazon-bedrock";

@@ -8,7 +8,7 @@ import io.keyway.gateway.provider.UpstreamHttp.Target;
 import io.keyway.gateway.provider.UpstreamRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * base URL: {@code POST <base_url>/chat/completions} with {@code Authorization: Bearer <token>}. Its answers are
  * already in Keyway's shape, so streams are relayed without copying ({@link OpenAiStream}).
  */
-@ApplicationScoped
+@Singleton
 public class OpenAiCompatibleAdapter implements ProviderAdapter {
 
     public static final String NAME = "openai-compatible";

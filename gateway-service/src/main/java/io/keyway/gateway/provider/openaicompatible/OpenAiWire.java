@@ -7,7 +7,7 @@ import io.keyway.gateway.provider.UpstreamError;
 import io.keyway.gateway.provider.UpstreamHttp.Head;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * providers, Azure deployments, Vertex's OpenAI-compatible endpoint): the upstream body written from the client's
  * (which is never changed), and the answer read into Keyway's normalized form, failures classified by status.
  */
-@ApplicationScoped
+@Singleton
 public class OpenAiWire {
 
     /** Most of an upstream error body kept for {@code metadata.raw}. */

@@ -20,8 +20,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  * private endpoint, or a test's stand-in). Catalog options: {@code region}, {@code endpoint},
  * {@code anthropic_version}; no {@code base_url}.
  */
-@ApplicationScoped
+@Singleton
 public class VertexAdapter implements ProviderAdapter {
 
     public static final String NAME = "google-vertex";

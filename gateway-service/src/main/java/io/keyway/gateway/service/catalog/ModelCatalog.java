@@ -7,7 +7,7 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.model.CatalogModel;
 import io.keyway.gateway.model.ModelEndpoint;
 import io.keyway.gateway.model.ProviderSpec;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +22,7 @@ import java.util.Optional;
  * The models and providers operators offer, read once at start from {@code keyway.gateway.catalog-path} (a JSON file,
  * e.g. a mounted ConfigMap) or the small default catalog in the jar. A broken catalog stops the service at start.
  */
-@ApplicationScoped
+@Singleton
 public class ModelCatalog {
 
     public static final String DEFAULT_RESOURCE = "catalog.json";

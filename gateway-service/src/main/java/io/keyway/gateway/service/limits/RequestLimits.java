@@ -13,8 +13,8 @@ import io.keyway.gateway.service.ApiKeyResolver.Caller;
 import io.keyway.gateway.service.GatewayError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * (docs/decisions.md, "Request limits"). Rates are token buckets (Bucket4j), refilled smoothly over the interval;
  * a refused request takes no token and no slot.
  */
-@ApplicationScoped
+@Singleton
 public class RequestLimits {
 
     /** Whose limit refused a request; its wire name is {@code metadata.limit_source} and the metric's tag. */

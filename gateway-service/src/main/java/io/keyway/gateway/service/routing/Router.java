@@ -7,7 +7,7 @@ import io.keyway.gateway.model.CatalogModel;
 import io.keyway.gateway.model.ModelEndpoint;
 import io.keyway.gateway.service.routing.RoutingPlan.ModelRoute;
 import io.keyway.gateway.service.routing.RoutingPlan.NoAllowedProviders;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,7 +42,7 @@ import java.util.Set;
  * input list, a filter whose preference is absent is skipped, and each endpoint's keys are looked up once per plan.
  * Sorts are stable (ties keep catalog / routing-view order).
  */
-@ApplicationScoped
+@Singleton
 public class Router {
 
     public static final String BYOK_FIRST = "byok_first";
