@@ -7,6 +7,7 @@ import io.keyway.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -42,12 +43,26 @@ public class ApiKeyResolver {
     }
 
     private final KeyServiceCache<Optional<ApiKeyResolution>> cache;
+    private MeterRegistry registry;
+    private FunctionCounter staleKeptMeter;
 
     @Inject
     public ApiKeyResolver(KeyServiceClient keyService, GatewayConfig config, MeterRegistry registry) {
         this(keyService, config, Ticker.systemTicker());
-        FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, cache, KeyServiceCache::staleKept)
-                .tag("cache", "api_key").register(registry);
+        this.registry = registry;
+        this.staleKeptMeter = FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, cache,
+                KeyServiceCache::staleKept).tag("cache", "api_key").register(registry);
+    }
+
+    /**
+     * The meter reads the cache through a weak reference; a second application in the same JVM (a test run) would
+     * otherwise find this dead meter registered under the same name and tags and never count.
+     */
+    @PreDestroy
+    void removeMeter() {
+        if (registry != null) {
+            registry.remove(staleKeptMeter);
+        }
     }
 
     ApiKeyResolver(KeyServiceClient keyService, GatewayConfig config, Ticker ticker) {

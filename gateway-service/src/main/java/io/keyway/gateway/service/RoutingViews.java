@@ -8,6 +8,7 @@ import io.keyway.gateway.provider.ProviderAdapters;
 import io.keyway.gateway.service.catalog.ModelCatalog;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
@@ -31,13 +32,27 @@ public class RoutingViews {
     private final KeyServiceCache<Cached> cache;
     private final Ticker ticker;
     private final long partialTtlNanos;
+    private MeterRegistry registry;
+    private FunctionCounter staleKeptMeter;
 
     @Inject
     public RoutingViews(KeyServiceClient keyService, GatewayConfig config, ModelCatalog catalog,
                         ProviderAdapters adapters, MeterRegistry registry) {
         this(keyService, config, catalog, adapters, Ticker.systemTicker());
-        FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, this, RoutingViews::staleKept)
+        this.registry = registry;
+        this.staleKeptMeter = FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, this, RoutingViews::staleKept)
                 .tag("cache", "routing_view").register(registry);
+    }
+
+    /**
+     * The meter reads this bean through a weak reference; a second application in the same JVM (a test run) would
+     * otherwise find this dead meter registered under the same name and tags and never count.
+     */
+    @PreDestroy
+    void removeMeter() {
+        if (registry != null) {
+            registry.remove(staleKeptMeter);
+        }
     }
 
     RoutingViews(KeyServiceClient keyService, GatewayConfig config, ModelCatalog catalog, ProviderAdapters adapters,
