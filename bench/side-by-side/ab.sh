@@ -28,27 +28,17 @@ URL="http://127.0.0.1:8080/api/v1/chat/completions"
 start_mock
 start_keyway
 
-# start_gateway <build dir>: replaces the running gateway with that build, as deploy/local/services.sh starts it
+# start_gateway <build dir>: replaces the running gateway with that build, started by deploy/local/services.sh as
+# ./keyway run starts it (same flags and settings; KEYWAY_GATEWAY_JAR picks the build; billing stays as it is)
 start_gateway() {
   local pid i
   pid=$(cat "$RUN_DIR/gateway-service.pid")
   kill "$pid" 2>/dev/null || true
   for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  # shellcheck disable=SC2086
-  KEYWAY_KEYS_URL=http://127.0.0.1:8081 KEYWAY_BILLING_URL=http://127.0.0.1:8082 \
-  KEYWAY_CONSOLE_GATEWAY_URL=http://127.0.0.1:8080 KEYWAY_CONSOLE_BILLING_URL=http://127.0.0.1:8082 \
-  KEYWAY_CONSOLE_CORS=true KEYWAY_CONSOLE_ORIGIN=http://127.0.0.1:8081 KEYWAY_GATEWAY_CATALOG="$OUT/keyway-catalog.json" \
-  MALLOC_ARENA_MAX=2 nohup java $GATEWAY_JVM_FLAGS -Dquarkus.profile=prod,local -jar "$1/quarkus-run.jar" \
-    > "$OUT/gateway-$(basename "$1").log" 2>&1 < /dev/null &
-  GW_PID=$!
-  echo "$GW_PID" > "$RUN_DIR/gateway-service.pid"   # ./keyway stop stops it
-  for i in $(seq 1 240); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL" -H "Authorization: Bearer $KEYWAY_KEY" \
-        -H 'content-type: application/json' -d "{\"model\":\"$MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")" = 200 ] \
-      && return 0
-    sleep 0.5
-  done
-  log "the gateway of $1 did not answer, see $OUT/gateway-$(basename "$1").log"; return 1
+  KEYWAY_GATEWAY_JAR="$1/quarkus-run.jar" KEYWAY_GATEWAY_CATALOG="$OUT/keyway-catalog.json" \
+    "$ROOT/deploy/local/services.sh" up gateway-service >> "$OUT/services.log" 2>&1 \
+    || { tail -20 "$OUT/services.log" >&2; log "the gateway of $1 did not start"; return 1; }
+  GW_PID=$(cat "$RUN_DIR/gateway-service.pid")
 }
 
 load() { # seconds -> the wrk RESULT json

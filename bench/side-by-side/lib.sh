@@ -43,8 +43,8 @@ start_mock() { # sets MOCK_PID
   log "mock upstream pid $MOCK_PID on 127.0.0.1:$MOCK_PORT"
 }
 
-# The gateway's JVM flags as ./keyway run gives them (deploy/local/services.sh); the relay runs with the same.
-GATEWAY_JVM_FLAGS="-Xmx96m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages"
+# The gateway's JVM flags as ./keyway run gives them (deploy/local/lib.sh); the relay runs with the same.
+GATEWAY_JVM_FLAGS=$(bash -c 'source "$1/deploy/local/lib.sh" && echo "$KEYWAY_GATEWAY_JVM_DEFAULT"' _ "$BENCH/../..")
 
 # start_relay <port>: the bare Vert.x relay (mock/Relay.java) in its own JVM with the gateway's flags, in front of the
 # mock; sets RELAY_PID. Its added latency and CPU are the floor of any gateway process on this machine.

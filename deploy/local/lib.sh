@@ -12,6 +12,10 @@ KEYWAY_KAFKA_PORT="${KEYWAY_KAFKA_PORT:-19092}"
 KEYWAY_KAFKA_CONTROLLER_PORT="${KEYWAY_KAFKA_CONTROLLER_PORT:-19093}"
 KEYWAY_MOTO_PORT="${KEYWAY_MOTO_PORT:-4566}"
 
+# The gateway's small-instance JVM flags (docs/decisions.md): ./keyway run starts it with them (services.sh), the
+# benchmarks read them from here; KEYWAY_GATEWAY_JVM replaces them.
+KEYWAY_GATEWAY_JVM_DEFAULT="-Xmx96m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages"
+
 say()  { printf '[keyway] %s\n' "$*"; }
 die()  { printf '[keyway] ERROR: %s\n' "$*" >&2; exit 1; }
 

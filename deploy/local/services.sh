@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The three Keyway services as local processes (after infra.sh up and a build).
-#   services.sh up | down | status
+#   services.sh up [name ...] | down | status      (up with names: only those, e.g. up gateway-service)
 source "$(dirname "$0")/lib.sh"
 
 R="$KEYWAY_STATE/run"
@@ -22,9 +22,15 @@ ready() { curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$1/q/health/ready
 
 up() {
   require_java
-  local s name port jar pid i profile jvm
+  local s name port jar pid i profile jvm only=" $* "
+  local todo=()
   for s in "${SERVICES[@]}"; do
+    [ "$only" = "  " ] || [[ "$only" == *" ${s%%:*} "* ]] && todo+=("$s")
+  done
+  for s in "${todo[@]}"; do
     name="${s%%:*}"; port="${s##*:}"; jar="$KEYWAY_ROOT/$name/target/quarkus-app/quarkus-run.jar"
+    # KEYWAY_GATEWAY_JAR: another build of the gateway (bench/side-by-side/ab.sh alternates two)
+    [ "$name" = gateway-service ] && jar="${KEYWAY_GATEWAY_JAR:-$jar}"
     if pid_alive "$R/$name.pid"; then say "$name: already running (pid $(cat "$R/$name.pid"))"; continue; fi
     [ -f "$jar" ] || die "$name: $jar is missing: build first (./mvnw -DskipTests package)"
     port_open "$port" && die "$name: port $port is taken by another process"
@@ -44,14 +50,14 @@ up() {
       -Dquarkus.secretsmanager.aws.credentials.static-provider.access-key-id=keyway-local-moto
       -Dquarkus.secretsmanager.aws.credentials.static-provider.secret-access-key=keyway-local-moto)
     if [ "$name" = gateway-service ]; then
-      read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:--Xmx96m -XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:TrimNativeHeapInterval=5000 -XX:+UseTransparentHugePages}"
+      read -r -a jvm <<< "${KEYWAY_GATEWAY_JVM:-$KEYWAY_GATEWAY_JVM_DEFAULT}"
       MALLOC_ARENA_MAX=2 nohup java "${jvm[@]}" "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
     else
       nohup java -Xmx${KEYWAY_SERVICE_HEAP:-256m} "${profile[@]}" -jar "$jar" >"$R/$name.log" 2>&1 < /dev/null &
     fi
     echo $! > "$R/$name.pid"
   done
-  for s in "${SERVICES[@]}"; do
+  for s in "${todo[@]}"; do
     name="${s%%:*}"; port="${s##*:}"; pid="$(cat "$R/$name.pid")"
     for ((i = 0; i < 240; i++)); do
       ready "$port" && break
@@ -71,7 +77,7 @@ down() {
 }
 
 case "${1:-status}" in
-  up) up ;;
+  up) shift; up "$@" ;;
   down) down ;;
   status)
     rc=0

@@ -34,7 +34,7 @@ public class NoSecretInSuiteLogs implements AfterAllCallback {
     static {
         SHAPES.put("a Keyway API or management key", Pattern.compile("sk-kw-(?:mgmt-)?v1-[0-9a-f]{64}"));
         SHAPES.put("a random test secret (Api.randomToken)", Pattern.compile("[0-9a-f]{32}Zz9Q"));
-        SHAPES.put("a random test secret (TestSecrets.fresh)", Pattern.compile("sk-test-[0-9a-f]{48}"));
+        SHAPES.put("a random test secret (TestSecrets.fresh)", Pattern.compile("sk-test-FAKE-[0-9a-f]{48}"));
         try {
             // A fresh log per run; this runs before the first test class starts an application.
             for (Path p : files()) {

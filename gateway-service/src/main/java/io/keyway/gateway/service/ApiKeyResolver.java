@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.keyway.contracts.ApiKeyResolution;
 import io.keyway.gateway.client.KeyServiceClient;
 import io.keyway.gateway.config.GatewayConfig;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
@@ -43,26 +42,17 @@ public class ApiKeyResolver {
     }
 
     private final KeyServiceCache<Optional<ApiKeyResolution>> cache;
-    private MeterRegistry registry;
-    private FunctionCounter staleKeptMeter;
+    private Runnable unregisterMeter = () -> { };
 
     @Inject
     public ApiKeyResolver(KeyServiceClient keyService, GatewayConfig config, MeterRegistry registry) {
         this(keyService, config, Ticker.systemTicker());
-        this.registry = registry;
-        this.staleKeptMeter = FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, cache,
-                KeyServiceCache::staleKept).tag("cache", "api_key").register(registry);
+        this.unregisterMeter = cache.meterStaleKept(registry, "api_key");
     }
 
-    /**
-     * The meter reads the cache through a weak reference; a second application in the same JVM (a test run) would
-     * otherwise find this dead meter registered under the same name and tags and never count.
-     */
     @PreDestroy
     void removeMeter() {
-        if (registry != null) {
-            registry.remove(staleKeptMeter);
-        }
+        unregisterMeter.run();
     }
 
     ApiKeyResolver(KeyServiceClient keyService, GatewayConfig config, Ticker ticker) {

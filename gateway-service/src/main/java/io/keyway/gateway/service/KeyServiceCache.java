@@ -5,7 +5,10 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.keyway.gateway.client.KeyServiceClient;
 import io.keyway.gateway.client.KeyServiceClient.KeyServiceUnavailable;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -159,6 +162,18 @@ final class KeyServiceCache<V> {
     /** Revalidations that failed and kept a cached answer instead (a measure of how long key-service was away). */
     long staleKept() {
         return staleKept.get();
+    }
+
+    /**
+     * Counts {@link #staleKept()} as {@code keyway.key_service.stale_kept{cache=<tag>}} and returns what removes the
+     * meter again, for the owning bean's {@code @PreDestroy}. The meter reads this cache through a weak reference: a
+     * second application in the same JVM (the test suite restarts Quarkus many times) would otherwise find the dead
+     * meter under the same name and tags, read NaN from it and drop out of the scrape.
+     */
+    Runnable meterStaleKept(MeterRegistry registry, String tag) {
+        FunctionCounter meter = FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, this,
+                KeyServiceCache::staleKept).tag("cache", tag).register(registry);
+        return () -> registry.remove(meter);
     }
 
     static Throwable unwrap(Throwable failure) {

@@ -6,7 +6,6 @@ import io.keyway.gateway.client.KeyServiceClient;
 import io.keyway.gateway.config.GatewayConfig;
 import io.keyway.gateway.provider.ProviderAdapters;
 import io.keyway.gateway.service.catalog.ModelCatalog;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
@@ -32,27 +31,18 @@ public class RoutingViews {
     private final KeyServiceCache<Cached> cache;
     private final Ticker ticker;
     private final long partialTtlNanos;
-    private MeterRegistry registry;
-    private FunctionCounter staleKeptMeter;
+    private Runnable unregisterMeter = () -> { };
 
     @Inject
     public RoutingViews(KeyServiceClient keyService, GatewayConfig config, ModelCatalog catalog,
                         ProviderAdapters adapters, MeterRegistry registry) {
         this(keyService, config, catalog, adapters, Ticker.systemTicker());
-        this.registry = registry;
-        this.staleKeptMeter = FunctionCounter.builder(KeyServiceClient.STALE_KEPT_METRIC, this, RoutingViews::staleKept)
-                .tag("cache", "routing_view").register(registry);
+        this.unregisterMeter = cache.meterStaleKept(registry, "routing_view");
     }
 
-    /**
-     * The meter reads this bean through a weak reference; a second application in the same JVM (a test run) would
-     * otherwise find this dead meter registered under the same name and tags and never count.
-     */
     @PreDestroy
     void removeMeter() {
-        if (registry != null) {
-            registry.remove(staleKeptMeter);
-        }
+        unregisterMeter.run();
     }
 
     RoutingViews(KeyServiceClient keyService, GatewayConfig config, ModelCatalog catalog, ProviderAdapters adapters,

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyway.keys.NoSecretInSuiteLogs;
+import io.keyway.keys.secrets.TestSecrets;
 import io.keyway.keys.service.KeyMaterial;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +22,7 @@ class SuiteLogCheckTests {
         String apiKey = KeyMaterial.newApiKey();
         String managementKey = KeyMaterial.newManagementKey();
         String token = Api.randomToken("sk-");
-        byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        String storeSecret = "sk-test-" + HexFormat.of().formatHex(bytes);
+        String storeSecret = TestSecrets.fakeSecret();
         for (String secret : List.of(apiKey, managementKey, token, storeSecret, Api.randomToken("{\"api_key\":\""))) {
             List<String> found = NoSecretInSuiteLogs.leaks(List.of(line("ok"), line("creating key=" + secret + " now")));
             assertEquals(1, found.size(), "a secret of length " + secret.length() + " was not found");

@@ -17,8 +17,6 @@ import io.restassured.response.Response;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -86,8 +84,8 @@ class RotationAcrossReplicasTests {
     }
 
     private static String secret() {
-        byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        return "sk-test-" + HexFormat.of().formatHex(bytes);
+
+        return TestSecrets.fakeSecret();
+
     }
 }

@@ -87,7 +87,7 @@ class StoreDownDuringWritesAndViewsTests {
         UUID accountId = UUID.fromString(account.path("data.id"));
         String mgmt = "Bearer " + account.path("management_key");
         given().header("Authorization", mgmt).contentType(ContentType.JSON)
-                .body(Map.of("provider", "openai", "key", "sk-test-FAKE-" + UUID.randomUUID().toString().replace("-", ""),
+                .body(Map.of("provider", "openai", "key", TestSecrets.fakeSecret(),
                         "secret_store", "vault"))
                 .post("/api/v1/byok").then().statusCode(201);
         RoutingViewService.Result fresh = VertxContextSupport.subscribeAndAwait(() -> views.view(accountId, null));

@@ -12,9 +12,7 @@ import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import jakarta.inject.Inject;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -64,9 +62,9 @@ class StoreOutageOverHttpTests {
     }
 
     static String secret() {
-        byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        return "sk-test-" + HexFormat.of().formatHex(bytes);
+
+        return TestSecrets.fakeSecret();
+
     }
 
     static Response routingView(Account a) {

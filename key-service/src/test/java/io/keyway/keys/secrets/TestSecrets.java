@@ -8,18 +8,26 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Fresh, unique secret values for tests, remembered so that each test class can check none reached a log. */
-final class TestSecrets {
+public final class TestSecrets {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final List<String> issued = new CopyOnWriteArrayList<>();
 
     SecretValue fresh() {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        String value = "sk-test-" + HexFormat.of().formatHex(bytes);
+        String value = fakeSecret();
         issued.add(value);
         return new SecretValue(value);
+    }
+
+    /**
+     * A provider secret generated for a test, visibly fake: {@code sk-test-FAKE-} and 48 random hex digits (the shape
+     * {@link io.keyway.keys.NoSecretInSuiteLogs} looks for in the suite's logs).
+     */
+    public static String fakeSecret() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return "sk-test-FAKE-" + HexFormat.of().formatHex(bytes);
     }
 
     List<String> issued() {
